@@ -1,0 +1,28 @@
+# The README's two commands are `make run` and `make test`; both build .venv first when needed.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test .venv sample bench clean
+
+.venv: $(STAMP)
+
+# Rebuilt whenever the lock or the project metadata changes.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/streamlit run app.py --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+# Regenerate the bundled demo account (deterministic: same seed, same bytes).
+sample: $(STAMP)
+	$(VENV)/bin/python sample_data/generate.py --out sample_data
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""FBA Inventory Health: everything that computes or reads files. Never imports streamlit."""

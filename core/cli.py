@@ -1,0 +1,121 @@
+"""The ``fba-health`` command: the app's headless face over the same core functions.
+
+Subcommands, flags and JSON field names are a contract relied on by scripts: add, never rename.
+
+    fba-health load FILE... [--db PATH] [--json] [--snapshot-date YYYY-MM-DD]
+    fba-health imports [--db PATH] [--json]
+    fba-health remove IMPORT_ID [--db PATH]
+    fba-health load-sample [--db PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from core import db, ingest, sample
+
+
+
+
+def _cmd_load(args: argparse.Namespace) -> int:
+    db_path = db.resolve_db_path(args.db)
+    rejected = False
+    for path in args.files:
+        if not path.is_file():
+            result = ingest.LoadResult(str(path), None, "rejected", errors=(f"No such file: {path}",))
+        else:
+            result = ingest.load_report(db_path, path, file_name=str(path), snapshot_date=args.snapshot_date)
+        rejected |= result.status == "rejected"
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            _print_result(result)
+    return 2 if rejected else 0
+
+
+def _print_result(result: ingest.LoadResult) -> None:
+    if result.status == "loaded":
+        span = f", {result.date_min} to {result.date_max}" if result.date_min else ""
+        print(f"{result.file}: loaded {result.rows_loaded:,} rows as {result.report_type}"
+              f" ({result.rows_replaced:,} replaced{span})")
+    elif result.status == "unchanged":
+        print(f"{result.file}: unchanged ({result.report_type} already loaded)")
+    else:
+        print(f"{result.file}: REJECTED")
+        for error in result.errors:
+            print(f"  - {error}")
+    for warning in result.warnings:
+        print(f"  note: {warning}")
+
+
+def _cmd_imports(args: argparse.Namespace) -> int:
+    frame = ingest.list_imports(db.resolve_db_path(args.db))
+    if args.json:
+        print(frame.drop(columns=["warnings"]).to_json(orient="records", date_format="iso"))
+    elif frame.empty:
+        print("Nothing loaded yet.")
+    else:
+        print(frame[["import_id", "file_name", "report_type", "row_count", "current_rows", "date_min",
+                     "date_max", "loaded_at"]].to_string(index=False))
+    return 0
+
+
+def _cmd_remove(args: argparse.Namespace) -> int:
+    try:
+        removal = ingest.remove_import(db.resolve_db_path(args.db), args.import_id)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    print(f"Removed import #{removal.import_id} ({removal.file}): {removal.rows_removed:,} rows removed, "
+          f"{removal.rows_restored:,} earlier rows restored.")
+    return 0
+
+
+def _cmd_load_sample(args: argparse.Namespace) -> int:
+    results = sample.load_sample(db.resolve_db_path(args.db))
+    for result in results:
+        _print_result(result)
+    return 2 if any(r.status == "rejected" for r in results) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fba-health", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "database file (default: $FBA_HEALTH_DB or data/inventory.duckdb)"
+
+    load = sub.add_parser("load", help="load Seller Central / SP-API report files")
+    load.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    load.add_argument("--db", help=db_help)
+    load.add_argument("--json", action="store_true", help="one JSON object per file")
+    load.add_argument("--snapshot-date", type=dt.date.fromisoformat, default=None,
+                      help="date for reports that carry none (Manage Inventory, Restock, fee preview); "
+                           "default today")
+    load.set_defaults(run=_cmd_load)
+
+    imports = sub.add_parser("imports", help="list what is loaded")
+    imports.add_argument("--db", help=db_help)
+    imports.add_argument("--json", action="store_true")
+    imports.set_defaults(run=_cmd_imports)
+
+    remove = sub.add_parser("remove", help="remove one import (restores the rows it replaced)")
+    remove.add_argument("import_id", type=int)
+    remove.add_argument("--db", help=db_help)
+    remove.set_defaults(run=_cmd_remove)
+
+    demo = sub.add_parser("load-sample", help="load the bundled demo account")
+    demo.add_argument("--db", help=db_help)
+    demo.set_defaults(run=_cmd_load_sample)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except db.DatabaseBusy as busy:
+        print(busy, file=sys.stderr)
+        return 3

@@ -1,0 +1,174 @@
+"""The DuckDB file that is the app's memory: where it lives, how to open it, and its schema.
+
+One file holds everything a seller has loaded, so what was uploaded today is there for the manager
+tomorrow. DuckDB lets only one process hold the file open, so we open, work and close (it is cheap),
+and retry briefly when another process (a nightly ``fba-health`` run beside the app) has it. Within
+one process, writes are serialised by a lock: Streamlit runs each browser session in its own thread.
+
+Each report lands in ``<table>_rows``; a newer file's rows mark the rows they replace as
+``superseded_by`` the newer import instead of deleting them, so removing an import brings back what
+it replaced. The view ``<table>`` shows the current rows only: every reader uses the view.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from core.schemas import SCHEMAS, ReportSchema
+from core.values import SQL_TYPES
+
+DEFAULT_DB_PATH = Path("data/inventory.duckdb")
+LOCK_WAIT_SECONDS = 20.0
+
+# Re-entrant: a writer opening a connection may first bring the schema up to date.
+WRITE_LOCK = threading.RLock()
+_ready: set[Path] = set()
+
+
+def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """``--db`` if given, else ``FBA_HEALTH_DB``, else ``data/inventory.duckdb``."""
+    chosen = explicit or os.environ.get("FBA_HEALTH_DB") or DEFAULT_DB_PATH
+    return Path(chosen).expanduser().resolve()
+
+
+def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds its lock."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise DatabaseBusy(path) from error
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    # Timestamps are stored as UTC without zone; make every session agree on that.
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+class DatabaseBusy(RuntimeError):
+    def __init__(self, path: Path):
+        super().__init__(
+            f"The database {path} is in use by another program and stayed locked for "
+            f"{LOCK_WAIT_SECONDS:.0f} s. Close other fba-health commands or app windows using it, then retry."
+        )
+
+
+@contextmanager
+def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to an up-to-date database, closed on exit."""
+    ensure_schema(path)
+    con = _open(path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for changes: one writer at a time in this process."""
+    with WRITE_LOCK, connect(path) as con:
+        yield con
+
+
+def query_df(path: Path, sql: str, params: dict | None = None):
+    """Run a read query and return a pandas DataFrame."""
+    with connect(path) as con:
+        return con.execute(sql, params or {}).df()
+
+
+# --- schema ---------------------------------------------------------------------------------------
+
+def physical_columns(schema: ReportSchema) -> list[tuple[str, str]]:
+    """Columns of a report's table: bookkeeping, then canonical columns, then the raw extras."""
+    cols = [("import_id", "INTEGER"), ("source_row", "BIGINT"), ("superseded_by", "INTEGER"),
+            ("key_occurrence", "INTEGER")]
+    for column in schema.columns:
+        cols.append((column.name, SQL_TYPES[column.type]))
+        if column.type == "days":
+            cols.append((f"{column.name}_plus", "BOOLEAN"))
+    cols.append(("extra", "JSON"))
+    return cols
+
+
+def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
+    """Imports ledger."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS imports (
+            import_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            report_type VARCHAR NOT NULL,
+            table_name VARCHAR NOT NULL,
+            row_count BIGINT NOT NULL,
+            rows_replaced BIGINT NOT NULL,
+            date_min DATE,
+            date_max DATE,
+            snapshot_date DATE,
+            encoding VARCHAR,
+            delimiter VARCHAR,
+            column_count INTEGER,
+            unknown_columns VARCHAR[],
+            warnings VARCHAR[],
+            is_sample BOOLEAN NOT NULL DEFAULT false,
+            loaded_at TIMESTAMP NOT NULL
+        )""")
+
+
+# Versioned, ordered; never edit one that has shipped, add the next. Column additions to a report
+# schema need no migration: ``_sync_report_tables`` adds new canonical columns on open.
+MIGRATIONS: list[tuple[int, Callable[[duckdb.DuckDBPyConnection], None]]] = [
+    (1, _migration_1),
+]
+
+
+def _sync_report_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for schema in SCHEMAS:
+        rows = f"{schema.table}_rows"
+        cols = physical_columns(schema)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {rows} ("
+                    + ", ".join(f"{n} {t}" for n, t in cols) + ")")
+        present = {r[0] for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = $t", {"t": rows}
+        ).fetchall()}
+        for name, sql_type in cols:
+            if name not in present:
+                con.execute(f"ALTER TABLE {rows} ADD COLUMN {name} {sql_type}")
+        con.execute(f"CREATE OR REPLACE VIEW {schema.table} AS SELECT * EXCLUDE "
+                    f"(superseded_by, key_occurrence) FROM {rows} WHERE superseded_by IS NULL")
+
+
+def ensure_schema(path: Path) -> None:
+    """Create or upgrade the database file once per process."""
+    if path in _ready and path.exists():
+        return
+    with WRITE_LOCK:
+        if path in _ready and path.exists():
+            return
+        con = _open(path)
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                        "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+            done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+            for version, migrate in MIGRATIONS:
+                if version not in done:
+                    con.execute("BEGIN")
+                    migrate(con)
+                    con.execute("INSERT INTO schema_migrations VALUES ($v, now())", {"v": version})
+                    con.execute("COMMIT")
+            _sync_report_tables(con)
+        finally:
+            con.close()
+        _ready.add(path)

@@ -1,0 +1,562 @@
+"""Report file -> canonical rows -> DuckDB, one transaction per file.
+
+The steps, in order:
+1. ``prepare_file``: fingerprint the bytes (sha256), unwrap gzip, turn an XLSX cost sheet into a tab
+   file, find the encoding (UTF-8 with or without BOM, else cp932 for Japanese text, else cp1252) and
+   the delimiter (tab, comma or semicolon, sniffed from the header line), and read the header.
+2. ``core.schemas.detect`` recognises the report by its header names.
+3. DuckDB's CSV reader reads the data rows as text (quotes honoured for comma/semicolon files; for
+   tab files see ``core.values.unwrap_quotes``); every cell is checked against its column's value
+   type, and the file is rejected with examples if any present value does not parse.
+4. In one transaction the rows are inserted, rows of earlier imports with the same natural key are
+   marked as replaced, and the import is recorded. All of it or none of it.
+
+Loading a file whose sha256 is already recorded changes nothing and says ``unchanged``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import gzip
+import hashlib
+import io
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from core import db
+from core.schemas import BY_TYPE, SCHEMAS, ReportSchema, detect
+from core.values import EXPECTED, PARSERS, is_days_plus, is_missing, sql_str, unwrap_quotes
+
+Progress = Callable[[float, str], None]
+
+EXAMPLES_SHOWN = 3
+_GZIP_MAGIC = b"\x1f\x8b"
+_ZIP_MAGIC = b"PK\x03\x04"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+
+
+class RejectedFile(Exception):
+    """A file that cannot be loaded; ``errors`` say why in plain words."""
+
+    def __init__(self, errors: list[str], report_type: str | None = None):
+        super().__init__("; ".join(errors))
+        self.errors = errors
+        self.report_type = report_type
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What happened to one file. The JSON form is the ``fba-health load --json`` contract."""
+
+    file: str
+    report_type: str | None
+    status: str  # loaded | unchanged | rejected
+    rows_loaded: int = 0
+    rows_replaced: int = 0
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    import_id: int | None = None
+    date_min: str | None = None
+    date_max: str | None = None
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["errors"] = list(self.errors)
+        data["warnings"] = list(self.warnings)
+        return data
+
+
+@dataclass
+class PreparedFile:
+    """A file made ready for DuckDB's reader, with what we learned about it."""
+
+    name: str
+    sha256: str
+    read_path: Path  # what DuckDB reads: the original file, or a UTF-8 copy
+    compression: str  # 'gzip' or 'none'
+    encoding: str
+    delimiter: str
+    quoted: bool
+    header: list[str]
+    workdir: Path | None = field(default=None, repr=False)
+
+    def cleanup(self) -> None:
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# --- step 1: bytes to a readable file -----------------------------------------------------------
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_utf8(open_binary: Callable[[], io.BufferedIOBase]) -> bool:
+    """Check the whole stream decodes as UTF-8, in chunks (files can be hundreds of MB)."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    try:
+        with open_binary() as handle:
+            for chunk in iter(lambda: handle.read(1 << 22), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """Text of a non-UTF-8 file: cp932 when it reads as Japanese, else cp1252 (Latin-1 as last resort)."""
+    try:
+        text = data.decode("cp932")
+        if _JAPANESE.search(text):
+            return text, "cp932"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _xlsx_to_tsv(source: Path, target: Path) -> None:
+    """Write the first sheet (or one named product_costs) of a workbook as a UTF-8 tab file."""
+    import openpyxl  # only cost sheets come as XLSX
+
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise RejectedFile([f"The Excel file could not be opened ({error.__class__.__name__}: {error})."])
+    sheet = book["product_costs"] if "product_costs" in book.sheetnames else book.worksheets[0]
+
+    def cell(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, dt.datetime | dt.date):
+            return value.isoformat()
+        return re.sub(r"[\t\r\n]+", " ", str(value))
+
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for row in sheet.iter_rows(values_only=True):
+            cells = [cell(v) for v in row]
+            if any(cells):
+                out.write("\t".join(cells) + "\n")
+    book.close()
+
+
+def _sniff_delimiter(line: str) -> str:
+    """Tab when the header has a tab (Amazon's flat files), else the commoner of comma and semicolon."""
+    if "\t" in line:
+        return "\t"
+    return ";" if line.count(";") > line.count(",") else ","
+
+
+def _split_header(line: str, delimiter: str, quoted: bool) -> list[str]:
+    if quoted:
+        return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+    return [h[1:-1] if len(h) >= 2 and h[0] == h[-1] == '"' else h for h in line.split(delimiter)]
+
+
+def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
+    """Fingerprint, decompress, decode and sniff one file; raise ``RejectedFile`` if it is unreadable."""
+    name = name or path.name
+    if path.stat().st_size == 0:
+        raise RejectedFile(["The file is empty (0 bytes)."])
+    sha = _sha256(path)
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    workdir = Path(tempfile.mkdtemp(prefix="fba-ingest-"))
+    try:
+        read_path, compression = path, "none"
+        if magic.startswith(_ZIP_MAGIC):
+            read_path = workdir / "sheet.tsv"
+            _xlsx_to_tsv(path, read_path)
+        elif magic.startswith(_GZIP_MAGIC):
+            compression = "gzip"
+
+        def open_binary():
+            return gzip.open(read_path, "rb") if compression == "gzip" else read_path.open("rb")
+
+        try:
+            utf8 = _is_utf8(open_binary)
+        except (OSError, EOFError) as error:
+            raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
+        if utf8:
+            encoding = "utf-8"
+            with open_binary() as handle:
+                head = handle.read(1 << 16).decode("utf-8", errors="ignore")
+            if head.startswith("\ufeff"):
+                encoding = "utf-8-sig"
+        else:
+            with open_binary() as handle:
+                text, encoding = _decode_legacy(handle.read())
+            read_path, compression = workdir / "utf8.txt", "none"
+            read_path.write_text(text, encoding="utf-8")
+            head = text[: 1 << 16]
+        first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+        if not first_line.strip():
+            raise RejectedFile(["The file has no header line: the first line is empty."])
+        delimiter = _sniff_delimiter(first_line)
+        quoted = delimiter != "\t" or first_line.startswith('"')
+        header = [h.replace("\ufeff", "").strip() for h in _split_header(first_line, delimiter, quoted)]
+        return PreparedFile(name, sha, read_path, compression, encoding, delimiter, quoted, header, workdir)
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+# --- step 3: read and check ---------------------------------------------------------------------
+
+def _stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile) -> None:
+    """Read every data row as text into the temp table ``stage_raw`` (rowid = file order)."""
+    n = len(prepared.header)
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+    quote = "'\"'" if prepared.quoted else "''"
+    cells = ", ".join(f"c{i}" if prepared.quoted else f"{unwrap_quotes(f'c{i}')} AS c{i}" for i in range(n))
+    con.execute("DROP TABLE IF EXISTS stage_raw")
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE stage_raw AS SELECT {cells} FROM read_csv($path, delim = $delim,"
+            f" quote = {quote}, escape = {quote}, header = false, skip = 1, auto_detect = false,"
+            f" columns = {columns}, compression = $compression, max_line_size = 10000000)",
+            {"path": str(prepared.read_path), "delim": prepared.delimiter,
+             "compression": prepared.compression},
+        )
+    except duckdb.Error as error:
+        raise RejectedFile([_explain_reader_error(str(error), n)])
+
+
+def _explain_reader_error(message: str, n_columns: int) -> str:
+    """Turn DuckDB's CSV error into a sentence a seller can act on."""
+    line = re.search(r"Line:\s*(\d+)", message)
+    where = f" at line {int(line.group(1))}" if line else ""
+    if "Expected Number of Columns" in message or "columns" in message.lower() and line:
+        found = re.search(r"Found:\s*(\d+)", message)
+        got = f" has {found.group(1)} fields where the header has {n_columns}" if found else " has the wrong number of fields"
+        return (f"The file could not be read{where}: that line{got}. The file may be cut short, "
+                f"or a value may contain the delimiter.")
+    if "quote" in message.lower():
+        return f"The file could not be read{where}: a quoted value is never closed (unbalanced quotes)."
+    first = message.strip().splitlines()[0] if message.strip() else message
+    return f"The file could not be read{where}: {first}"
+
+
+def _column_map(schema: ReportSchema, header: list[str]) -> tuple[dict[str, int], list[int]]:
+    """Canonical column -> position in the file, and the positions of columns we do not know."""
+    mapping: dict[str, int] = {}
+    unknown: list[int] = []
+    for i, raw in enumerate(header):
+        canonical = schema.canonical_for(raw)
+        if canonical is not None and canonical not in mapping:
+            mapping[canonical] = i
+        else:
+            unknown.append(i)
+    return mapping, unknown
+
+
+def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int]) -> list[str]:
+    """Every present value must parse; every strict key column must have a value. Returns errors."""
+    checks: list[tuple[str, str, str]] = []  # (column, condition for a bad row, what was expected)
+    for name, i in mapping.items():
+        column = schema.column(name)
+        raw = f"c{i}"
+        if column.type != "text":
+            checks.append((name, f"NOT {is_missing(raw)} AND {PARSERS[column.type](raw)} IS NULL",
+                           EXPECTED[column.type]))
+    for name in schema.key:
+        if name in mapping and name not in schema.skip_if_missing:
+            checks.append((name, is_missing(f"c{mapping[name]}"), "a value in every row"))
+    if not checks:
+        return []
+    counts = con.execute(
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in checks) + " FROM stage_raw"
+    ).fetchone()
+    errors = []
+    for (name, cond, expected), bad in zip(checks, counts):
+        if not bad:
+            continue
+        raw = f"c{mapping[name]}"
+        examples = con.execute(
+            f"SELECT rowid + 2 AS line, {raw} FROM stage_raw WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
+        ).fetchall()
+        shown = ", ".join(f"line {line}: {json.dumps(v if v is not None else '', ensure_ascii=False)}"
+                          for line, v in examples)
+        header_name = prepared.header[mapping[name]]
+        if expected == "a value in every row":
+            errors.append(f'Column "{header_name}" is empty in {bad:,} row(s) ({shown}); '
+                          f"every row needs a value there.")
+        else:
+            errors.append(f'Column "{header_name}": {bad:,} value(s) are not {expected} ({shown}).')
+    return errors
+
+
+def _typed_select(schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int],
+                  unknown: list[int], snapshot_date: dt.date) -> str:
+    """SELECT turning ``stage_raw`` text into the report table's canonical columns."""
+    parts = ["rowid AS source_row"]
+    for column in schema.columns:
+        if column.name in mapping:
+            raw = f"c{mapping[column.name]}"
+            parts.append(f"{PARSERS[column.type](raw)} AS {column.name}")
+            if column.type == "days":
+                parts.append(f"{is_days_plus(raw)} AS {column.name}_plus")
+        else:
+            value = (f"DATE {sql_str(snapshot_date.isoformat())}"
+                     if schema.snapshot_from_load and column.name == "snapshot_date" else "NULL")
+            parts.append(f"{value} AS {column.name}")
+            if column.type == "days":
+                parts.append(f"NULL AS {column.name}_plus")
+    named = [i for i in unknown if prepared.header[i]]
+    if named:
+        pairs = ", ".join(f"{sql_str(prepared.header[i])}, c{i}" for i in named)
+        parts.append(f"json_object({pairs}) AS extra")
+    else:
+        parts.append("NULL AS extra")
+    where = " AND ".join(f"{c} IS NOT NULL" for c in schema.skip_if_missing) or "true"
+    return f"SELECT * FROM (SELECT {', '.join(parts)} FROM stage_raw) WHERE {where}"
+
+
+def key_match(schema: ReportSchema, a: str, b: str) -> str:
+    """SQL condition: rows ``a`` and ``b`` have the same natural key."""
+    parts = [f"{a}.{k} IS NOT DISTINCT FROM {b}.{k}" for k in schema.key]
+    parts += [f"({a}.{k} IS NULL OR {b}.{k} IS NULL OR {a}.{k} = {b}.{k})" for k in schema.loose_key]
+    if not schema.dedupe:
+        parts.append(f"{a}.key_occurrence = {b}.key_occurrence")
+    return " AND ".join(parts)
+
+
+# --- step 4: write ----------------------------------------------------------------------------------
+
+def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, *, snapshot_date: dt.date,
+           replace_all: bool, is_sample: bool, unknown_names: list[str], warnings: list[str]) -> LoadResult:
+    rows = f"{schema.table}_rows"
+    keys = ", ".join((*schema.key, *schema.loose_key))
+    cols = [name for name, _ in db.physical_columns(schema) if name not in
+            ("import_id", "source_row", "superseded_by", "key_occurrence")]
+    if schema.dedupe:
+        ordered = f"SELECT 0 AS key_occurrence, * FROM ({select}) " \
+                  f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY source_row DESC) = 1"
+    else:
+        ordered = f"SELECT row_number() OVER (PARTITION BY {keys} ORDER BY source_row) - 1 " \
+                  f"AS key_occurrence, * FROM ({select})"
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
+        staged = con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
+        loaded = con.execute(
+            f"INSERT INTO {rows} (import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
+            f"SELECT {import_id}, source_row, NULL, key_occurrence, {', '.join(cols)} FROM ({ordered})"
+        ).fetchone()[0]
+        if staged > loaded:
+            key_names = " + ".join(schema.display_name(k) for k in schema.key)
+            warnings.append(f"{staged - loaded:,} line(s) repeat an earlier line's {key_names}; "
+                            f"the last one was kept.")
+        if replace_all:
+            condition = "true"
+        else:
+            condition = (f"EXISTS (SELECT 1 FROM {rows} AS new WHERE new.import_id = {import_id} "
+                         f"AND {key_match(schema, 'old', 'new')})")
+        replaced = con.execute(
+            f"UPDATE {rows} AS old SET superseded_by = {import_id} WHERE old.superseded_by IS NULL "
+            f"AND old.import_id <> {import_id} AND {condition}"
+        ).fetchone()[0]
+        date_min = date_max = None
+        if schema.date_column:
+            date_min, date_max = con.execute(
+                f"SELECT min({schema.date_column})::DATE, max({schema.date_column})::DATE FROM {rows} "
+                f"WHERE import_id = {import_id}"
+            ).fetchone()
+        con.execute(
+            "INSERT INTO imports VALUES ($id, $file, $sha, $type, $table, $rows, $replaced, $dmin, $dmax,"
+            " $snap, $enc, $delim, $ncol, $unknown, $warnings, $sample, now()::TIMESTAMP)",
+            {"id": import_id, "file": prepared.name, "sha": prepared.sha256, "type": schema.report_type,
+             "table": schema.table, "rows": loaded, "replaced": replaced, "dmin": date_min, "dmax": date_max,
+             "snap": snapshot_date if schema.snapshot_from_load else None, "enc": prepared.encoding,
+             "delim": {"\t": "tab", ",": "comma", ";": "semicolon"}[prepared.delimiter],
+             "ncol": len(prepared.header), "unknown": unknown_names, "warnings": warnings,
+             "sample": is_sample},
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return LoadResult(prepared.name, schema.report_type, "loaded", loaded, replaced, (), tuple(warnings),
+                      import_id, date_min and date_min.isoformat(), date_max and date_max.isoformat())
+
+
+def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
+                snapshot_date: dt.date | None = None, replace_all: bool = False, is_sample: bool = False,
+                progress: Progress | None = None) -> LoadResult:
+    """Load one report file into the database; never raises for a bad file, returns ``rejected``.
+
+    ``snapshot_date`` dates the reports that carry no date (Manage Inventory, Restock, fee preview);
+    default today. ``replace_all`` makes this import replace every current row of its report
+    (the product-cost editor saves the whole table). ``is_sample`` marks the bundled demo account.
+    """
+    name = file_name or path.name
+    report = progress or (lambda fraction, message: None)
+    snapshot_date = snapshot_date or dt.date.today()
+    report(0.05, f"Reading {name}")
+    try:
+        prepared = prepare_file(path, name)
+    except RejectedFile as rejected:
+        return LoadResult(name, None, "rejected", errors=tuple(rejected.errors))
+    try:
+        detection = detect(prepared.header)
+        schema = detection.schema
+        if schema is None:
+            return LoadResult(name, None, "rejected", errors=(_unrecognised(prepared, detection),))
+        with db.writing(db_path) as con:
+            known = con.execute("SELECT import_id FROM imports WHERE sha256 = $sha LIMIT 1",
+                                {"sha": prepared.sha256}).fetchone()
+            if known:
+                return LoadResult(name, schema.report_type, "unchanged", import_id=known[0],
+                                  warnings=(f"This exact file was loaded before (import #{known[0]}).",))
+            report(0.2, f"Reading {schema.title} rows")
+            _stage(con, prepared)
+            mapping, unknown = _column_map(schema, prepared.header)
+            report(0.5, "Checking every value")
+            errors = _check_values(con, schema, prepared, mapping)
+            if errors:
+                return LoadResult(name, schema.report_type, "rejected", errors=tuple(errors))
+            warnings: list[str] = []
+            unknown_names = [prepared.header[i] for i in unknown if prepared.header[i]]
+            if unknown_names:
+                shown = ", ".join(unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
+                warnings.append(f"{len(unknown_names)} column(s) we do not use yet were kept as they are: {shown}.")
+            if schema.skip_if_missing:
+                col_i = mapping.get(schema.skip_if_missing[0])
+                skipped = con.execute(f"SELECT count(*) FROM stage_raw WHERE {is_missing(f'c{col_i}')}"
+                                      ).fetchone()[0] if col_i is not None else 0
+                if skipped:
+                    warnings.append(f"{skipped:,} row(s) with no {schema.display_name(schema.skip_if_missing[0])} "
+                                    f"(Amazon writes -- there) were skipped.")
+            report(0.7, "Saving")
+            select = _typed_select(schema, prepared, mapping, unknown, snapshot_date)
+            result = _write(con, schema, prepared, select, snapshot_date=snapshot_date,
+                            replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
+                            warnings=warnings)
+            con.execute("DROP TABLE IF EXISTS stage_raw")
+        if not is_sample and remove_sample_data(db_path):
+            result = LoadResult(**{**asdict(result), "warnings": result.warnings + (
+                "The demo account was removed now that your own reports are loaded.",)})
+        report(1.0, "Done")
+        return result
+    except RejectedFile as rejected:
+        return LoadResult(name, rejected.report_type, "rejected", errors=tuple(rejected.errors))
+    finally:
+        prepared.cleanup()
+
+
+def _unrecognised(prepared: PreparedFile, detection) -> str:
+    shown = ", ".join(prepared.header[:6]) + (" …" if len(prepared.header) > 6 else "")
+    if detection.closest is None:
+        return (f"This is not a report we recognise: none of its {len(prepared.header)} column names "
+                f"({shown}) belong to a known Amazon report or the product-cost sheet.")
+    closest = detection.closest
+    return (f"This is not a report we recognise (columns: {shown}). The closest is "
+            f"{closest.title} ({closest.report_type}), but these columns are missing: "
+            f"{', '.join(detection.missing)}.")
+
+
+# --- removing and listing -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Removal:
+    import_id: int
+    file: str
+    rows_removed: int
+    rows_restored: int
+
+
+def remove_import(db_path: Path, import_id: int) -> Removal:
+    """Take one import out: its rows go, and the rows it had replaced come back where nothing newer
+    has replaced them since. One transaction."""
+    with db.writing(db_path) as con:
+        found = con.execute("SELECT table_name, file_name, report_type FROM imports WHERE import_id = $id",
+                            {"id": import_id}).fetchone()
+        if found is None:
+            raise ValueError(f"import #{import_id} does not exist")
+        table, file_name, report_type = found
+        schema = BY_TYPE[report_type]
+        rows = f"{table}_rows"
+        con.execute("BEGIN TRANSACTION")
+        try:
+            removed = con.execute(f"DELETE FROM {rows} WHERE import_id = $id AND superseded_by IS NULL",
+                                  {"id": import_id}).fetchone()[0]
+            con.execute(f"DELETE FROM {rows} WHERE import_id = $id", {"id": import_id})
+            restored = con.execute(f"UPDATE {rows} SET superseded_by = NULL WHERE superseded_by = $id",
+                                   {"id": import_id}).fetchone()[0]
+            # A restored row stays hidden where a later import holds the same key.
+            hidden = con.execute(
+                f"UPDATE {rows} AS old SET superseded_by = later.import_id FROM {rows} AS later "
+                f"WHERE old.superseded_by IS NULL AND later.superseded_by IS NULL "
+                f"AND later.import_id > old.import_id AND {key_match(schema, 'old', 'later')}"
+            ).fetchone()[0]
+            con.execute("DELETE FROM imports WHERE import_id = $id", {"id": import_id})
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return Removal(import_id, file_name, removed, restored - hidden)
+
+
+def remove_sample_data(db_path: Path) -> int:
+    """Remove every import of the bundled demo account; returns how many imports went."""
+    with db.connect(db_path) as con:
+        ids = [r[0] for r in con.execute(
+            "SELECT import_id FROM imports WHERE is_sample ORDER BY import_id DESC").fetchall()]
+    for import_id in ids:
+        remove_import(db_path, import_id)
+    return len(ids)
+
+
+def list_imports(db_path: Path) -> pd.DataFrame:
+    """Every import, newest first, with how many of its rows are still current."""
+    counts = " UNION ALL ".join(
+        f"SELECT import_id, count(*) AS current_rows FROM {s.table}_rows WHERE superseded_by IS NULL "
+        f"GROUP BY import_id" for s in SCHEMAS)
+    return db.query_df(db_path, f"""
+        SELECT i.import_id, i.file_name, i.report_type, i.row_count, coalesce(c.current_rows, 0) AS current_rows,
+               i.rows_replaced, i.date_min, i.date_max, i.snapshot_date, i.encoding, i.delimiter,
+               i.column_count, i.is_sample, i.loaded_at, i.sha256, i.warnings
+        FROM imports i LEFT JOIN ({counts}) c USING (import_id)
+        ORDER BY i.import_id DESC""")
+
+
+def loaded_summary(db_path: Path) -> pd.DataFrame:
+    """One row per report type that has data: current rows, date range, last import."""
+    parts = []
+    for s in SCHEMAS:
+        date = f"{s.date_column}::DATE" if s.date_column else "NULL::DATE"
+        parts.append(
+            f"SELECT {sql_str(s.report_type)} AS report_type, {sql_str(s.title)} AS report, count(*) AS rows, "
+            f"min({date}) AS first_date, max({date}) AS last_date FROM {s.table}")
+    return db.query_df(db_path, f"""
+        WITH t AS ({' UNION ALL '.join(parts)})
+        SELECT t.report, t.report_type, t.rows, t.first_date, t.last_date,
+               max(i.loaded_at) AS last_import, count(i.import_id) AS imports
+        FROM t LEFT JOIN imports i USING (report_type)
+        WHERE t.rows > 0
+        GROUP BY ALL ORDER BY t.report""")
+
+
+def has_data(db_path: Path) -> bool:
+    with db.connect(db_path) as con:
+        return con.execute("SELECT count(*) FROM imports").fetchone()[0] > 0

@@ -1,0 +1,203 @@
+"""How Amazon writes values in its flat files, and how we read them.
+
+Every rule here is a small function that returns a DuckDB SQL expression over one text column, so
+that a two-million-line orders file is parsed inside DuckDB, not row by row in Python. Each value
+type also has a plain-words description (``EXPECTED``) used in error messages when a value does not
+parse. Sources for the formats: ../shared/amazon_reports.md §0 and the report sections it cites.
+
+A value that is present but does not parse comes back NULL from these expressions; the ingest step
+compares that against ``is_missing`` to find, count and show the bad cells. Nothing is silently
+turned into NULL.
+"""
+
+from __future__ import annotations
+
+# Cells that mean "no value". `--` is Amazon's own (fee preview, storage fees); `none` appears in the
+# restock report's "Recommended ship date"; `N/A` is what spreadsheets write.
+MISSING_TOKENS = ("", "--", "none", "n/a")
+
+VALUE_TYPES = ("text", "int", "number", "money", "date", "timestamp", "month", "bool", "days", "volume")
+
+EXPECTED = {
+    "text": "text",
+    "int": "a whole number such as 12 or 1,234",
+    "number": "a number such as 0.031883 or 1,234.5",
+    "money": "an amount such as 25.00, $1,937.41 or 5.255,61 €",
+    "date": "a date as YYYY-MM-DD, MM/DD/YYYY or an ISO timestamp (2026-05-08T23:36:26+00:00)",
+    "timestamp": "an ISO timestamp such as 2026-05-08T23:36:26+00:00 or 2026-05-13T00:00:00-0700",
+    "month": "a month as YYYY-MM",
+    "bool": "Yes/No, Y/N or true/false",
+    "days": "a number of days, or 365+",
+    "volume": "a volume in cubic feet such as 0.0356 or 0.0356 ft3",
+}
+
+_CURRENCY = r"[$€£¥₹]|US\$|C\$|A\$|USD|CAD|MXN|EUR|GBP|JPY|AUD|SEK|PLN|INR|BRL"
+
+
+def sql_str(text: str) -> str:
+    """Quote a Python string as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def is_missing(col: str) -> str:
+    """True where the cell is empty or one of Amazon's missing-value markers."""
+    tokens = ", ".join(sql_str(t) for t in MISSING_TOKENS)
+    return f"({col} IS NULL OR lower(trim({col})) IN ({tokens}))"
+
+
+def _present(col: str) -> str:
+    """The trimmed cell, or NULL where it is missing."""
+    return f"(CASE WHEN {is_missing(col)} THEN NULL ELSE trim({col}) END)"
+
+
+def _decimal(text: str) -> str:
+    """Parse a cleaned number string (no currency, no spaces) in the US or the EU convention.
+
+    Accepted: ``1234.5``, ``1,234.5`` (comma thousands), ``1.234,5`` (EU: dot thousands, comma
+    decimal) and ``12,5`` / ``12,50`` (EU decimal comma, 1-2 decimals). ``1,234`` is read as one
+    thousand two hundred thirty-four, as Amazon's US files mean it; anything else is NULL.
+    """
+    return (
+        f"(CASE"
+        f" WHEN regexp_full_match({text}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?')"
+        f" THEN TRY_CAST({text} AS DOUBLE)"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?')"
+        f" THEN TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(\\.\\d{{3}})+,\\d+')"
+        f" THEN TRY_CAST(replace(replace({text}, '.', ''), ',', '.') AS DOUBLE)"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d+,\\d{{1,2}}')"
+        f" THEN TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
+        f" END)"
+    )
+
+
+def parse_number(col: str) -> str:
+    """A decimal number; thousands separators allowed."""
+    return _decimal(f"replace({_present(col)}, ' ', '')")
+
+
+def parse_money(col: str) -> str:
+    """An amount: currency symbols or ISO codes before or after the number are dropped."""
+    cleaned = f"regexp_replace({_present(col)}, '{_CURRENCY}|\\s', '', 'g')"
+    return _decimal(cleaned)
+
+
+def parse_int(col: str) -> str:
+    """A whole number (``1,234`` allowed); ``1.5`` does not parse."""
+    number = parse_number(col)
+    return f"(CASE WHEN {number} = floor({number}) THEN CAST({number} AS BIGINT) END)"
+
+
+def parse_days(col: str) -> str:
+    """Days of supply: a whole number, or Amazon's ``365+`` read as 365 (see ``is_days_plus``)."""
+    return f"(CASE WHEN {_present(col)} = '365+' THEN 365 ELSE {parse_number(col)} END)"
+
+
+def is_days_plus(col: str) -> str:
+    """True where a days-of-supply cell holds ``365+``: the 365 is a floor, not a measurement."""
+    return f"coalesce(trim({col}) = '365+', false)"
+
+
+def parse_volume(col: str) -> str:
+    """A volume with an optional unit in the cell (restock: ``0.0356 ft3``)."""
+    cleaned = f"regexp_replace({_present(col)}, '\\s*(ft3|ft³|cu\\.? ?ft\\.?|cubic feet)$', '', 'i')"
+    return _decimal(cleaned)
+
+
+def parse_bool(col: str) -> str:
+    """Yes/No, Y/N, true/false, 1/0 in any case."""
+    value = f"lower({_present(col)})"
+    return (
+        f"(CASE WHEN {value} IN ('yes', 'y', 'true', '1') THEN true"
+        f" WHEN {value} IN ('no', 'n', 'false', '0') THEN false END)"
+    )
+
+
+_TZ_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S%z"]
+_NAIVE_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%Y %H:%M:%S"]
+
+
+def _format_list(formats: list[str]) -> str:
+    return "[" + ", ".join(sql_str(f) for f in formats) + "]"
+
+
+def parse_timestamp(col: str) -> str:
+    """An instant, stored as a UTC timestamp without zone.
+
+    ``2026-05-08T23:36:26+00:00`` (orders) and ``2026-05-13T00:00:00-0700`` (ledger, no colon in the
+    offset) are converted to UTC; a trailing ``Z`` means UTC; a value without offset is taken as UTC.
+    """
+    text = f"regexp_replace({_present(col)}, 'Z$', '+00:00')"
+    return (
+        f"coalesce(timezone('UTC', try_strptime({text}, {_format_list(_TZ_FORMATS)})),"
+        f" try_strptime({text}, {_format_list(_NAIVE_FORMATS)}))"
+    )
+
+
+def parse_date(col: str) -> str:
+    """A calendar date as the report writes it.
+
+    ``YYYY-MM-DD``, ``MM/DD/YYYY`` or an ISO timestamp, whose date part is kept as written (the
+    seller's local day), not shifted to UTC.
+    """
+    text = _present(col)
+    iso_prefix = f"regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([T ].+)?')"
+    return (
+        f"(CASE WHEN {iso_prefix} AND {parse_timestamp(col)} IS NOT NULL"
+        f" THEN try_strptime(substr({text}, 1, 10), '%Y-%m-%d')::DATE"
+        f" ELSE try_strptime({text}, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S'])::DATE END)"
+    )
+
+
+def parse_month(col: str) -> str:
+    """A charge month (storage fees ``month_of_charge``): ``YYYY-MM`` or longer, kept as its 1st day."""
+    text = _present(col)
+    return (
+        f"(CASE WHEN regexp_full_match({text}, '\\d{{4}}-\\d{{2}}([-T ].*)?')"
+        f" THEN try_strptime(substr({text}, 1, 7), '%Y-%m')::DATE END)"
+    )
+
+
+def parse_text(col: str) -> str:
+    """Text, trimmed; empty and ``--`` are missing (``none`` stays: it can be a real name)."""
+    return f"(CASE WHEN trim({col}) IN ('', '--') THEN NULL ELSE trim({col}) END)"
+
+
+PARSERS = {
+    "text": parse_text,
+    "int": parse_int,
+    "number": parse_number,
+    "money": parse_money,
+    "date": parse_date,
+    "timestamp": parse_timestamp,
+    "month": parse_month,
+    "bool": parse_bool,
+    "days": parse_days,
+    "volume": parse_volume,
+}
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "int": "BIGINT",
+    "number": "DOUBLE",
+    "money": "DOUBLE",
+    "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "month": "DATE",
+    "bool": "BOOLEAN",
+    "days": "DOUBLE",
+    "volume": "DOUBLE",
+}
+
+
+def unwrap_quotes(col: str) -> str:
+    """Undo quoting in a tab file read without a quote character.
+
+    Amazon's tab files are not RFC 4180: a product name like ``12" Skillet`` carries a bare quote,
+    yet some SP-API ledger files wrap whole values in quotes. Reading tab files with quoting off and
+    then unwrapping values that begin and end with a quote keeps both intact.
+    """
+    return (
+        f"(CASE WHEN length({col}) >= 2 AND starts_with({col}, '\"') AND ends_with({col}, '\"')"
+        f" THEN replace(substr({col}, 2, length({col}) - 2), '\"\"', '\"') ELSE {col} END)"
+    )
