@@ -42,7 +42,9 @@ Progress = Callable[[float, str], None]
 EXAMPLES_SHOWN = 3
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff66-\uff9f]")
+# Full-width hiragana and katakana. Kanji alone are no evidence: Western cp1252 text such as "Crème"
+# also decodes as cp932, into kanji; half-width katakana share their bytes with cp1252's accented capitals.
+_KANA = re.compile(r"[\u3040-\u30ff]")
 
 
 class RejectedFile(Exception):
@@ -119,10 +121,10 @@ def _is_utf8(open_binary: Callable[[], io.BufferedIOBase]) -> bool:
 
 
 def _decode_legacy(data: bytes) -> tuple[str, str]:
-    """Text of a non-UTF-8 file: cp932 when it reads as Japanese, else cp1252 (Latin-1 as last resort)."""
+    """Text of a non-UTF-8 file: cp932 when it reads as Japanese (has kana), else cp1252 (Latin-1 last)."""
     try:
         text = data.decode("cp932")
-        if _JAPANESE.search(text):
+        if _KANA.search(text):
             return text, "cp932"
     except UnicodeDecodeError:
         pass
@@ -278,8 +280,8 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
         if column.type != "text":
             checks.append((name, f"NOT {is_missing(raw)} AND {PARSERS[column.type](raw)} IS NULL",
                            EXPECTED[column.type]))
-    for name in schema.key:
-        if name in mapping and name not in schema.skip_if_missing:
+    for name in schema.not_empty:
+        if name in mapping:
             checks.append((name, is_missing(f"c{mapping[name]}"), "a value in every row"))
     if not checks:
         return []

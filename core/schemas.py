@@ -67,6 +67,8 @@ class ReportSchema:
     preview); its ``snapshot_date`` is the day it was loaded, or the date given at load.
     ``skip_if_missing``: rows where this column is missing are dropped with a warning (Amazon writes
     storage-fee rows with ``--`` as the month).
+    ``not_empty``: required columns of the key (and the date column) must have a value in every row;
+    other key columns (a ledger event's Reason) may be empty.
     """
 
     report_type: str
@@ -97,6 +99,11 @@ class ReportSchema:
                 if index.setdefault(match, column.name) != column.name:
                     raise ValueError(f"{self.report_type}: header {match!r} maps to two columns")
         object.__setattr__(self, "_index", index)
+
+    @property
+    def not_empty(self) -> tuple[str, ...]:
+        identity = (*self.key, self.date_column)
+        return tuple(c for c in self.required if c in identity and c not in self.skip_if_missing)
 
     def canonical_for(self, raw_header: str) -> str | None:
         """The canonical column a raw header name maps to, or None for an unknown column."""
@@ -231,19 +238,22 @@ RESTOCK = ReportSchema(
     date_column="snapshot_date",
     snapshot_from_load=True,
     columns=(
-        col("snapshot_date", "date"), col("country"), col("product_name"), col("fnsku"),
-        col("sku", "text", "Merchant SKU"), col("asin"), col("condition"), col("supplier"),
+        col("snapshot_date", "date"), col("country", "text", "Country"), col("product_name", "text", "Product Name"),
+        col("fnsku", "text", "FNSKU"), col("sku", "text", "Merchant SKU"), col("asin", "text", "ASIN"),
+        col("condition", "text", "Condition"), col("supplier", "text", "Supplier"),
         col("supplier_part_no", "text", "Supplier part no."), col("currency", "text", "Currency code"),
-        col("price", "money"), col("sales_last_30_days", "money"), col("units_sold_last_30_days", "int"),
-        col("total_units", "int"), col("inbound", "int"), col("available", "int"),
-        col("fc_transfer", "int"), col("fc_processing", "int"), col("customer_order", "int"),
-        col("unfulfillable", "int"), col("working", "int"), col("shipped", "int"),
-        col("receiving", "int"), col("fulfilled_by"),
+        col("price", "money", "Price"), col("sales_last_30_days", "money", "Sales last 30 days"),
+        col("units_sold_last_30_days", "int", "Units Sold Last 30 Days"), col("total_units", "int", "Total Units"),
+        col("inbound", "int", "Inbound"), col("available", "int", "Available"),
+        col("fc_transfer", "int", "FC transfer"), col("fc_processing", "int", "FC Processing"),
+        col("customer_order", "int", "Customer Order"), col("unfulfillable", "int", "Unfulfillable"),
+        col("working", "int", "Working"), col("shipped", "int", "Shipped"), col("receiving", "int", "Receiving"),
+        col("fulfilled_by", "text", "Fulfilled by"),
         col("total_days_of_supply", "days", "Total Days of Supply (including units from open shipments)"),
         col("days_of_supply_at_afn", "days", "Days of Supply at Amazon Fulfillment Network"),
-        col("alert"), col("recommended_replenishment_qty", "int"),
-        col("recommended_ship_date", "date"), col("recommended_action"),
-        col("unit_storage_size", "volume"),
+        col("alert", "text", "Alert"), col("recommended_replenishment_qty", "int", "Recommended replenishment qty"),
+        col("recommended_ship_date", "date", "Recommended ship date"),
+        col("recommended_action", "text", "Recommended action"), col("unit_storage_size", "volume", "Unit storage size"),
     ),
 )
 
@@ -316,11 +326,13 @@ LEDGER_DETAIL = ReportSchema(
     dedupe=False,
     date_column="date",
     columns=(
-        col("date", "date"), col("fnsku"), col("asin"), col("sku", "text", "MSKU"),
-        col("product_name", "text", "Title"), col("event_type"), col("reference_id", "text", "Reference ID"),
-        col("quantity", "int"), col("fulfillment_center", "text", "Fulfillment Center"),
-        col("disposition"), col("reason"), col("country"),
-        col("reconciled_quantity", "int"), col("unreconciled_quantity", "int"),
+        col("date", "date", "Date"), col("fnsku", "text", "FNSKU"), col("asin", "text", "ASIN"),
+        col("sku", "text", "MSKU"), col("product_name", "text", "Title"), col("event_type", "text", "Event Type"),
+        col("reference_id", "text", "Reference ID"), col("quantity", "int", "Quantity"),
+        col("fulfillment_center", "text", "Fulfillment Center"), col("disposition", "text", "Disposition"),
+        col("reason", "text", "Reason"), col("country", "text", "Country"),
+        col("reconciled_quantity", "int", "Reconciled Quantity"),
+        col("unreconciled_quantity", "int", "Unreconciled Quantity"),
         col("date_and_time", "timestamp", "Date and Time"), col("store"),
     ),
 )
@@ -335,14 +347,14 @@ LEDGER_SUMMARY = ReportSchema(
     loose_key=("location", "store"),
     date_column="date",
     columns=(
-        col("date", "date"), col("fnsku"), col("asin"), col("sku", "text", "MSKU"),
-        col("product_name", "text", "Title"), col("disposition"),
-        col("starting_warehouse_balance", "int"), col("in_transit_between_warehouses", "int"),
+        col("date", "date", "Date"), col("fnsku", "text", "FNSKU"), col("asin", "text", "ASIN"),
+        col("sku", "text", "MSKU"), col("product_name", "text", "Title"), col("disposition", "text", "Disposition"),
+        col("starting_warehouse_balance", "int", "Starting Warehouse Balance"), col("in_transit_between_warehouses", "int"),
         col("receipts", "int"), col("customer_shipments", "int"), col("customer_returns", "int"),
         col("vendor_returns", "int"),
         col("warehouse_transfer_in_out", "int", "Warehouse Transfer In/Out"),
         col("found", "int"), col("lost", "int"), col("damaged", "int"), col("disposed", "int"),
-        col("other_events", "int"), col("ending_warehouse_balance", "int"),
+        col("other_events", "int"), col("ending_warehouse_balance", "int", "Ending Warehouse Balance"),
         col("unknown_events", "int"), col("location"), col("store"),
     ),
 )
