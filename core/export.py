@@ -50,20 +50,21 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     Returns
     -------
     bytes
-        CSV with a header line, no index, ``\\n`` line ends, missing values as empty cells, dates
-        in ISO form. Text cells (and column names) that start with ``= + - @``, tab or CR carry a
-        leading apostrophe; numeric columns are written unchanged.
+        CSV with a header line, no index, CRLF line ends (RFC 4180; a CR inside a cell is then
+        quoted), missing values as empty cells, dates in ISO form. Text cells (and column names)
+        that start with ``= + - @``, tab or CR carry a leading apostrophe; numeric columns are
+        written unchanged.
 
     Examples
     --------
     >>> to_csv_bytes(pd.DataFrame({"sku": ["=1+1"], "qty": [-5]}))
-    b"\\xef\\xbb\\xbfsku,qty\\n'=1+1,-5\\n"
+    b"\\xef\\xbb\\xbfsku,qty\\r\\n'=1+1,-5\\r\\n"
     """
     text_columns = [c for c in frame.columns
                     if not (pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
                             or pd.api.types.is_datetime64_any_dtype(frame[c]))]
     safe = frame.copy()
-    for column in text_columns:  # a loop over columns, not rows: each map is vectorised by pandas
+    for column in text_columns:  # over columns, not rows
         safe[column] = frame[column].map(neutralise)
     safe.columns = [neutralise(str(c)) for c in frame.columns]
-    return safe.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

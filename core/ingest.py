@@ -35,7 +35,7 @@ import pandas as pd
 
 from core import db
 from core.schemas import BY_TYPE, SCHEMAS, ReportSchema, detect
-from core.values import EXPECTED, PARSERS, is_days_plus, is_missing, sql_str, unwrap_quotes
+from core.values import EXPECTED, PARSERS, is_days_plus, present, sql_str, unwrap_quotes
 
 Progress = Callable[[float, str], None]
 
@@ -224,18 +224,24 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
 
 # --- step 3: read and check ---------------------------------------------------------------------
 
-def _stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile) -> None:
-    """Read every data row as text into the temp table ``stage_raw`` (rowid = file order)."""
+def _stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, typed: list[int]) -> None:
+    """Read every data row as text into the temp table ``stage_raw`` (rowid = file order).
+
+    Column ``c{i}`` is the raw cell; for typed columns ``p{i}`` is its present text (NULL where
+    missing), so the typed parsers work on a plain column and their SQL stays small.
+    """
     n = len(prepared.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     quote = "'\"'" if prepared.quoted else "''"
-    cells = ", ".join(f"c{i}" if prepared.quoted else f"{unwrap_quotes(f'c{i}')} AS c{i}" for i in range(n))
+    cells = [f"c{i}" if prepared.quoted else f"{unwrap_quotes(f'c{i}')} AS c{i}" for i in range(n)]
+    presents = ", ".join([present(f"c{i}") + f" AS p{i}" for i in typed] or ["NULL AS p_none"])
     con.execute("DROP TABLE IF EXISTS stage_raw")
     try:
         con.execute(
-            f"CREATE TEMP TABLE stage_raw AS SELECT {cells} FROM read_csv($path, delim = $delim,"
+            f"CREATE TEMP TABLE stage_raw AS SELECT *, {presents}"
+            f" FROM (SELECT {', '.join(cells)} FROM read_csv($path, delim = $delim,"
             f" quote = {quote}, escape = {quote}, header = false, skip = 1, auto_detect = false,"
-            f" columns = {columns}, compression = $compression, max_line_size = 10000000)",
+            f" columns = {columns}, compression = $compression, max_line_size = 10000000))",
             {"path": str(prepared.read_path), "delim": prepared.delimiter,
              "compression": prepared.compression},
         )
@@ -271,18 +277,23 @@ def _column_map(schema: ReportSchema, header: list[str]) -> tuple[dict[str, int]
     return mapping, unknown
 
 
+def _typed_positions(schema: ReportSchema, mapping: dict[str, int]) -> list[int]:
+    return sorted(i for name, i in mapping.items() if schema.column(name).type != "text")
+
+
 def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int]) -> list[str]:
-    """Every present value must parse; every strict key column must have a value. Returns errors."""
+    """Every present value must parse; every identity column must have a value. Returns errors."""
     checks: list[tuple[str, str, str]] = []  # (column, condition for a bad row, what was expected)
     for name, i in mapping.items():
         column = schema.column(name)
-        raw = f"c{i}"
         if column.type != "text":
-            checks.append((name, f"NOT {is_missing(raw)} AND {PARSERS[column.type](raw)} IS NULL",
+            checks.append((name, f"p{i} IS NOT NULL AND {PARSERS[column.type](f'p{i}')} IS NULL",
                            EXPECTED[column.type]))
     for name in schema.not_empty:
         if name in mapping:
-            checks.append((name, is_missing(f"c{mapping[name]}"), "a value in every row"))
+            i = mapping[name]
+            empty = f"p{i} IS NULL" if schema.column(name).type != "text" else f"{PARSERS['text'](f'c{i}')} IS NULL"
+            checks.append((name, empty, "a value in every row"))
     if not checks:
         return []
     counts = con.execute(
@@ -313,10 +324,11 @@ def _typed_select(schema: ReportSchema, prepared: PreparedFile, mapping: dict[st
     parts = ["rowid AS source_row"]
     for column in schema.columns:
         if column.name in mapping:
-            raw = f"c{mapping[column.name]}"
-            parts.append(f"{PARSERS[column.type](raw)} AS {column.name}")
+            i = mapping[column.name]
+            cell = f"c{i}" if column.type == "text" else f"p{i}"
+            parts.append(f"{PARSERS[column.type](cell)} AS {column.name}")
             if column.type == "days":
-                parts.append(f"{is_days_plus(raw)} AS {column.name}_plus")
+                parts.append(f"{is_days_plus(cell)} AS {column.name}_plus")
         else:
             value = (f"DATE {sql_str(snapshot_date.isoformat())}"
                      if schema.snapshot_from_load and column.name == "snapshot_date" else "NULL")
@@ -344,7 +356,7 @@ def key_match(schema: ReportSchema, a: str, b: str) -> str:
 
 # --- step 4: write ----------------------------------------------------------------------------------
 
-def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, *, snapshot_date: dt.date,
+def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, staged: int, *, snapshot_date: dt.date,
            replace_all: bool, is_sample: bool, unknown_names: list[str], warnings: list[str]) -> LoadResult:
     rows = f"{schema.table}_rows"
     keys = ", ".join((*schema.key, *schema.loose_key))
@@ -360,7 +372,6 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, *, sn
     con.execute("BEGIN TRANSACTION")
     try:
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-        staged = con.execute(f"SELECT count(*) FROM ({select})").fetchone()[0]
         loaded = con.execute(
             f"INSERT INTO {rows} (import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
             f"SELECT {import_id}, source_row, NULL, key_occurrence, {', '.join(cols)} FROM ({ordered})"
@@ -431,8 +442,8 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 return LoadResult(name, schema.report_type, "unchanged", import_id=known[0],
                                   warnings=(f"This exact file was loaded before (import #{known[0]}).",))
             report(0.2, f"Reading {schema.title} rows")
-            _stage(con, prepared)
             mapping, unknown = _column_map(schema, prepared.header)
+            _stage(con, prepared, _typed_positions(schema, mapping))
             report(0.5, "Checking every value")
             errors = _check_values(con, schema, prepared, mapping)
             if errors:
@@ -442,16 +453,18 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             if unknown_names:
                 shown = ", ".join(unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
                 warnings.append(f"{len(unknown_names)} column(s) we do not use yet were kept as they are: {shown}.")
+            staged = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0]
             if schema.skip_if_missing:
                 col_i = mapping.get(schema.skip_if_missing[0])
-                skipped = con.execute(f"SELECT count(*) FROM stage_raw WHERE {is_missing(f'c{col_i}')}"
+                skipped = con.execute(f"SELECT count(*) FROM stage_raw WHERE p{col_i} IS NULL"
                                       ).fetchone()[0] if col_i is not None else 0
+                staged -= skipped
                 if skipped:
                     warnings.append(f"{skipped:,} row(s) with no {schema.display_name(schema.skip_if_missing[0])} "
                                     f"(Amazon writes -- there) were skipped.")
             report(0.7, "Saving")
             select = _typed_select(schema, prepared, mapping, unknown, snapshot_date)
-            result = _write(con, schema, prepared, select, snapshot_date=snapshot_date,
+            result = _write(con, schema, prepared, select, staged, snapshot_date=snapshot_date,
                             replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
                             warnings=warnings)
             con.execute("DROP TABLE IF EXISTS stage_raw")

@@ -5,9 +5,10 @@ that a two-million-line orders file is parsed inside DuckDB, not row by row in P
 type also has a plain-words description (``EXPECTED``) used in error messages when a value does not
 parse. Sources for the formats: ../shared/amazon_reports.md §0 and the report sections it cites.
 
-A value that is present but does not parse comes back NULL from these expressions; the ingest step
-compares that against ``is_missing`` to find, count and show the bad cells. Nothing is silently
-turned into NULL.
+Two layers keep the SQL small enough to plan quickly on a 100-column report: ``present`` turns a raw
+cell into its trimmed text, or NULL where it is one of the missing markers; every typed parser then
+reads that present text. A present value that does not parse comes back NULL, and the ingest step
+finds, counts and shows those cells. Nothing is silently turned into NULL.
 """
 
 from __future__ import annotations
@@ -45,8 +46,8 @@ def is_missing(col: str) -> str:
     return f"({col} IS NULL OR lower(trim({col})) IN ({tokens}))"
 
 
-def _present(col: str) -> str:
-    """The trimmed cell, or NULL where it is missing."""
+def present(col: str) -> str:
+    """The trimmed raw cell, or NULL where it is missing: the input of every typed parser below."""
     return f"(CASE WHEN {is_missing(col)} THEN NULL ELSE trim({col}) END)"
 
 
@@ -73,12 +74,12 @@ def _decimal(text: str) -> str:
 
 def parse_number(col: str) -> str:
     """A decimal number; thousands separators allowed."""
-    return _decimal(f"replace({_present(col)}, ' ', '')")
+    return _decimal(f"replace({col}, ' ', '')")
 
 
 def parse_money(col: str) -> str:
     """An amount: currency symbols or ISO codes before or after the number are dropped."""
-    cleaned = f"regexp_replace({_present(col)}, '{_CURRENCY}|\\s', '', 'g')"
+    cleaned = f"regexp_replace({col}, '{_CURRENCY}|\\s', '', 'g')"
     return _decimal(cleaned)
 
 
@@ -90,23 +91,23 @@ def parse_int(col: str) -> str:
 
 def parse_days(col: str) -> str:
     """Days of supply: a whole number, or Amazon's ``365+`` read as 365 (see ``is_days_plus``)."""
-    return f"(CASE WHEN {_present(col)} = '365+' THEN 365 ELSE {parse_number(col)} END)"
+    return f"(CASE WHEN {col} = '365+' THEN 365 ELSE {parse_number(col)} END)"
 
 
 def is_days_plus(col: str) -> str:
     """True where a days-of-supply cell holds ``365+``: the 365 is a floor, not a measurement."""
-    return f"coalesce(trim({col}) = '365+', false)"
+    return f"coalesce({col} = '365+', false)"
 
 
 def parse_volume(col: str) -> str:
     """A volume with an optional unit in the cell (restock: ``0.0356 ft3``)."""
-    cleaned = f"regexp_replace({_present(col)}, '\\s*(ft3|ft³|cu\\.? ?ft\\.?|cubic feet)$', '', 'i')"
+    cleaned = f"regexp_replace({col}, '\\s*(ft3|ft³|cu\\.? ?ft\\.?|cubic feet)$', '', 'i')"
     return _decimal(cleaned)
 
 
 def parse_bool(col: str) -> str:
     """Yes/No, Y/N, true/false, 1/0 in any case."""
-    value = f"lower({_present(col)})"
+    value = f"lower({col})"
     return (
         f"(CASE WHEN {value} IN ('yes', 'y', 'true', '1') THEN true"
         f" WHEN {value} IN ('no', 'n', 'false', '0') THEN false END)"
@@ -127,7 +128,7 @@ def parse_timestamp(col: str) -> str:
     ``2026-05-08T23:36:26+00:00`` (orders) and ``2026-05-13T00:00:00-0700`` (ledger, no colon in the
     offset) are converted to UTC; a trailing ``Z`` means UTC; a value without offset is taken as UTC.
     """
-    text = f"regexp_replace({_present(col)}, 'Z$', '+00:00')"
+    text = f"regexp_replace({col}, 'Z$', '+00:00')"
     return (
         f"coalesce(timezone('UTC', try_strptime({text}, {_format_list(_TZ_FORMATS)})),"
         f" try_strptime({text}, {_format_list(_NAIVE_FORMATS)}))"
@@ -140,7 +141,7 @@ def parse_date(col: str) -> str:
     ``YYYY-MM-DD``, ``MM/DD/YYYY`` or an ISO timestamp, whose date part is kept as written (the
     seller's local day), not shifted to UTC.
     """
-    text = _present(col)
+    text = col
     iso_prefix = f"regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([T ].+)?')"
     return (
         f"(CASE WHEN {iso_prefix} AND {parse_timestamp(col)} IS NOT NULL"
@@ -151,7 +152,7 @@ def parse_date(col: str) -> str:
 
 def parse_month(col: str) -> str:
     """A charge month (storage fees ``month_of_charge``): ``YYYY-MM`` or longer, kept as its 1st day."""
-    text = _present(col)
+    text = col
     return (
         f"(CASE WHEN regexp_full_match({text}, '\\d{{4}}-\\d{{2}}([-T ].*)?')"
         f" THEN try_strptime(substr({text}, 1, 7), '%Y-%m')::DATE END)"
@@ -159,7 +160,10 @@ def parse_month(col: str) -> str:
 
 
 def parse_text(col: str) -> str:
-    """Text, trimmed; empty and ``--`` are missing (``none`` stays: it can be a real name)."""
+    """Text, trimmed; empty and ``--`` are missing (``none`` stays: it can be a real name).
+
+    Unlike the typed parsers, this one reads the raw cell, not ``present``.
+    """
     return f"(CASE WHEN trim({col}) IN ('', '--') THEN NULL ELSE trim({col}) END)"
 
 

@@ -15,10 +15,16 @@ from hypothesis import strategies as st
 from core import values
 
 
+RAW_CELL = (values.is_missing, values.parse_text, values.unwrap_quotes)
+
+
 def evaluate(expression_of, cell):
+    """Evaluate one rule on one cell the way ingest does: typed parsers read the present text."""
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    return con.execute(f"SELECT {expression_of('v')} FROM (SELECT $cell::VARCHAR AS v)", {"cell": cell}).fetchone()[0]
+    column = "v" if expression_of in RAW_CELL else "p"
+    sql = f"SELECT {expression_of(column)} FROM (SELECT v, {values.present('v')} AS p FROM (SELECT $cell::VARCHAR AS v))"
+    return con.execute(sql, {"cell": cell}).fetchone()[0]
 
 
 @pytest.mark.parametrize("cell, expected", [
