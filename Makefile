@@ -24,5 +24,9 @@ test: $(STAMP)
 sample: $(STAMP)
 	$(VENV)/bin/python sample_data/generate.py --out sample_data
 
+# Benchmarks live outside the test suite; their figures go in the README.
+bench: $(STAMP)
+	$(VENV)/bin/python bench/bench_ingest.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache

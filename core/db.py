@@ -89,6 +89,13 @@ def query_df(path: Path, sql: str, params: dict | None = None):
         return con.execute(sql, params or {}).df()
 
 
+def data_version(path: Path) -> tuple:
+    """Changes whenever an import is added or removed, here or by another process: a cache key."""
+    with connect(path) as con:
+        return con.execute("SELECT coalesce(max(import_id), 0), count(*), max(loaded_at)::VARCHAR "
+                           "FROM imports").fetchone()
+
+
 # --- schema ---------------------------------------------------------------------------------------
 
 def physical_columns(schema: ReportSchema) -> list[tuple[str, str]]:

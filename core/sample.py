@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from core import ingest
+from core import costs, db, ingest
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 TEMPLATE = SAMPLE_DIR / "product_costs_template.csv"
@@ -27,3 +27,14 @@ def load_sample(db_path: Path, sample_dir: Path = SAMPLE_DIR, progress=None) -> 
             progress(n / len(files), f"Loading demo file {name}")
         results.append(ingest.load_report(db_path, sample_dir / name, snapshot_date=as_of, is_sample=True))
     return results
+
+
+def demo_info(db_path: Path) -> dict | None:
+    """``{"skus": n, "as_of": date}`` while the demo account is loaded, else None."""
+    with db.connect(db_path) as con:
+        as_of = con.execute("SELECT max(coalesce(snapshot_date, date_max)) FROM imports WHERE is_sample"
+                            ).fetchone()[0]
+        if as_of is None:
+            return None
+        skus = con.execute(f"SELECT count(DISTINCT sku) FROM ({costs.known_skus_sql()})").fetchone()[0]
+    return {"skus": skus, "as_of": as_of}

@@ -1,0 +1,24 @@
+"""The frame: page config, the demo account on first start, and the navigation. Pages live in pages/.
+
+Run with ``make run`` (or ``streamlit run app.py``). The database is ``FBA_HEALTH_DB`` or
+data/inventory.duckdb; ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
+"""
+
+import streamlit as st
+
+from pages import _common as common
+
+st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
+
+common.ensure_demo()
+
+pages = {
+    "Overview": [st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", default=True)],
+    "Data": [
+        st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),
+        st.Page("pages/costs.py", title="Product costs", icon=":material/payments:"),
+        st.Page("pages/explorer.py", title="Report explorer", icon=":material/table_view:"),
+    ],
+}
+st.sidebar.caption(f"Database: {common.db_path()}")
+st.navigation(pages).run()

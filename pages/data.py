@@ -1,0 +1,44 @@
+"""Upload reports: load files, see what is loaded, remove an import."""
+
+import datetime as dt
+
+import streamlit as st
+
+from pages import _common as common
+
+st.title("Upload reports")
+common.demo_banner(on_data_page=True)
+
+st.markdown("Load Amazon report files as downloaded (tab-delimited .txt, .tsv, .csv, .gz, or an .xlsx "
+            "cost sheet). The report is recognised by its column names, whatever the file is called; a "
+            "newer file replaces the rows it overlaps, and a rejected file changes nothing.")
+left, right = st.columns([3, 1])
+files = left.file_uploader("Report files", accept_multiple_files=True, key="uploader")
+snapshot_date = right.date_input(
+    "Snapshot date", value=dt.date.today(), key="snapshot_date",
+    help="Manage Inventory, Restock and Fee Preview reports carry no date of their own: "
+         "they are dated with this day.")
+if st.button("Load files", key="load_button", type="primary", disabled=not files):
+    common.load_uploaded_files(files, snapshot_date=snapshot_date)
+
+st.subheader("What is loaded")
+loaded = common.summary()
+if loaded.empty:
+    st.info("Nothing is loaded yet: choose report files above and press **Load files**.")
+    st.stop()
+common.show_summary()
+
+st.subheader("Imports")
+imports = common.imports()
+common.show_imports(imports)
+
+with st.expander("Remove an import"):
+    st.caption("Its rows go, and the rows it had replaced come back.")
+    choices = common.import_choices(imports)
+    st.selectbox("Import", options=list(choices), key="remove_select", format_func=choices.get)
+    st.button("Remove import", key="remove_button", on_click=common.remove_selected_import)
+    kind, message = st.session_state.pop("removal_message", (None, None))
+    if kind == "success":
+        st.success(message, icon=":material/delete:")
+    elif kind == "error":
+        st.error(message)

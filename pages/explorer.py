@@ -1,0 +1,23 @@
+"""Report explorer: the current rows of any loaded report, filtered by SKU, as a table or a CSV."""
+
+import streamlit as st
+
+from pages import _common as common
+
+st.title("Report explorer")
+loaded = common.guard_data("Nothing is loaded yet, so there are no rows to explore.")
+
+titles = dict(zip(loaded["report_type"], loaded["report"]))
+report_type = st.selectbox("Report", options=list(titles), format_func=titles.get, key="explorer_report")
+searched = common.filter_columns(report_type)
+needle = st.text_input(f"{' or '.join(common.label(c) for c in searched)} contains", key="explorer_sku",
+                       placeholder="part of an identifier, e.g. ABC-12")
+
+found = common.report_rows(report_type, needle)
+shown = len(found.rows)
+st.caption(f"{found.total:,} current rows match" + (f"; the newest {shown:,} are shown."
+                                                    if shown < found.total else "."))
+common.show_table(found.rows, width="stretch", height=560)
+st.download_button("Download CSV", common.csv_bytes(found.rows), key="explorer_download",
+                   file_name=f"{report_type.lower()}.csv", mime="text/csv", icon=":material/download:",
+                   disabled=found.rows.empty, help="The rows shown above, with formulas defused for Excel.")

@@ -1,0 +1,142 @@
+"""A seller's journey in real headless Chromium: open the app on an empty database, go to the Data
+page by the sidebar, upload a customer-returns report, then a broken one, and see that the first
+import is still there. Needs Debian's chromium (never downloads a browser)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
+                  "detailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments")
+
+pytestmark = pytest.mark.e2e
+
+
+def returns_lines(quantities: list[str]) -> str:
+    rows = [f"2026-09-{14 + n}T07:03:57+00:00\t114-{n:07d}-1234567\tSKU-{n}\tB0SKU{n:05d}\tX00SKU{n:05d}\t"
+            f"Bamboo cutting board {n}\t{q}\tPHX7\tSELLABLE\tUNWANTED_ITEM\tUnit returned to inventory\t"
+            f"LPNRR{n:08d}\t" for n, q in enumerate(quantities)]
+    return "\n".join([RETURNS_HEADER, *rows]) + "\n"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``streamlit run app.py`` on a free port and an empty database; stopped on teardown."""
+    if not CHROMIUM.is_file():
+        pytest.fail("Chromium is missing at /usr/bin/chromium: apt-get install chromium")
+    port = free_port()
+    env = {**os.environ, "FBA_HEALTH_DB": str(tmp_path / "e2e.duckdb"), "FBA_HEALTH_NO_DEMO": "1"}
+    log = (tmp_path / "streamlit.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def click_until_visible(button, outcome, attempts=3):
+    """Click, and click again if the outcome does not appear: a click that lands while Streamlit is
+    still rerunning for the upload that preceded it can be dropped (seen under a loaded machine)."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        button.click()
+        try:
+            expect(outcome).to_be_visible(timeout=20_000)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
+def test_upload_a_report_then_a_broken_one(server, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    good = tmp_path / "returns.txt"
+    good.write_text(returns_lines(["1", "2", "1"]), encoding="utf-8")
+    bad = tmp_path / "returns-broken.txt"
+    bad.write_text(returns_lines(["1", "abc", "1"]), encoding="utf-8")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            expect(page.get_by_text("Nothing is loaded yet. Download these reports")).to_be_visible()
+
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
+            expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE)
+
+            uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+            load = page.get_by_role("button", name="Load files")
+            uploader.set_input_files(str(good))
+            expect(load).to_be_enabled(timeout=30_000)
+            page.wait_for_selector(IDLE)
+            success = page.locator("[data-testid='stAlert']", has_text="Loaded 3 rows")
+            click_until_visible(load, success)
+            expect(success).to_contain_text("GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA")
+            expect(success).to_contain_text("FBA Customer Returns")
+            page.wait_for_selector(IDLE)
+
+            uploader.set_input_files(str(bad))
+            expect(page.get_by_text("returns-broken.txt").first).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE)
+            error = page.locator("[data-testid='stAlert']", has_text="was not loaded")
+            click_until_visible(load, error)
+            expect(error).to_contain_text('Column "quantity"')
+            expect(error).to_contain_text('line 3: "abc"')
+            expect(error).to_contain_text("nothing loaded before has changed")
+            page.wait_for_selector(IDLE)
+
+            imports = page.locator("[data-testid='stDataFrame']").nth(1)
+            expect(imports).to_be_visible()
+            page.get_by_text("Remove an import").click()
+            # The grid is drawn on a canvas; the removal list is built from the same imports table.
+            removal = page.get_by_role("combobox", name="Import")
+            expect(removal).to_have_value(re.compile(r"^#1: returns\.txt \(FBA Customer Returns, 3 current"))
+        finally:
+            browser.close()
