@@ -68,8 +68,7 @@ def empty_db(tmp_path, monkeypatch) -> Path:
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The app's first start on an empty database loads the demo account (once per session: ~25 s)."""
-    if not MANIFEST.is_file():
-        pytest.skip("sample_data/manifest.json is missing: run `make sample`")
+    assert MANIFEST.is_file(), "sample_data/manifest.json is missing: run `make sample`"
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FBA_HEALTH_DB", str(path))
