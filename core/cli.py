@@ -6,6 +6,8 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health imports [--db PATH] [--json]
     fba-health remove IMPORT_ID [--db PATH]
     fba-health load-sample [--db PATH]
+    fba-health skus [--db PATH] [--as-of YYYY-MM-DD] (--json | --csv)
+    fba-health summary [--db PATH] [--as-of YYYY-MM-DD] [--json]
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import json
 import sys
 from pathlib import Path
 
-from core import db, ingest, sample
+import math
+
+from core import db, export, ingest, sample, settings, skus
 
 
 
@@ -82,6 +86,49 @@ def _cmd_load_sample(args: argparse.Namespace) -> int:
     return 2 if any(r.status == "rejected" for r in results) else 0
 
 
+def _json_safe(value):
+    """JSON has no inf/NaN: they become null (days of supply with no demand is null, 'no sales')."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        return _json_safe(value.item())
+    return value
+
+
+def _table(args: argparse.Namespace) -> skus.SkuTable:
+    db_path = db.resolve_db_path(args.db)
+    health, grades = settings.load(db_path)
+    return skus.sku_table(db_path, health, grades, as_of=args.as_of)
+
+
+def _cmd_skus(args: argparse.Namespace) -> int:
+    table = _table(args)
+    frame = table.frame
+    if args.csv:  # formula-safe, like every export of the app
+        sys.stdout.buffer.write(export.to_csv_bytes(frame))
+        return 0
+    records = []
+    for row in frame.to_dict("records"):
+        record = {k: _json_safe(v) for k, v in row.items()}
+        record["signals"] = [s for s in (row["signals"] or "").split("; ") if s]
+        records.append(record)
+    print(json.dumps(records, ensure_ascii=False))
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    table = _table(args)
+    summary = skus.account_summary(table.frame, table.params)
+    if args.json:
+        print(json.dumps({k: _json_safe(v) if not isinstance(v, dict) else v for k, v in summary.items()}))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fba-health", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +156,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("load-sample", help="load the bundled demo account")
     demo.add_argument("--db", help=db_help)
     demo.set_defaults(run=_cmd_load_sample)
+    for name, run, help_text in (("skus", _cmd_skus, "the per-SKU health table"),
+                                  ("summary", _cmd_summary, "the account's health figures")):
+        command = sub.add_parser(name, help=help_text)
+        command.add_argument("--db", help=db_help)
+        command.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                             help="a stock snapshot date (default: the latest loaded)")
+        formats = command.add_mutually_exclusive_group(required=name == "skus")
+        formats.add_argument("--json", action="store_true")
+        if name == "skus":
+            formats.add_argument("--csv", action="store_true")
+        command.set_defaults(run=run)
     return parser
 
 

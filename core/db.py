@@ -134,10 +134,21 @@ def _migration_1(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _migration_2(con: duckdb.DuckDBPyConnection) -> None:
+    """Settings edited in the app (health-score targets, grade thresholds), as JSON per name."""
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS settings (
+            name VARCHAR PRIMARY KEY,
+            value JSON NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )""")
+
+
 # Versioned, ordered; never edit one that has shipped, add the next. Column additions to a report
 # schema need no migration: ``_sync_report_tables`` adds new canonical columns on open.
 MIGRATIONS: list[tuple[int, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, _migration_1),
+    (2, _migration_2),
 ]
 
 

@@ -1,0 +1,37 @@
+"""Settings the manager edits in the app (score targets, grade thresholds), kept in the database
+so every browser session and the ``fba-health`` command use the same ones."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from core import db
+from core.params import GradeParams, HealthParams, from_dict, to_dict
+
+_NAMES = {HealthParams: "health", GradeParams: "grades"}
+
+
+def load(db_path: Path) -> tuple[HealthParams, GradeParams]:
+    """The saved settings, defaults where nothing was saved (or a saved value no longer validates)."""
+    with db.connect(db_path) as con:
+        stored = dict(con.execute("SELECT name, value FROM settings").fetchall())
+    loaded = []
+    for cls, name in _NAMES.items():
+        try:
+            loaded.append(from_dict(cls, json.loads(stored[name])) if name in stored else cls())
+        except (ValueError, TypeError):
+            loaded.append(cls())
+    return loaded[0], loaded[1]
+
+
+def save(db_path: Path, health: HealthParams, grades: GradeParams) -> None:
+    with db.writing(db_path) as con:
+        for params in (health, grades):
+            con.execute("INSERT OR REPLACE INTO settings VALUES ($name, $value, now()::TIMESTAMP)",
+                        {"name": _NAMES[type(params)], "value": json.dumps(to_dict(params))})
+
+
+def reset(db_path: Path) -> None:
+    with db.writing(db_path) as con:
+        con.execute("DELETE FROM settings")

@@ -1,0 +1,472 @@
+"""The per-SKU health table and the account summary.
+
+Facts that aggregate rows (units sold per window, daily sellable stock rebuilt from the ledger,
+storage fees over the period, FIFO ages) are DuckDB SQL over the report views; the formulas on top
+are the functions in core/metrics, applied to whole columns at once.
+
+As-of date: a stock snapshot date (the FBA Inventory report's, else Manage Inventory's); the latest
+by default. Every window ends on it: "last 30 days" is the 30 days up to and including the as-of day.
+Sources, best first: sales from All Orders (not Cancelled; MCF ``Non-Amazon`` lines apart), else
+Amazon Fulfilled Shipments, else the planning report's units-shipped columns; daily stock from the
+Inventory Ledger; unit costs from the product-cost sheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core import db
+from core.metrics import ageing, classify, grades, health, turnover, velocity
+from core.params import GradeParams, HealthParams
+
+LOOKBACK_DAYS = 91  # the longest fixed window: 90-day velocity and 13 weeks of weekly demand
+AIS_COLUMNS = [f"estimated_ais_{b}_days" for b in
+               ("181_210", "211_240", "241_270", "271_300", "301_330", "331_365", "366_455", "456_plus",
+                "365_plus")]
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Which reports the figures come from at this as-of date (shown on screen)."""
+
+    stock: str | None  # 'inventory_planning' | 'manage_inventory'
+    sales: str | None  # 'orders' | 'shipments' | 'inventory_planning'
+    ledger_start: dt.date | None  # first day of the Inventory Ledger, when it covers the as-of day
+    storage_fees: bool
+    fee_preview: bool
+    costs: bool
+
+
+@dataclass(frozen=True)
+class SkuTable:
+    frame: pd.DataFrame
+    as_of: dt.date | None
+    sources: Sources
+    params: HealthParams
+    grade_params: GradeParams
+
+
+def snapshot_dates(db_path: Path) -> list[dt.date]:
+    """Stock snapshot dates, newest first: the FBA Inventory report's, else Manage Inventory's."""
+    with db.connect(db_path) as con:
+        for table in ("inventory_planning", "manage_inventory"):
+            dates = [r[0] for r in con.execute(
+                f"SELECT DISTINCT snapshot_date FROM {table} ORDER BY 1 DESC").fetchall()]
+            if dates:
+                return dates
+    return []
+
+
+def _count(con, table: str, where: str = "true", params: dict | None = None) -> int:
+    return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
+
+
+def _sources(con, as_of: dt.date) -> Sources:
+    stock = next((t for t in ("inventory_planning", "manage_inventory")
+                  if _count(con, t, "snapshot_date = $d", {"d": as_of})), None)
+    sales = next((t for t, c in (("orders", "purchase_date"), ("shipments", "shipment_date"))
+                  if _count(con, t, f"{c}::DATE <= $d", {"d": as_of})), None)
+    if sales is None and stock == "inventory_planning":
+        sales = "inventory_planning"
+    first, last = con.execute("SELECT min(date), max(date) FROM ledger_detail").fetchone()
+    ledger_start = first if first is not None and first <= as_of <= last else None
+    return Sources(stock, sales, ledger_start, _count(con, "storage_fees") > 0,
+                   _count(con, "fee_preview") > 0, _count(con, "product_costs") > 0)
+
+
+def _stock_sql(stock: str) -> str:
+    if stock == "inventory_planning":
+        bands = ", ".join(f"sum({b.planning_column}) AS {b.column}"
+                          for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
+        ais = " + ".join(f"coalesce({c}, 0)" for c in AIS_COLUMNS)
+        return f"""
+            SELECT sku, any_value(asin) AS asin, any_value(fnsku) AS fnsku,
+                   string_agg(DISTINCT marketplace, ', ') AS marketplace, any_value(product_name) AS product_name,
+                   any_value(product_group) AS product_group, sum(coalesce(available, 0)) AS available,
+                   sum(coalesce(inbound_quantity, 0)) AS inbound, sum(coalesce(total_reserved_quantity, 0)) AS reserved,
+                   sum(coalesce(unfulfillable_quantity, 0)) AS unfulfillable, max(your_price) AS price,
+                   max(item_volume) AS item_volume, sum(estimated_storage_cost_next_month) AS storage_next_month,
+                   sum({ais}) AS ais_next_month, {bands}
+            FROM inventory_planning WHERE snapshot_date = $as_of GROUP BY sku"""
+    bands = ", ".join(f"NULL::BIGINT AS {b.column}" for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
+    return f"""
+        SELECT sku, any_value(asin) AS asin, any_value(fnsku) AS fnsku, NULL::VARCHAR AS marketplace,
+               any_value(product_name) AS product_name, NULL::VARCHAR AS product_group,
+               sum(coalesce(afn_fulfillable_quantity, 0)) AS available,
+               sum(coalesce(afn_inbound_working_quantity, 0) + coalesce(afn_inbound_shipped_quantity, 0)
+                   + coalesce(afn_inbound_receiving_quantity, 0)) AS inbound,
+               sum(coalesce(afn_reserved_quantity, 0)) AS reserved,
+               sum(coalesce(afn_unsellable_quantity, 0)) AS unfulfillable, max(your_price) AS price,
+               max(per_unit_volume) AS item_volume, NULL::DOUBLE AS storage_next_month,
+               NULL::DOUBLE AS ais_next_month, {bands}
+        FROM manage_inventory WHERE snapshot_date = $as_of GROUP BY sku"""
+
+
+def _sales_lines_sql(sales: str) -> str:
+    """Sales lines in the lookback: day, units, revenue, and whether it is an MCF (Non-Amazon) line."""
+    if sales == "orders":
+        return """
+            SELECT sku, purchase_date::DATE AS day, coalesce(quantity, 0) AS units, item_price AS revenue,
+                   coalesce(sales_channel = 'Non-Amazon', false) AS mcf
+            FROM orders
+            WHERE coalesce(order_status, '') <> 'Cancelled' AND coalesce(item_status, '') <> 'Cancelled'
+              AND purchase_date::DATE > $start AND purchase_date::DATE <= $as_of"""
+    return """
+        SELECT sku, shipment_date::DATE AS day, coalesce(quantity_shipped, 0) AS units, item_price AS revenue,
+               coalesce(sales_channel = 'Non-Amazon', false) AS mcf
+        FROM shipments WHERE shipment_date::DATE > $start AND shipment_date::DATE <= $as_of"""
+
+
+def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams, sources: Sources) -> pd.DataFrame:
+    """One row per SKU in stock at the as-of date (or sold in the lookback), with raw facts."""
+    p, w = params.period_days, params.demand_window_days
+    lookback = max(LOOKBACK_DAYS, p, w, grade_params.no_sale_days)
+    binds = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback)}
+    ctes = [f"stock AS ({_stock_sql(sources.stock)})"]
+    if sources.sales in ("orders", "shipments"):
+        ctes.append(f"lines AS ({_sales_lines_sql(sources.sales)})")
+    else:
+        ctes.append("lines AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS units, NULL::DOUBLE AS revenue, "
+                    "false AS mcf WHERE false)")
+    age = "datediff('day', day, $as_of)"  # 0 on the as-of day itself
+    ctes.append(f"""sales AS (
+        SELECT sku,
+               sum(units) FILTER (NOT mcf AND {age} < 7) AS units_7d,
+               sum(units) FILTER (NOT mcf AND {age} < 30) AS units_30d,
+               sum(units) FILTER (NOT mcf AND {age} < 60) AS units_60d,
+               sum(units) FILTER (NOT mcf AND {age} < 90) AS units_90d,
+               sum(units) FILTER (NOT mcf AND {age} >= 30 AND {age} < 60) AS units_30_59,
+               sum(units) FILTER (NOT mcf AND {age} >= 60 AND {age} < 90) AS units_60_89,
+               sum(units) FILTER (NOT mcf AND {age} < {w}) AS units_window,
+               sum(units) FILTER (NOT mcf AND {age} < {p}) AS units_period,
+               sum(revenue) FILTER (NOT mcf AND {age} < {p}) AS revenue_period,
+               sum(units) FILTER (mcf AND {age} < 30) AS mcf_units_30d,
+               sum(units) FILTER (mcf AND {age} < {p}) AS mcf_units_period,
+               sum(units) FILTER ({age} < {int(grade_params.no_sale_days)}) AS units_no_sale,
+               sum(units) FILTER ({age} < 90) AS units_90d_all,
+               max(day) AS last_sale
+        FROM lines GROUP BY sku)""")
+    # Weekly demand over the last 13 weeks, zero weeks included: CV = sqrt(E[x²] − E[x]²) / E[x].
+    ctes.append(f"""weekly AS (
+        SELECT sku, sum(u * u) / 13.0 AS mean_sq, sum(u) / 13.0 AS mean_units FROM (
+            SELECT sku, {age} // 7 AS week, sum(units) AS u FROM lines WHERE NOT mcf AND {age} < 91 GROUP BY ALL)
+        GROUP BY sku)""")
+    ctes.append("""daily AS (SELECT sku, day, sum(units) AS units FROM lines GROUP BY ALL)""")
+    if sources.ledger_start is not None:
+        span = max(p, w, 90)
+        binds["cal_start"] = max(sources.ledger_start, as_of - dt.timedelta(days=span - 1))
+        ctes.append("""ledger_net AS (
+            SELECT sku, date AS day, sum(quantity) AS net FROM ledger_detail
+            WHERE disposition = 'SELLABLE' AND date > $cal_start - 1 AND date <= $as_of GROUP BY ALL)""")
+        # End-of-day sellable balance, rebuilt backwards from the snapshot: balance(d) = on hand at
+        # the as-of date − the net of every SELLABLE ledger event after day d.
+        ctes.append("""balance AS (
+            SELECT c.sku, c.day, coalesce(n.net, 0) AS net,
+                   c.anchor - coalesce(sum(coalesce(n.net, 0)) OVER (PARTITION BY c.sku ORDER BY c.day DESC
+                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS end_balance
+            FROM (SELECT s.sku, s.available + s.reserved AS anchor, d.day
+                  FROM stock s, (SELECT unnest(range($cal_start, $as_of + 1, INTERVAL 1 DAY))::DATE AS day) d) c
+            LEFT JOIN ledger_net n USING (sku, day))""")
+        # A day is in stock when it began or ended with sellable units, or something sold that day.
+        ctes.append(f"""stock_days AS (
+            SELECT b.sku,
+                   count(*) FILTER (WHERE {age} < {w}) AS known_window,
+                   count(*) FILTER (WHERE {age} < {w} AND in_stock) AS in_stock_window,
+                   count(*) FILTER (WHERE {age} < {p}) AS known_period,
+                   count(*) FILTER (WHERE {age} < {p} AND in_stock) AS in_stock_period,
+                   avg(greatest(end_balance, 0)) FILTER (WHERE {age} < {p}) AS avg_on_hand_ledger
+            FROM (SELECT b.*, greatest(b.end_balance, b.end_balance - b.net) > 0 OR coalesce(d.units, 0) > 0 AS in_stock
+                  FROM balance b LEFT JOIN daily d USING (sku, day)) b
+            GROUP BY b.sku)""")
+        ctes.append(f"""on_hand AS (SELECT sku, available + reserved AS units FROM stock)""")
+        ctes.append(f"""fifo AS ({ageing.fifo_age_sql()})""")
+    else:
+        ctes.append("stock_days AS (SELECT NULL::VARCHAR AS sku, 0 AS known_window, 0 AS in_stock_window, "
+                    "0 AS known_period, 0 AS in_stock_period, NULL::DOUBLE AS avg_on_hand_ledger WHERE false)")
+        ctes.append("fifo AS (SELECT NULL::VARCHAR AS sku, 0 AS age_days, 0 AS units, false AS age_floor WHERE false)")
+    snapshot_table = sources.stock
+    on_hand_col = ("available + coalesce(total_reserved_quantity, 0)" if snapshot_table == "inventory_planning"
+                   else "afn_fulfillable_quantity + coalesce(afn_reserved_quantity, 0)")
+    ctes.append(f"""snap_avg AS (
+        SELECT sku, avg(units) AS avg_on_hand_snapshots, count(*) AS snapshots,
+               avg(CASE WHEN units > 0 THEN 1.0 ELSE 0.0 END) AS in_stock_share_snapshots
+        FROM (SELECT sku, snapshot_date, sum({on_hand_col}) AS units FROM {snapshot_table}
+              WHERE snapshot_date <= $as_of AND datediff('day', snapshot_date, $as_of) < {p} GROUP BY ALL)
+        GROUP BY sku)""")
+    if sources.stock == "inventory_planning":
+        ais = " + ".join(f"coalesce({c}, 0)" for c in AIS_COLUMNS)
+        ctes.append(f"""ais AS (
+            SELECT sku, avg(total) AS ais_monthly FROM (
+                SELECT sku, snapshot_date, sum({ais}) AS total FROM inventory_planning
+                WHERE snapshot_date <= $as_of AND datediff('day', snapshot_date, $as_of) < {p} GROUP BY ALL)
+            GROUP BY sku)""")
+    else:
+        ctes.append("ais AS (SELECT NULL::VARCHAR AS sku, NULL::DOUBLE AS ais_monthly WHERE false)")
+    # Storage fees: the daily average over the charge months overlapping the period, times its days.
+    ctes.append(f"""fee_months AS (
+        SELECT DISTINCT month_of_charge AS m, datediff('day', month_of_charge, month_of_charge + INTERVAL 1 MONTH) AS days
+        FROM storage_fees WHERE month_of_charge <= $as_of
+          AND month_of_charge + INTERVAL 1 MONTH > $as_of - INTERVAL {p} DAY)""")
+    ctes.append(f"""storage AS (
+        SELECT fnsku, sum(estimated_monthly_storage_fee) / (SELECT sum(days) FROM fee_months) * {p} AS storage_fees_period
+        FROM storage_fees WHERE month_of_charge IN (SELECT m FROM fee_months) GROUP BY fnsku)""")
+    ctes.append("""fees AS (
+        SELECT sku, arg_max(estimated_fee_total, snapshot_date) AS fee_per_unit, arg_max(brand, snapshot_date) AS brand
+        FROM fee_preview WHERE snapshot_date <= $as_of GROUP BY sku)""")
+    ctes.append("""costs AS (SELECT sku, any_value(unit_cost) AS unit_cost, any_value(supplier) AS supplier
+                   FROM product_costs GROUP BY sku)""")
+    fifo_cols = ", ".join(
+        f"sum(units) FILTER (WHERE {'age_days >= ' + str(b.low) if b.high is None else f'age_days BETWEEN {b.low} AND {b.high}'}) AS fifo_{b.column}"
+        for b in ageing.AGE_BANDS)
+    sql = f"""WITH {', '.join(ctes)},
+        fifo_bands AS (SELECT sku, {fifo_cols}, bool_or(age_floor) AS fifo_age_floor,
+                              sum(units) FILTER (WHERE age_days > {int(grade_params.aged_days)}) AS fifo_over_aged_days,
+                              sum(units) AS fifo_units
+                       FROM fifo GROUP BY sku)
+        SELECT s.*, sa.* EXCLUDE (sku), wk.mean_sq, wk.mean_units, sd.* EXCLUDE (sku), sn.* EXCLUDE (sku),
+               ai.ais_monthly, st.storage_fees_period, f.fee_per_unit, f.brand, c.unit_cost, c.supplier,
+               fb.* EXCLUDE (sku)
+        FROM stock s
+        LEFT JOIN sales sa USING (sku) LEFT JOIN weekly wk USING (sku) LEFT JOIN stock_days sd USING (sku)
+        LEFT JOIN snap_avg sn USING (sku) LEFT JOIN ais ai USING (sku) LEFT JOIN storage st USING (fnsku)
+        LEFT JOIN fees f USING (sku) LEFT JOIN costs c USING (sku) LEFT JOIN fifo_bands fb USING (sku)
+        ORDER BY s.sku"""
+    return con.execute(sql, binds).df()
+
+
+def _planning_sales_fallback(frame: pd.DataFrame, con, as_of: dt.date) -> pd.DataFrame:
+    """Without order lines, the planning report's units-shipped-t7/t30/t60/t90 stand in."""
+    shipped = con.execute("""
+        SELECT sku, sum(units_shipped_t7) AS units_7d, sum(units_shipped_t30) AS units_30d,
+               sum(units_shipped_t60) AS units_60d, sum(units_shipped_t90) AS units_90d
+        FROM inventory_planning WHERE snapshot_date = $as_of GROUP BY sku""", {"as_of": as_of}).df()
+    merged = frame.drop(columns=["units_7d", "units_30d", "units_60d", "units_90d"]).merge(shipped, on="sku", how="left")
+    merged["units_30_59"] = merged["units_60d"] - merged["units_30d"]
+    merged["units_60_89"] = merged["units_90d"] - merged["units_60d"]
+    merged["units_no_sale"] = merged["units_90d_all"] = merged["units_90d"]
+    return merged
+
+
+def _fill(frame: pd.DataFrame, columns, value=0.0) -> None:
+    for column in columns:
+        frame[column] = frame[column].astype(float).fillna(value)
+
+
+def sku_table(db_path: Path, params: HealthParams = HealthParams(), grade_params: GradeParams = GradeParams(),
+              as_of: dt.date | None = None) -> SkuTable:
+    """Every metric per SKU at the as-of date (latest snapshot by default). See docs/metrics.md."""
+    dates = snapshot_dates(db_path)
+    if as_of is None:
+        as_of = dates[0] if dates else None
+    with db.connect(db_path) as con:
+        sources = _sources(con, as_of) if as_of else Sources(None, None, None, False, False, False)
+        if sources.stock is None:
+            return SkuTable(pd.DataFrame(columns=SKU_COLUMNS), as_of, sources, params, grade_params)
+        frame = _facts(con, as_of, params, grade_params, sources)
+        if sources.sales == "inventory_planning":
+            frame = _planning_sales_fallback(frame, con, as_of)
+    return SkuTable(_derive(frame, as_of, params, grade_params, sources), as_of, sources, params, grade_params)
+
+
+def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
+            sources: Sources) -> pd.DataFrame:
+    p, w = params.period_days, params.demand_window_days
+    _fill(f, ["available", "inbound", "reserved", "unfulfillable", "units_7d", "units_30d", "units_60d",
+              "units_90d", "units_30_59", "units_60_89", "units_window", "units_period", "mcf_units_30d",
+              "mcf_units_period", "units_no_sale", "units_90d_all", "known_window", "in_stock_window", "known_period",
+              "in_stock_period"])
+    f["revenue_period"] = f["revenue_period"].astype(float)
+    if sources.sales == "inventory_planning":  # t30 is all the window there is
+        f["units_window"], f["units_period"] = f["units_30d"], f["units_90d"] * p / 90
+        w_eff = 30
+    else:
+        w_eff = w
+    f["on_hand"] = f["available"] + f["reserved"]
+
+    # Velocity and stockout-corrected demand (days before the ledger begins count as in stock).
+    f["velocity_30d"] = velocity.velocity(f["units_30d"], 30)
+    f["in_stock_days_window"] = f["in_stock_window"] + (w_eff - f["known_window"])
+    f["out_of_stock_days_window"] = w_eff - f["in_stock_days_window"]
+    f["demand_per_day"] = velocity.corrected_demand_rate(f["units_window"], f["in_stock_days_window"])
+    # Out of stock nearly all window: fall back to the raw rate over the whole period.
+    f["demand_per_day"] = f["demand_per_day"].fillna(pd.Series(velocity.velocity(f["units_period"], p), index=f.index))
+    f["demand_uncorrected"] = velocity.velocity(f["units_window"], w_eff)
+    f["days_of_supply"] = velocity.days_of_supply(f["available"], f["demand_per_day"])
+    f["days_of_cover"] = velocity.days_of_cover(f["available"], f["inbound"], f["demand_per_day"])
+
+    # In-stock rate over the period: ledger days, else the share of snapshots with stock.
+    if sources.ledger_start is not None:
+        in_stock_days = f["in_stock_period"] + (p - f["known_period"])
+        f["in_stock_rate"] = in_stock_days / p
+    else:
+        f["in_stock_rate"] = f["in_stock_share_snapshots"].astype(float)
+
+    # Average units on hand over the period: the ledger's daily balances, else the snapshots.
+    avg_units = f["avg_on_hand_ledger"].astype(float) if "avg_on_hand_ledger" in f else pd.Series(np.nan, index=f.index)
+    f["avg_units_on_hand"] = avg_units.fillna(f["avg_on_hand_snapshots"].astype(float)).fillna(f["on_hand"])
+
+    # Money: unknown (NaN), never zero, where the unit cost is missing.
+    f["unit_cost"] = f["unit_cost"].astype(float)
+    f["cost_missing"] = f["unit_cost"].isna()
+    f["inventory_value"] = f["on_hand"] * f["unit_cost"]
+    f["avg_inventory_value"] = f["avg_units_on_hand"] * f["unit_cost"]
+    f["cogs_period"] = f["units_period"] * f["unit_cost"]
+    money_turns = turnover.annualised_turnover(f["cogs_period"], f["avg_inventory_value"], p)
+    unit_turns = turnover.annualised_turnover(f["units_period"], f["avg_units_on_hand"], p)
+    f["turnover_basis"] = np.where(f["cost_missing"], "units", "cost")
+    f["turnover"] = np.where(f["cost_missing"], unit_turns, money_turns)
+    # No stock all period and no sales: nothing to turn; with sales but no stock, turnover is very high.
+    f["turnover"] = np.where((f["avg_units_on_hand"] <= 0) & (f["units_period"] > 0), params.turnover_full,
+                             f["turnover"])
+    f["turnover_days"] = turnover.turnover_days(f["turnover"])
+    f["dsi"] = turnover.days_sales_of_inventory(f["avg_inventory_value"], f["cogs_period"], p)
+
+    storage_fallback = f["storage_next_month"].astype(float) * p / 30
+    f["storage_fees_period"] = f["storage_fees_period"].astype(float).fillna(storage_fallback).fillna(0.0)
+    f["surcharges_period"] = (f["ais_monthly"].astype(float) * p / 30).fillna(0.0)
+    f["holding_cost_period"] = turnover.holding_cost(f["storage_fees_period"], f["surcharges_period"],
+                                                     f["avg_inventory_value"], params.capital_rate_annual, p)
+    f["holding_cost_ratio"] = turnover.holding_cost_ratio(f["holding_cost_period"], f["avg_inventory_value"], p)
+
+    # Revenue of lines without a price (Pending orders) is estimated at the listing price.
+    f["revenue_period"] = f["revenue_period"].fillna(f["units_period"] * f["price"].astype(float)).fillna(0.0)
+    fee_units = f["units_period"] * f["fee_per_unit"].astype(float)
+    f["amazon_fees_period"] = fee_units.fillna(f["revenue_period"] * params.default_fee_share)
+    f["fees_estimated"] = f["fee_per_unit"].isna()
+    f["gross_profit"] = turnover.gross_profit(f["revenue_period"], f["cogs_period"], f["amazon_fees_period"])
+    f["roi_pct"] = turnover.roi_pct(f["gross_profit"], f["avg_inventory_value"], f["holding_cost_period"])
+
+    # Ages: FIFO from ledger inflows where the ledger covers the as-of date, else the planning bands.
+    fifo = sources.ledger_start is not None and f["fifo_units"].notna().any()
+    f["age_source"] = "ledger FIFO" if fifo else ("planning report" if sources.stock == "inventory_planning" else "unknown")
+    for band in ageing.AGE_BANDS:
+        f[band.column] = (f[f"fifo_{band.column}"] if fifo else f[band.column]).astype(float)
+        if fifo:
+            f[band.column] = f[band.column].fillna(0.0).where(f["on_hand"] > 0, 0.0)
+    f["aged_365_plus"] = f["aged_365_plus"].astype(float)
+    bands = f[[*ageing.BAND_COLUMNS, "aged_365_plus"]]
+    f["aged_units"] = bands.sum(axis=1, min_count=1)
+    older_180 = f[["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus", "aged_365_plus"]].sum(axis=1)
+    f["aged_over_180_share"] = older_180 / f["aged_units"].where(f["aged_units"] > 0)
+    f["aged_over_180_value"] = older_180 * f["unit_cost"]
+    if fifo:
+        f["aged_over_share"] = f["fifo_over_aged_days"].astype(float).fillna(0) / f["on_hand"].where(f["on_hand"] > 0)
+        f["aged_over_share_basis"] = "exact (ledger FIFO)"
+    else:
+        f["aged_over_share"] = ageing.share_older_than(bands, grade_params.aged_days)
+        f["aged_over_share_basis"] = "interpolated within age bands"
+
+    # Dead stock: stock on hand and no sale at all (MCF included) in the last 90 days.
+    f["dead_stock"] = (f["on_hand"] > 0) & (f["units_90d_all"] == 0)
+    f["dead_units"] = np.where(f["dead_stock"], f["on_hand"], 0.0)
+    f["days_since_last_sale"] = (pd.Timestamp(as_of) - pd.to_datetime(f["last_sale"])).dt.days
+
+    # Classes.
+    f["abc_class"] = classify.abc_class(f["revenue_period"], params.abc_a_share, params.abc_b_share)
+    mean_units = f["mean_units"].astype(float)
+    f["demand_cv"] = np.sqrt(np.maximum(f["mean_sq"].astype(float) - mean_units ** 2, 0)) / mean_units.where(mean_units > 0)
+    f["xyz_class"] = classify.xyz_class(f["demand_cv"], params.xyz_x_cv, params.xyz_y_cv)
+
+    # Scores.
+    dead_share = np.where(f["on_hand"] > 0, f["dead_units"] / f["on_hand"].where(f["on_hand"] > 0), 0.0)
+    f["score_turnover"] = health.turnover_score(f["turnover"], params)
+    f["score_structure"] = health.structure_score(f["aged_over_180_share"].fillna(0.0), dead_share, params)
+    f["score_service_cost"] = health.service_cost_score(f["in_stock_rate"], f["holding_cost_ratio"], params)
+    # A SKU with nothing on hand and no sales has no turnover to score: it does not pull the score down.
+    f["score_turnover"] = np.where(np.isnan(f["turnover"]) & (f["units_period"] == 0) & (f["avg_units_on_hand"] <= 0),
+                                   np.nan, f["score_turnover"])
+    f["score_turnover"] = pd.Series(f["score_turnover"]).fillna(0.0).where(f["avg_units_on_hand"] > 0, 100.0)
+    f["health_score"] = health.health_score(f["score_turnover"], f["score_structure"], f["score_service_cost"], params)
+
+    # Slow-mover grades.
+    signals = grades.slow_mover_signals(f, grade_params)
+    f["grade"] = grades.grade(signals)
+    f["signals"] = grades.describe_signals(signals, grade_params)
+    f["signal_count"] = signals.sum(axis=1)
+    f["action"] = f["grade"].map(grades.ACTIONS)
+    f["as_of"] = as_of
+    return f[[c for c in SKU_COLUMNS if c in f.columns]].reset_index(drop=True)
+
+
+SKU_COLUMNS = [
+    "sku", "asin", "fnsku", "marketplace", "product_name", "product_group", "brand", "supplier", "as_of",
+    "available", "inbound", "reserved", "unfulfillable", "on_hand",
+    "units_7d", "units_30d", "units_60d", "units_90d", "units_30_59", "units_60_89", "mcf_units_30d",
+    "velocity_30d", "demand_uncorrected", "demand_per_day", "in_stock_days_window", "out_of_stock_days_window",
+    "days_of_supply", "days_of_cover", "in_stock_rate", "days_since_last_sale",
+    "unit_cost", "cost_missing", "price", "inventory_value", "avg_units_on_hand", "avg_inventory_value",
+    "units_period", "revenue_period", "cogs_period", "amazon_fees_period", "fees_estimated", "gross_profit",
+    "turnover", "turnover_basis", "turnover_days", "dsi",
+    "storage_fees_period", "surcharges_period", "holding_cost_period", "holding_cost_ratio", "roi_pct",
+    *ageing.BAND_COLUMNS, "aged_365_plus", "age_source", "aged_over_180_share", "aged_over_180_value",
+    "aged_over_share", "aged_over_share_basis", "dead_stock", "dead_units",
+    "abc_class", "demand_cv", "xyz_class",
+    "score_turnover", "score_structure", "score_service_cost", "health_score",
+    "grade", "signals", "signal_count", "action",
+]
+
+
+def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> dict:
+    """Account figures from a (possibly filtered) SKU table.
+
+    Sums for units and money (money over SKUs with a unit cost; how many lack one is reported);
+    days of supply = Σ available / Σ demand per day; turnover = Σ COGS / Σ average inventory value,
+    annualised; scores value-weighted by average inventory value at cost, SKUs without a cost
+    weighted at their average units × the median known unit cost.
+    """
+    if frame.empty:
+        return {"skus": 0}
+    p = params.period_days
+    known = ~frame["cost_missing"]
+    median_cost = float(frame.loc[known, "unit_cost"].median()) if known.any() else 1.0
+    weights = frame["avg_inventory_value"].where(known, frame["avg_units_on_hand"] * median_cost)
+    weights = weights.where(weights > 0, frame["on_hand"] * frame["unit_cost"].fillna(median_cost))
+    demand = frame["demand_per_day"].fillna(0).sum()
+    cogs, avg_value = frame.loc[known, "cogs_period"].sum(), frame.loc[known, "avg_inventory_value"].sum()
+    holding = frame.loc[known, "holding_cost_period"].sum()
+    gp = frame.loc[known, "gross_profit"].sum()
+    turns = float(turnover.annualised_turnover(cogs, avg_value, p))
+    return {
+        "as_of": str(frame["as_of"].iloc[0]),
+        "skus": int(len(frame)),
+        "skus_cost_missing": int((~known).sum()),
+        "units_on_hand": float(frame["on_hand"].sum()),
+        "units_inbound": float(frame["inbound"].sum()),
+        "inventory_value": float(frame.loc[known, "inventory_value"].sum()),
+        "days_of_supply": float(frame["available"].sum() / demand) if demand > 0 else float("inf"),
+        "turnover": turns,
+        "turnover_days": float(turnover.turnover_days(turns)),
+        "in_stock_rate": health.weighted_mean(frame["in_stock_rate"], frame["demand_per_day"].fillna(0) + 1e-9),
+        "holding_cost_ratio": float(turnover.holding_cost_ratio(holding, avg_value, p)),
+        "dead_stock_units": float(frame["dead_units"].sum()),
+        "aged_over_180_units": float(frame[["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus",
+                                            "aged_365_plus"]].sum().sum()),
+        "value_at_risk_of_ageing": float(frame.loc[known, "aged_over_180_value"].sum()),
+        "revenue": float(frame["revenue_period"].sum()),
+        "gross_profit": float(gp),
+        "roi_pct": float(turnover.roi_pct(gp, avg_value, holding)),
+        "score_turnover": health.weighted_mean(frame["score_turnover"], weights),
+        "score_structure": health.weighted_mean(frame["score_structure"], weights),
+        "score_service_cost": health.weighted_mean(frame["score_service_cost"], weights),
+        "health_score": health.weighted_mean(frame["health_score"], weights),
+        "grades": {g: int((frame["grade"] == g).sum()) for g in ("red", "orange", "yellow")},
+        "alert": bool(health.weighted_mean(frame["health_score"], weights) < params.alert_below),
+    }
+
+
+def snapshot_trend(db_path: Path) -> pd.DataFrame:
+    """Per stock snapshot date: units on hand, units by age band, and value at today's unit costs
+    (over SKUs with a cost). From the FBA Inventory report's snapshots."""
+    bands = ", ".join(f"sum(coalesce(p.{b.planning_column}, 0)) AS {b.column}"
+                      for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
+    return db.query_df(db_path, f"""
+        SELECT p.snapshot_date, sum(p.available + coalesce(p.total_reserved_quantity, 0)) AS units_on_hand,
+               sum(p.available) AS available, sum(coalesce(p.inbound_quantity, 0)) AS inbound,
+               sum((p.available + coalesce(p.total_reserved_quantity, 0)) * c.unit_cost) AS value_at_cost, {bands}
+        FROM inventory_planning p LEFT JOIN product_costs c USING (sku)
+        GROUP BY p.snapshot_date ORDER BY p.snapshot_date""")
