@@ -1,0 +1,193 @@
+"""The per-SKU table over a real database: a constructed account whose every figure is worked by hand,
+the demo account's cross-checks, and the `fba-health skus` / `summary` contract."""
+
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from core import ingest, sample, settings, skus
+from core.params import GradeParams, HealthParams
+from tests.reportfiles import header, ledger_row, order_row, write_report
+
+AS_OF = dt.date(2026, 5, 30)
+
+
+def day(n: int) -> dt.date:
+    """Day n of the 30-day window: day 1 is AS_OF - 29, day 30 is AS_OF."""
+    return AS_OF - dt.timedelta(days=30 - n)
+
+
+def planning_row(sku, available, snapshot=AS_OF, **extra):
+    row = {"snapshot-date": snapshot.isoformat(), "sku": sku, "asin": f"B0{sku}", "fnsku": f"X0{sku}",
+           "marketplace": "US", "available": available, "Total Reserved Quantity": 0, "inbound-quantity": 0,
+           "inv-age-0-to-90-days": available, "your-price": "20.00", "product-name": f"Product {sku}"}
+    row.update(extra)
+    return row
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory):
+    """Three SKUs over the 30 days to AS_OF.
+
+    FORT: 16 units on hand at the start, sells 2 a day on days 1-8 (stock hits 0 at the end of day 8),
+    is out of stock days 9-22 (a fortnight), receives 100 on day 23 and sells 2 a day on days 23-30.
+    Sold 32 in 30 days, 16 days in stock; on hand at AS_OF: 100 - 16 = 84. Unit cost $5.
+    DEAD: 50 units, no sales at all, no cost on the sheet (cost missing).
+    STEADY: 60 units, sells 1 a day every day, cost $10.
+    """
+    tmp = tmp_path_factory.mktemp("account")
+    db_path = tmp / "a.duckdb"
+    orders, ledger = [], []
+    for n in [*range(1, 9), *range(23, 31)]:
+        stamp = f"{day(n).isoformat()}T12:00:00+00:00"
+        orders.append(order_row(f"F-{n}", "FORT", qty=2, price="40.00", date=stamp))
+        ledger.append(ledger_row(day(n).strftime("%m/%d/%Y"), "FORT", "Shipments", -2, ref=f"F-{n}"))
+    ledger.append(ledger_row(day(23).strftime("%m/%d/%Y"), "FORT", "Receipts", 100, ref="FBA1"))
+    for n in range(1, 31):
+        stamp = f"{day(n).isoformat()}T12:00:00+00:00"
+        orders.append(order_row(f"S-{n}", "STEADY", qty=1, price="25.00", date=stamp))
+        ledger.append(ledger_row(day(n).strftime("%m/%d/%Y"), "STEADY", "Shipments", -1, ref=f"S-{n}"))
+    ledger.append(ledger_row(day(1).strftime("%m/%d/%Y"), "DEAD", "Adjustments", 0, reason="F"))
+    files = [
+        write_report(tmp / "p.txt", header("planning_2026_97"), [
+            planning_row("FORT", 84), planning_row("DEAD", 50, **{"inv-age-0-to-90-days": 0,
+                                                                  "inv-age-456-plus-days": 50}),
+            planning_row("STEADY", 60)]),
+        write_report(tmp / "o.txt", header("orders_2026_34"), orders),
+        write_report(tmp / "l.txt", header("ledger_detail_2026_16"), ledger),
+        write_report(tmp / "c.csv", ["sku", "unit_cost", "supplier"],
+                     [{"sku": "FORT", "unit_cost": 5, "supplier": "Acme"},
+                      {"sku": "STEADY", "unit_cost": 10, "supplier": "Bolt"}], delimiter=","),
+    ]
+    for path in files:
+        assert ingest.load_report(db_path, path).status == "loaded"
+    table = skus.sku_table(db_path, HealthParams(period_days=30, demand_window_days=30))
+    return db_path, table.frame.set_index("sku"), table
+
+
+def test_stockout_fortnight_is_left_out_of_the_demand_rate(account):
+    _, f, _ = account
+    fort = f.loc["FORT"]
+    assert fort["units_30d"] == 32
+    assert fort["out_of_stock_days_window"] == 14
+    assert fort["demand_uncorrected"] == pytest.approx(32 / 30)
+    assert fort["demand_per_day"] == pytest.approx(2.0)  # 32 units / 16 days in stock
+    assert fort["days_of_supply"] == pytest.approx(84 / 2.0)
+    assert fort["in_stock_rate"] == pytest.approx(16 / 30)
+
+
+def test_steady_seller_turnover_by_cost(account):
+    """STEADY: on hand 60 at AS_OF after selling 1 a day, so 89 at the end of day 1 ... 60 on day 30:
+    average end-of-day balance (89 + 60) / 2 = 74.5 units = $745. COGS 30 x $10 = $300 in 30 days.
+    Turnover = 300 / 745 x 365 / 30 = 4.899 turns a year."""
+    _, f, _ = account
+    steady = f.loc["STEADY"]
+    assert steady["avg_units_on_hand"] == pytest.approx(74.5)
+    assert steady["turnover"] == pytest.approx(300 / 745 * 365 / 30)
+    assert steady["turnover_basis"] == "cost"
+    assert steady["demand_per_day"] == pytest.approx(1.0)
+    assert steady["grade"] == ""
+
+
+def test_missing_cost_flags_and_falls_back_to_units(account):
+    _, f, _ = account
+    dead = f.loc["DEAD"]
+    assert bool(dead["cost_missing"]) and dead["turnover_basis"] == "units"
+    assert math.isnan(dead["inventory_value"]) and math.isnan(dead["roi_pct"])
+    assert dead["turnover"] == 0  # no units sold
+    assert not math.isnan(dead["health_score"])
+    assert bool(dead["dead_stock"]) and dead["dead_units"] == 50
+    assert dead["grade"] == "red" and "no sale in 90 days" in dead["signals"]
+
+
+def test_fifo_ages_from_the_ledger(account):
+    """FORT's 84 units on hand all came from the receipt of day 23, 7 days before AS_OF."""
+    _, f, _ = account
+    assert f.loc["FORT", "aged_0_90"] == 84
+    assert f.loc["FORT", "age_source"] == "ledger FIFO"
+
+
+def test_account_summary_sums_and_weights(account):
+    db_path, f, table = account
+    summary = skus.account_summary(f.reset_index(), table.params)
+    assert summary["skus"] == 3 and summary["skus_cost_missing"] == 1
+    assert summary["units_on_hand"] == 84 + 50 + 60
+    assert summary["inventory_value"] == pytest.approx(84 * 5 + 60 * 10)  # DEAD's value is unknown, not 0
+    assert summary["days_of_supply"] == pytest.approx((84 + 50 + 60) / (2.0 + 1.0))
+    assert 0 <= summary["health_score"] <= 100
+
+
+def test_summary_and_skus_commands(account, tmp_path):
+    db_path, _, _ = account
+    fba = Path(sys.executable).with_name("fba-health")
+    out = subprocess.run([str(fba), "skus", "--db", str(db_path), "--json"], capture_output=True, text=True,
+                         check=True).stdout
+    rows = {r["sku"]: r for r in json.loads(out)}
+    required = {"sku", "asin", "marketplace", "available", "inbound", "units_30d", "demand_per_day",
+                "days_of_supply", "turnover", "aged_0_90", "aged_91_180", "aged_181_270", "aged_271_365",
+                "aged_366_455", "aged_456_plus", "score_turnover", "score_structure", "score_service_cost",
+                "health_score", "grade", "signals", "abc_class", "gross_profit", "roi_pct"}
+    assert required <= rows["FORT"].keys()
+    assert rows["DEAD"]["days_of_supply"] is None  # infinite: stock and no demand
+    assert "no sale in 90 days with stock on hand" in rows["DEAD"]["signals"]
+    summary = json.loads(subprocess.run([str(fba), "summary", "--db", str(db_path), "--json"],
+                                        capture_output=True, text=True, check=True).stdout)
+    assert summary["skus"] == 3 and summary["as_of"] == AS_OF.isoformat()
+    csv_out = subprocess.run([str(fba), "skus", "--db", str(db_path), "--csv"], capture_output=True, check=True).stdout
+    assert csv_out.decode("utf-8-sig").splitlines()[0].startswith("sku,asin,")
+
+
+def test_settings_round_trip_and_apply(tmp_path):
+    db_path = tmp_path / "s.duckdb"
+    health_params, grade_params = settings.load(db_path)
+    assert (health_params, grade_params) == (HealthParams(), GradeParams())
+    settings.save(db_path, HealthParams(capital_rate_annual=0.2), GradeParams(dos_watch_days=60))
+    assert settings.load(db_path) == (HealthParams(capital_rate_annual=0.2), GradeParams(dos_watch_days=60))
+    settings.reset(db_path)
+    assert settings.load(db_path) == (HealthParams(), GradeParams())
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db_path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    sample.load_sample(db_path)
+    return db_path
+
+
+def test_ledger_fifo_ages_match_amazons_planning_bands_on_the_demo(demo):
+    """Two independent sources of the same ages: Amazon's planning report bands, and our FIFO walk over
+    the ledger's receipts. They agree SKU by SKU."""
+    import duckdb
+
+    table = skus.sku_table(demo).frame.set_index("sku")
+    assert (table["age_source"] == "ledger FIFO").all()
+    con = duckdb.connect(str(demo))
+    planning = con.execute("""SELECT sku, inv_age_0_to_90_days, inv_age_91_to_180_days, inv_age_181_to_270_days,
+        inv_age_271_to_365_days, inv_age_366_to_455_days, inv_age_456_plus_days FROM inventory_planning
+        WHERE snapshot_date = (SELECT max(snapshot_date) FROM inventory_planning)""").df().set_index("sku")
+    con.close()
+    ours = table.loc[planning.index, ["aged_0_90", "aged_91_180", "aged_181_270", "aged_271_365",
+                                      "aged_366_455", "aged_456_plus"]].to_numpy()
+    assert (ours == planning.to_numpy()).all()
+
+
+def test_demo_table_is_complete_and_scores_stay_in_range(demo):
+    frame = skus.sku_table(demo).frame
+    assert len(frame) == sample.manifest()["skus"]
+    assert frame["health_score"].between(0, 100).all()
+    assert set(frame["grade"]) <= {"red", "orange", "yellow", ""}
+    assert frame.loc[frame["cost_missing"], "inventory_value"].isna().all()
+    profiles = sample.manifest()["profiles"]
+    dead = [s for s, p in profiles.items() if p == "dead_stock"]
+    assert dead and (frame.set_index("sku").loc[dead, "grade"] == "red").all()
+
+
+def test_older_as_of_date_uses_that_snapshot(demo):
+    dates = skus.snapshot_dates(demo)
+    older = skus.sku_table(demo, as_of=dates[-1])
+    assert older.as_of == dates[-1] and (older.frame["as_of"] == dates[-1]).all()
