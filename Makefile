@@ -27,6 +27,7 @@ sample: $(STAMP)
 # Benchmarks live outside the test suite; their figures go in the README.
 bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_ingest.py
+	$(VENV)/bin/python bench/bench_health.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
