@@ -19,6 +19,13 @@ they do in a real account:
   coarse buckets and the fine buckets are splits of the same units;
 * storage fees are the monthly average of the simulated per-FC on-hand units.
 
+The account is meant to look reasonably run but imperfect: SKUs reorder up to lead time +
+45-75 days of demand (case packs and MOQs scaled to each SKU's sales rate), so most hold
+30-120 days of supply; ~6% of SKUs carry one bulk buy (~150-300 days of supply), dead-stock
+SKUs hold a few dozen 366+ day-old units, stock-out SKUs run dry for 2-4 weeks once, and most
+items are small (median ~0.08-0.1 cu ft), so storage costs ~1% of inventory value a month
+off-peak and a few percent in Q4.
+
 Formats (headers, column order, encodings, value formats) follow
 ``/work/shared/amazon_reports.md`` (see the constants below).
 
@@ -509,7 +516,10 @@ def build_catalog(rng, S) -> Catalog:
     special = list(range(5))
     rest = [i for i in rng.permutation(nb) if i not in special]
     order = special + rest
-    base_idx = np.array([order[i % nb] for i in range(S)])
+    # every base once, then variants of the compact ones only: bulky items (> 0.5 cu ft at the
+    # top of their range) stay single listings, so most of the catalogue is small
+    compact = [i for i in order if bases[i][7] <= 0.5]
+    base_idx = np.array([order[i] if i < nb else compact[(i - nb) % len(compact)] for i in range(S)])
     base_idx = base_idx[rng.permutation(S)]
     seen: dict[int, int] = {}
     names, prefixes, groups, brands = [], [], [], []
@@ -534,6 +544,9 @@ def build_catalog(rng, S) -> Catalog:
                                                  p=[0.6, 0.15, 0.15, 0.1]), 8.0, 80.0)
     sku = np.array([f"{p}-{i + 1:04d}" for i, p in enumerate(prefixes)], dtype=object)
 
+    # Most items are small: pull the catalogue ranges towards ~0.1 cu ft (0.02 stays ~0.03,
+    # 1.3 becomes ~0.55) so the median is ~0.1 and only a few bulky items drive storage fees.
+    vol_target = 0.09 * (vol_target / 0.1) ** 0.7
     # Box dimensions with the target volume; capped to the standard-size envelope 18x14x8 in.
     r_med = rng.uniform(0.45, 0.9, S)
     r_short = rng.uniform(0.15, 0.55, S) * r_med
@@ -553,11 +566,12 @@ def build_catalog(rng, S) -> Catalog:
     so = profile == "stockout"
     prod_lead[so] = rng.integers(8, 16, so.sum())
     transit_lead[so] = rng.integers(18, 28, so.sum())
+    # the supplier's standard carton and list MOQ; fit_order_terms() lowers both for slower
+    # sellers once their sales rate is known
     case_pack = rng.choice([6, 12, 24, 36, 48], S)
     case_pack = np.where(volume > 0.4, rng.choice([2, 4, 6], S), case_pack)
     moq = (rng.choice([50, 100, 200, 300, 500], S, p=[0.2, 0.3, 0.25, 0.15, 0.1]))
     moq = np.maximum(moq // case_pack, 1) * case_pack
-    moq[so] = 2 * case_pack[so]
     n_slots = rng.choice([1, 2, 3], S, p=[0.3, 0.45, 0.25])
     fcs = np.array([rng.choice(FC_CODES, 3, replace=False) for _ in range(S)], dtype=object)
     return Catalog(
@@ -570,6 +584,31 @@ def build_catalog(rng, S) -> Catalog:
         fcs=fcs, n_slots=n_slots)
 
 
+CASE_PACKS = np.array([2, 4, 6, 12, 24, 36, 48])
+NICE_MOQ = np.array([6, 10, 12, 20, 24, 25, 30, 40, 50, 60, 75, 100, 120, 150, 200, 250, 300, 400,
+                     500, 600, 800, 1000])
+
+
+def fit_order_terms(rng, cat: Catalog, lam: np.ndarray, D: int):
+    """Case pack and MOQ sized to the SKU's sales rate, as a seller negotiates them: a case is
+    at most ~1-3 weeks of sales (inner packs for slow movers), the MOQ at most ~3-6 weeks (a
+    round number of whole cases), so one minimum order is never hundreds of days of supply."""
+    S = len(cat.sku)
+    lam = lam[:, :D]
+    rate = lam.sum(1) / np.maximum((lam > 0).sum(1), 1)     # units/day while selling
+    want = rate * rng.uniform(7, 20, S)
+    cp = CASE_PACKS[np.clip(np.searchsorted(CASE_PACKS, want, side="right") - 1, 0, None)]
+    cp = np.minimum(cp, cat.case_pack)
+    raw = rate * rng.uniform(20, 45, S)
+    moq = NICE_MOQ[np.minimum(np.searchsorted(NICE_MOQ, raw), len(NICE_MOQ) - 1)]
+    moq = np.minimum(moq, cat.moq)
+    moq = np.maximum(np.ceil(moq / cp), 1).astype(np.int64) * cp
+    so = cat.profile == "stockout"
+    moq[so] = 2 * cp[so]
+    cat.case_pack, cat.moq = cp.astype(np.int64), moq.astype(np.int64)
+    return rate
+
+
 # --------------------------------------------------------------------------------------
 # Demand model
 # --------------------------------------------------------------------------------------
@@ -578,7 +617,7 @@ def demand_intensity(rng, cat: Catalog, dates: pd.DatetimeIndex, D: int, as_of_i
     the reorder logic can look ahead."""
     S, H = len(cat.sku), len(dates)
     prof = cat.profile
-    base = np.exp(rng.normal(-1.3, 0.7, S)).clip(0.08, 5)          # steady-ish median ~0.27/day
+    base = np.exp(rng.normal(-1.3, 0.7, S)).clip(0.15, 5)          # steady-ish median ~0.27/day
     best = rng.random(S) < 0.05                                       # a few best sellers
     base = np.where(best & np.isin(prof, ["steady", "prime_day_spike"]), rng.uniform(3, 8, S), base)
     base = np.where(prof == "stockout", rng.uniform(1.5, 3.5, S), base)
@@ -651,18 +690,34 @@ class StockSim:
     Every movement is also written as a ledger event, so the ledger reproduces the stock.
     """
 
-    def __init__(self, rng, cat: Catalog, lam, dem, launch, D, as_of_idx):
+    def __init__(self, rng, cat: Catalog, lam, dem, launch, stop, D, as_of_idx):
         self.rng, self.cat, self.lam, self.dem, self.launch = rng, cat, lam, dem, launch
+        self.stop = stop
         self.D, self.as_of_idx = D, as_of_idx
         S = self.S = len(cat.sku)
         prof = cat.profile
         self.H = lam.shape[1]
         self.cum = np.concatenate([np.zeros((S, 1)), np.cumsum(lam, axis=1)], axis=1)
-        self.cover = rng.integers(45, 91, S)                      # days of cover per reorder
+        # order-up-to: stock position covers lead time + 45-75 days; reorder at lead time +
+        # 3-4 weeks of safety stock
+        self.cover = rng.integers(45, 76, S)
+        self.safety = rng.integers(21, 29, S)
         so = prof == "stockout"
         self.cover[so] = rng.integers(30, 46, so.sum())
+        self.safety[so] = 14
         self.lead = cat.prod_lead + cat.transit_lead
-        self.safety = 14
+        # a handful of steady / Prime Day SKUs got one bulk buy 5-11 months ago (a volume
+        # discount, an optimistic forecast) that leaves them with ~160-250 days of supply at
+        # the as-of date: the slow movers of an otherwise well-run account
+        rate = lam[:, :D].mean(1)
+        cand = np.flatnonzero(np.isin(prof, ["steady", "prime_day_spike"]) & (rate > 0.1) & (rate < 1.5))
+        n_bulk = min(len(cand), max(1, int(round(0.06 * S))))
+        self.bulk_day = np.full(S, 10**6)
+        self.bulk_cover = np.zeros(S, np.int64)
+        bulk = rng.choice(cand, n_bulk, replace=False) if n_bulk else np.zeros(0, np.int64)
+        elapsed = rng.integers(150, 331, len(bulk))
+        self.bulk_day[bulk] = as_of_idx - elapsed
+        self.bulk_cover[bulk] = rng.integers(160, 251, len(bulk)) + elapsed - self.lead[bulk]
         self.ret_rate = rng.uniform(0.03, 0.08, S)
         self.can_reorder = prof != "dead_stock"
         # stockout SKUs: from the "arm" day their open shipments are held up and no new ones are
@@ -670,6 +725,7 @@ class StockSim:
         # a 2-4 week stock-out in the last 6 months
         self.armed_day = np.where(so, as_of_idx - rng.integers(165, 176, S), 10**6)
         self.armed = np.zeros(S, bool)
+        self.ep_end = np.full(S, -1)     # day the stock-out episode's replenishment lands
         # the last two days have orders that are still Pending (reserved, not yet shipped)
         self.pend_p = {as_of_idx: 0.6, as_of_idx - 1: 0.15}
 
@@ -713,13 +769,13 @@ class StockSim:
 
     def _create_shipments(self, skus, qty, created, arrive, work_days):
         """Schedule inbound shipments: working from `created`, shipped after `work_days`,
-        received at one FC in 1-2 chunks starting on `arrive`."""
+        received at one FC in 1-2 chunks (2 only for 48+ units) starting on `arrive`."""
         rng, cat = self.rng, self.cat
         for s, q, c, a, w in zip(skus, qty, created, arrive, work_days):
             s, q, c, a, w = int(s), int(q), int(c), int(a), int(w)
             sid = len(self.shipments)
             slot = int(rng.integers(0, cat.n_slots[s]))
-            first = q if q < 12 else int(q * rng.uniform(0.6, 0.95))
+            first = q if q < 48 else int(q * rng.uniform(0.6, 0.95))   # small shipments land at once
             chunks = [(a, first)]
             if q > first:
                 chunks.append((a + int(rng.integers(1, 4)), q - first))
@@ -770,9 +826,14 @@ class StockSim:
             q1 = int(units * rng.uniform(0.5, 0.9))
             lots += [(s, a1, q1), (s, a1 - int(rng.integers(30, 120)), units - q1)]
         for s in np.flatnonzero(prof == "dead_stock"):
-            # two old lots: one ends up 456+ days old, the other 366-455 days old at as-of
-            for age, q in ((int(rng.integers(470, 540)), int(rng.integers(250, 450))),
-                           (int(rng.integers(380, 440)), int(rng.integers(80, 200)))):
+            # two old lots: one ends up 456+ days old, the other 366-455 days old at as-of.
+            # The first lot covers the sales until the SKU stopped selling (FIFO sells it
+            # first) plus 15-40 units left over; the second lot is never touched.
+            a1, a2 = int(rng.integers(470, 540)), int(rng.integers(380, 440))
+            d1 = self.as_of_idx - a1
+            sold = cum[s, min(max(int(self.stop[s]), 0), H - 1)] - cum[s, min(max(d1, 0), H - 1)]
+            for age, q in ((a1, int(np.ceil(sold * 1.1)) + int(rng.integers(15, 41))),
+                           (a2, int(rng.integers(10, 31)))):
                 day = self.as_of_idx - age
                 if day < 0:
                     lots.append((s, day, q))
@@ -800,6 +861,16 @@ class StockSim:
 
     def _customer_returns(self, d):
         for s, slot, nd, sale_day in self.ret_sched.pop(d, []):
+            # during a stock-out episode returns wait at the returns centre until the
+            # replenishment lands (keeps the 2-4 week zero-stock run unbroken)
+            wait = self.ep_end[s] > d
+            if wait.any():
+                later = int(self.ep_end[s[wait]].max())
+                if later < self.D:
+                    self.ret_sched.setdefault(later, []).append((s[wait], slot[wait], nd[wait], sale_day[wait]))
+                s, slot, nd, sale_day = s[~wait], slot[~wait], nd[~wait], sale_day[~wait]
+                if len(s) == 0:
+                    continue
             # nd: (n, 3) units by disposition SELLABLE / CUSTOMER_DAMAGED / DEFECTIVE
             np.add.at(self.sell, (s, slot), nd[:, 0])
             np.add.at(self.unsell, (s, slot, 0), nd[:, 1])
@@ -903,8 +974,10 @@ class StockSim:
             self.armed[arm_now] = True
             self._hold(d, arm_now)
         rop = cum[ar, np.minimum(d + self.lead + self.safety, H - 1)] - cum[:, d]
-        tgt = cum[ar, np.minimum(d + self.lead + self.cover, H - 1)] - cum[:, d]
-        s = np.flatnonzero(self.can_reorder & ~self.armed & (d >= self.launch) & (pos < rop) & (tgt > 0.5))
+        cover = np.where(self.bulk_day == d, self.bulk_cover, self.cover)
+        tgt = cum[ar, np.minimum(d + self.lead + cover, H - 1)] - cum[:, d]
+        s = np.flatnonzero(self.can_reorder & ~self.armed & (d >= self.launch)
+                           & ((pos < rop) | (self.bulk_day == d)) & (tgt - pos > 0.5))
         if len(s):
             q = np.maximum(tgt[s] - pos[s], cat.moq[s])
             q = (np.ceil(q / cat.case_pack[s]) * cat.case_pack[s]).astype(np.int64)
@@ -920,6 +993,7 @@ class StockSim:
                 q = int(max(np.ceil(q / cat.case_pack[s]), 1) * cat.case_pack[s])
                 self._create_shipments([s], [q], [d + gap - 12], [d + gap], [2])
             self.armed_day[s] = 10**6      # one stock-out episode per SKU
+            self.ep_end[s] = d + gap
             self.armed[s] = False
 
     def run(self):
@@ -1527,9 +1601,10 @@ def _generate(out_dir: Path, seed, skus, as_of, days):
     epoch = pd.Timestamp(window_start)
 
     cat = build_catalog(rng, skus)
-    lam, launch, _ = demand_intensity(rng, cat, all_dates, D, as_of_idx)
+    lam, launch, stop = demand_intensity(rng, cat, all_dates, D, as_of_idx)
     dem = draw_demand(rng, cat, lam, D)
-    sim = StockSim(rng, cat, lam, dem, launch, D, as_of_idx).run()
+    fit_order_terms(rng, cat, lam, D)
+    sim = StockSim(rng, cat, lam, dem, launch, stop, D, as_of_idx).run()
     led, ship, rets, inflows, shp, rec = sim.tables()
     shp["sid_name"] = rand_codes(rng, len(shp), 8, prefix="FBA1")
     L = build_orders(rng, cat, sim, as_of_idx)
