@@ -1,4 +1,5 @@
-"""The frame: page config, the demo account on first start, and the navigation. Pages live in pages/.
+"""The frame: page config, the demo account on first start, the sidebar filters every health page
+shares, and the navigation. Pages live in pages/.
 
 Run with ``make run`` (or ``streamlit run app.py``). The database is ``FBA_HEALTH_DB`` or
 data/inventory.duckdb; ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
@@ -13,12 +14,18 @@ st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon="
 common.ensure_demo()
 
 pages = {
-    "Overview": [st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", default=True)],
+    "Health": [
+        st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/health.py", title="Health score", icon=":material/monitor_heart:"),
+        st.Page("pages/slow_movers.py", title="Slow movers", icon=":material/hourglass_bottom:"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),
         st.Page("pages/costs.py", title="Product costs", icon=":material/payments:"),
         st.Page("pages/explorer.py", title="Report explorer", icon=":material/table_view:"),
     ],
+    "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }
+common.sidebar_filters()
 st.sidebar.caption(f"Database: {common.db_path()}")
 st.navigation(pages).run()

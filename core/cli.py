@@ -122,7 +122,8 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     table = _table(args)
     summary = skus.account_summary(table.frame, table.params)
     if args.json:
-        print(json.dumps({k: _json_safe(v) if not isinstance(v, dict) else v for k, v in summary.items()}))
+        print(json.dumps({k: _json_safe(v) if not isinstance(v, dict) else
+                          {n: _json_safe(x) for n, x in v.items()} for k, v in summary.items()}))
     else:
         for key, value in summary.items():
             print(f"{key}: {value}")

@@ -329,6 +329,7 @@ def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params:
     storage_fallback = f["storage_next_month"].astype(float) * p / 30
     f["storage_fees_period"] = f["storage_fees_period"].astype(float).fillna(storage_fallback).fillna(0.0)
     f["surcharges_period"] = (f["ais_monthly"].astype(float) * p / 30).fillna(0.0)
+    f["capital_cost_period"] = turnover.capital_cost(f["avg_inventory_value"], params.capital_rate_annual, p)
     f["holding_cost_period"] = turnover.holding_cost(f["storage_fees_period"], f["surcharges_period"],
                                                      f["avg_inventory_value"], params.capital_rate_annual, p)
     f["holding_cost_ratio"] = turnover.holding_cost_ratio(f["holding_cost_period"], f["avg_inventory_value"], p)
@@ -402,7 +403,7 @@ SKU_COLUMNS = [
     "unit_cost", "cost_missing", "price", "inventory_value", "avg_units_on_hand", "avg_inventory_value",
     "units_period", "revenue_period", "cogs_period", "amazon_fees_period", "fees_estimated", "gross_profit",
     "turnover", "turnover_basis", "turnover_days", "dsi",
-    "storage_fees_period", "surcharges_period", "holding_cost_period", "holding_cost_ratio", "roi_pct",
+    "storage_fees_period", "surcharges_period", "capital_cost_period", "holding_cost_period", "holding_cost_ratio", "roi_pct",
     *ageing.BAND_COLUMNS, "aged_365_plus", "age_source", "aged_over_180_share", "aged_over_180_value",
     "aged_over_share", "aged_over_share_basis", "dead_stock", "dead_units",
     "abc_class", "demand_cv", "xyz_class",
@@ -411,26 +412,52 @@ SKU_COLUMNS = [
 ]
 
 
+def score_weights(frame: pd.DataFrame) -> pd.Series:
+    """Each SKU's weight in the account scores: its average inventory value at cost; without a cost,
+    its average units × the median known unit cost; with no average (new stock), its value on hand."""
+    known = ~frame["cost_missing"].astype(bool)
+    median_cost = float(frame.loc[known, "unit_cost"].median()) if known.any() else 1.0
+    weights = frame["avg_inventory_value"].where(known, frame["avg_units_on_hand"] * median_cost)
+    return weights.where(weights > 0, frame["on_hand"] * frame["unit_cost"].fillna(median_cost)).fillna(0.0)
+
+
+DIMENSION_WEIGHTS = {"score_turnover": "weight_turnover", "score_structure": "weight_structure",
+                     "score_service_cost": "weight_service_cost"}
+
+
+def points_lost(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> pd.DataFrame:
+    """Points of the account health score each SKU costs: ``(100 − health) × weight ÷ Σ weight``,
+    overall and per dimension (``dimension weight × (100 − dimension score) × weight ÷ Σ weight``).
+    Over all SKUs the overall column sums to 100 − the account score."""
+    weights = score_weights(frame).where(frame["health_score"].notna(), 0.0)
+    share = weights / weights.sum() if weights.sum() > 0 else weights * 0.0
+    lost = {"points_lost": (100 - frame["health_score"]) * share}
+    for column, weight_name in DIMENSION_WEIGHTS.items():
+        lost[f"lost_{column.removeprefix('score_')}"] = getattr(params, weight_name) * (100 - frame[column]) * share
+    return pd.DataFrame(lost, index=frame.index).fillna(0.0)
+
+
+OLDER_THAN_180 = ["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus", "aged_365_plus"]
+
+
 def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> dict:
-    """Account figures from a (possibly filtered) SKU table.
+    """Account figures from a (possibly filtered) SKU table, with the sums behind them (``inputs``).
 
     Sums for units and money (money over SKUs with a unit cost; how many lack one is reported);
     days of supply = Σ available / Σ demand per day; turnover = Σ COGS / Σ average inventory value,
-    annualised; scores value-weighted by average inventory value at cost, SKUs without a cost
-    weighted at their average units × the median known unit cost.
+    annualised; scores weighted by ``score_weights``.
     """
     if frame.empty:
         return {"skus": 0}
     p = params.period_days
-    known = ~frame["cost_missing"]
-    median_cost = float(frame.loc[known, "unit_cost"].median()) if known.any() else 1.0
-    weights = frame["avg_inventory_value"].where(known, frame["avg_units_on_hand"] * median_cost)
-    weights = weights.where(weights > 0, frame["on_hand"] * frame["unit_cost"].fillna(median_cost))
-    demand = frame["demand_per_day"].fillna(0).sum()
-    cogs, avg_value = frame.loc[known, "cogs_period"].sum(), frame.loc[known, "avg_inventory_value"].sum()
-    holding = frame.loc[known, "holding_cost_period"].sum()
-    gp = frame.loc[known, "gross_profit"].sum()
+    known = ~frame["cost_missing"].astype(bool)
+    weights = score_weights(frame)
+    available, demand = float(frame["available"].sum()), float(frame["demand_per_day"].fillna(0).sum())
+    cogs, avg_value = float(frame.loc[known, "cogs_period"].sum()), float(frame.loc[known, "avg_inventory_value"].sum())
+    holding = float(frame.loc[known, "holding_cost_period"].sum())
+    gp = float(frame.loc[known, "gross_profit"].sum())
     turns = float(turnover.annualised_turnover(cogs, avg_value, p))
+    account_health = health.weighted_mean(frame["health_score"], weights)
     return {
         "as_of": str(frame["as_of"].iloc[0]),
         "skus": int(len(frame)),
@@ -438,35 +465,40 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "units_on_hand": float(frame["on_hand"].sum()),
         "units_inbound": float(frame["inbound"].sum()),
         "inventory_value": float(frame.loc[known, "inventory_value"].sum()),
-        "days_of_supply": float(frame["available"].sum() / demand) if demand > 0 else float("inf"),
+        "days_of_supply": available / demand if demand > 0 else float("inf"),
         "turnover": turns,
         "turnover_days": float(turnover.turnover_days(turns)),
         "in_stock_rate": health.weighted_mean(frame["in_stock_rate"], frame["demand_per_day"].fillna(0) + 1e-9),
         "holding_cost_ratio": float(turnover.holding_cost_ratio(holding, avg_value, p)),
         "dead_stock_units": float(frame["dead_units"].sum()),
-        "aged_over_180_units": float(frame[["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus",
-                                            "aged_365_plus"]].sum().sum()),
+        "aged_over_180_units": float(frame[OLDER_THAN_180].sum().sum()),
         "value_at_risk_of_ageing": float(frame.loc[known, "aged_over_180_value"].sum()),
         "revenue": float(frame["revenue_period"].sum()),
-        "gross_profit": float(gp),
+        "gross_profit": gp,
         "roi_pct": float(turnover.roi_pct(gp, avg_value, holding)),
         "score_turnover": health.weighted_mean(frame["score_turnover"], weights),
         "score_structure": health.weighted_mean(frame["score_structure"], weights),
         "score_service_cost": health.weighted_mean(frame["score_service_cost"], weights),
-        "health_score": health.weighted_mean(frame["health_score"], weights),
+        "health_score": account_health,
         "grades": {g: int((frame["grade"] == g).sum()) for g in ("red", "orange", "yellow")},
-        "alert": bool(health.weighted_mean(frame["health_score"], weights) < params.alert_below),
+        "alert": bool(account_health < params.alert_below),
+        "inputs": {"available": available, "demand_per_day": demand, "cogs_period": cogs,
+                   "avg_inventory_value": avg_value, "holding_cost_period": holding,
+                   "aged_over_180_units_with_cost": float(frame.loc[known, OLDER_THAN_180].sum().sum()),
+                   "skus_with_cost": int(known.sum()), "period_days": p},
     }
 
 
-def snapshot_trend(db_path: Path) -> pd.DataFrame:
+def snapshot_trend(db_path: Path, sku_list: list[str] | None = None) -> pd.DataFrame:
     """Per stock snapshot date: units on hand, units by age band, and value at today's unit costs
-    (over SKUs with a cost). From the FBA Inventory report's snapshots."""
+    (over SKUs with a cost), from the FBA Inventory report's snapshots; only ``sku_list`` if given."""
     bands = ", ".join(f"sum(coalesce(p.{b.planning_column}, 0)) AS {b.column}"
                       for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
+    where = "true" if sku_list is None else "list_contains($skus, p.sku)"
     return db.query_df(db_path, f"""
         SELECT p.snapshot_date, sum(p.available + coalesce(p.total_reserved_quantity, 0)) AS units_on_hand,
                sum(p.available) AS available, sum(coalesce(p.inbound_quantity, 0)) AS inbound,
                sum((p.available + coalesce(p.total_reserved_quantity, 0)) * c.unit_cost) AS value_at_cost, {bands}
         FROM inventory_planning p LEFT JOIN product_costs c USING (sku)
-        GROUP BY p.snapshot_date ORDER BY p.snapshot_date""")
+        WHERE {where}
+        GROUP BY p.snapshot_date ORDER BY p.snapshot_date""", {} if sku_list is None else {"skus": sku_list})

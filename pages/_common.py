@@ -14,12 +14,15 @@ import os
 import re
 import tempfile
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core import browse, costs, db, export, ingest, sample
+from core import browse, costs, db, export, ingest, sample, settings, skus
+from core.metrics import ageing
+from core.params import GradeParams, HealthParams
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
 
 MAX_ROWS_SHOWN = 1_000
@@ -145,6 +148,11 @@ def report_rows(report_type: str, needle: str = "") -> browse.ReportRows:
 @st.cache_data(show_spinner=False)
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     return export.to_csv_bytes(frame)
+
+
+@st.cache_data(show_spinner=False)
+def xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    return export.to_xlsx_bytes(frame)
 
 
 # --- labels and tables -----------------------------------------------------------------------------
@@ -333,3 +341,521 @@ def template_bytes() -> bytes:
         return sample.TEMPLATE.read_bytes()
     return (",".join(PRODUCT_COSTS_TEMPLATE_COLUMNS) + "\n").encode("utf-8")
 
+
+
+# --- settings, the SKU table and the sidebar filters -----------------------------------------------
+
+def health_settings() -> tuple[HealthParams, GradeParams]:
+    """The saved settings (defaults where none). Read on every run, not cached: saving settings
+    changes no data version, and the read is one small query."""
+    return settings.load(db_path())
+
+
+@st.cache_data(show_spinner=False)
+def _snapshot_dates(path: str, version: tuple) -> list[dt.date]:
+    return skus.snapshot_dates(Path(path))
+
+
+def snapshot_dates() -> list[dt.date]:
+    """Stock snapshot dates, newest first (``core.skus.snapshot_dates``)."""
+    path = db_path()
+    return _snapshot_dates(str(path), data_version(path))
+
+
+def as_of() -> dt.date | None:
+    """The as-of date chosen in the sidebar, else the newest snapshot (None when there is none)."""
+    dates = snapshot_dates()
+    chosen = _choice("filter_as_of")
+    return chosen if chosen in dates else (dates[0] if dates else None)
+
+
+@st.cache_data(show_spinner="Computing inventory health…", max_entries=16)
+def _sku_table(path: str, version: tuple, as_of_date: dt.date | None, health: HealthParams,
+               grades: GradeParams) -> skus.SkuTable:
+    return skus.sku_table(Path(path), health, grades, as_of_date)
+
+
+def sku_table() -> skus.SkuTable:
+    """``core.skus.sku_table`` at the sidebar's as-of date with the saved settings (all SKUs)."""
+    path = db_path()
+    health, grades = health_settings()
+    return _sku_table(str(path), data_version(path), as_of(), health, grades)
+
+
+# Sidebar filters: widget key -> (SKU table column, label). Empty selection = all.
+FILTERS = {"filter_marketplace": ("marketplace", "Marketplace"), "filter_brand": ("brand", "Brand"),
+           "filter_supplier": ("supplier", "Supplier"), "filter_abc": ("abc_class", "ABC class")}
+
+
+def _filter_values(series: pd.Series) -> pd.Series:
+    """One value per row and choice; a SKU sold in several marketplaces reads "US, CA"."""
+    return series.astype("str").str.split(", ").explode() if series.name == "marketplace" else series
+
+
+def filter_options(frame: pd.DataFrame, column: str) -> list[str]:
+    return sorted(_filter_values(frame[column]).dropna().astype(str).unique().tolist())
+
+
+def _restore(key: str, allowed) -> None:
+    """Put a filter's last choice back before its widget is drawn. Streamlit forgets a widget's
+    state when the page changes, so each choice is also kept under ``_kept_<key>``; a choice that no
+    longer exists (new data) is dropped."""
+    value = _choice(key)
+    if isinstance(value, list):
+        value = [v for v in value if v in allowed]
+    elif value not in allowed:
+        value = None
+    if value is None or value == []:
+        st.session_state.pop(key, None)
+    elif st.session_state.get(key) != value:
+        st.session_state[key] = value
+
+
+def _choice(key: str):
+    """A filter's current choice: the widget's value, else the copy kept across pages."""
+    return st.session_state.get(key, st.session_state.get(f"_kept_{key}"))
+
+
+def _keep(key: str) -> None:
+    st.session_state[f"_kept_{key}"] = st.session_state.get(key)
+
+
+def sidebar_filters() -> None:
+    """As-of date and the SKU filters, drawn by app.py on every page so they persist across pages."""
+    dates = snapshot_dates()
+    if not dates:
+        return
+    st.sidebar.subheader("Filters")
+    _restore("filter_as_of", dates)
+    st.sidebar.selectbox("As of", dates, key="filter_as_of", format_func=lambda d: f"{d:%d %b %Y}",
+                         help="The stock snapshot every figure is computed at (the newest by default); "
+                              "windows such as \"last 30 days\" end on it.")
+    _keep("filter_as_of")
+    frame = sku_table().frame
+    for key, (column, title) in FILTERS.items():
+        options = filter_options(frame, column)
+        _restore(key, options)
+        if options:
+            st.sidebar.multiselect(title, options, key=key, placeholder="All")
+        _keep(key)
+
+
+def active_filters() -> dict[str, list[str]]:
+    """Column -> chosen values, for the filters with a choice."""
+    return {column: list(_choice(key)) for key, (column, _) in FILTERS.items() if _choice(key)}
+
+
+def filtered_skus() -> pd.DataFrame:
+    """The SKU table narrowed by the sidebar filters (every health page starts here)."""
+    frame = sku_table().frame
+    for column, chosen in active_filters().items():
+        matches = _filter_values(frame[column]).isin(chosen).groupby(level=0).any()
+        frame = frame[matches.reindex(frame.index, fill_value=False)]
+    return frame.reset_index(drop=True)
+
+
+def guard_skus(message: str) -> tuple[skus.SkuTable, pd.DataFrame]:
+    """The SKU table and its filtered rows, or a helpful empty state and a stop."""
+    guard_data(message)
+    table = sku_table()
+    if table.frame.empty:
+        st.info("No stock snapshot is loaded yet: health figures need an FBA Inventory (planning) or a "
+                "Manage Inventory report. Orders and the ledger add sales and stock history.",
+                icon=":material/inventory_2:")
+        st.page_link("pages/data.py", label="Load reports on the Data page", icon=":material/upload:")
+        st.stop()
+    frame = filtered_skus()
+    if frame.empty:
+        st.info("No SKU matches the filters in the sidebar: clear one to see more.", icon=":material/filter_alt:")
+        st.stop()
+    return table, frame
+
+
+def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
+    """As of which day, how many SKUs, and the filters applied."""
+    shown = (f"{len(frame):,} of {len(table.frame):,} SKUs" if len(frame) < len(table.frame)
+             else f"all {len(frame):,} SKUs")
+    chosen = "; ".join(f"{label(c) if c != 'abc_class' else 'ABC class'}: {', '.join(v)}"
+                       for c, v in active_filters().items())
+    st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
+
+
+# --- number formats --------------------------------------------------------------------------------
+
+def _missing(x) -> bool:
+    return x is None or pd.isna(x)
+
+
+def money(x) -> str:
+    """$1,234.56; "unknown" where a unit cost is missing (never $0)."""
+    return "unknown" if _missing(x) else f"${x:,.2f}"
+
+
+def number(x, digits: int = 0) -> str:
+    return "—" if _missing(x) else f"{x:,.{digits}f}"
+
+
+def pct(x, digits: int = 0) -> str:
+    return "—" if _missing(x) else f"{x:.{digits}%}"
+
+
+def days(x) -> str:
+    """Days of supply: "∞ (no sales)" with stock and no demand."""
+    if _missing(x):
+        return "—"
+    return "∞ (no sales)" if x == float("inf") else f"{x:,.0f} days"
+
+
+def turns(x) -> str:
+    return "—" if _missing(x) else f"{x:,.2f} turns/yr"
+
+
+def score(x) -> str:
+    return "—" if _missing(x) else f"{x:.0f} / 100"
+
+
+def md_money(x) -> str:
+    """``money`` for markdown (a bare $ starts LaTeX in Streamlit)."""
+    return money(x).replace("$", "\\$")
+
+
+GRADE_LABELS = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "": "—"}
+DIMENSIONS = {"score_turnover": ("Turnover efficiency", "weight_turnover"),
+              "score_structure": ("Stock structure", "weight_structure"),
+              "score_service_cost": ("Service and cost", "weight_service_cost")}
+
+
+# --- account figures and the points each SKU costs -------------------------------------------------
+
+score_weights = skus.score_weights
+points_lost = skus.points_lost
+
+
+def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[dict]:
+    """The Overview's tiles: label, formatted value and a tooltip stating the formula with its inputs."""
+    inputs = summary["inputs"]
+    costed = f"over the {inputs['skus_with_cost']:,} SKUs with a unit cost" + (
+        f"; {summary['skus_cost_missing']:,} without one are left out (value unknown)"
+        if summary["skus_cost_missing"] else "")
+    available, demand = inputs["available"], inputs["demand_per_day"]
+    cogs, avg_value = inputs["cogs_period"], inputs["avg_inventory_value"]
+    aged_units_costed = inputs["aged_over_180_units_with_cost"]
+    p = inputs["period_days"]
+    weights = " + ".join(f"{getattr(params, w):.2f} × {summary[c]:.1f} ({n.lower()})"
+                         for c, (n, w) in DIMENSIONS.items())
+    return [
+        {"label": "Inventory value at cost", "value": money(summary["inventory_value"]),
+         "help": f"Σ (available + reserved) × unit cost {costed}."},
+        {"label": "Units on hand", "value": number(summary["units_on_hand"]),
+         "help": f"Σ (available + reserved) = {available:,.0f} + {summary['units_on_hand'] - available:,.0f}. "
+                 f"Inbound, not counted: {summary['units_inbound']:,.0f}."},
+        {"label": "Days of supply", "value": days(summary["days_of_supply"]),
+         "help": f"Σ available ÷ Σ demand per day = {available:,.0f} ÷ {demand:,.1f} "
+                 f"(demand corrected for stockouts, last {params.demand_window_days} days)."},
+        {"label": "Turnover", "value": turns(summary["turnover"]),
+         "delta": f"{number(summary['turnover_days'])} days to turn the stock once",
+         "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p} = {md_money(cogs)} ÷ {md_money(avg_value)} "
+                 f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
+                 f"{summary['turnover_days']:,.0f} days to turn the stock once; {costed}."},
+        {"label": "Health score", "value": score(summary["health_score"]),
+         "help": f"Value-weighted account score = {weights} = {summary['health_score']:.1f}. "
+                 f"Alert below {params.alert_below:g} (Settings)."},
+        {"label": "Value at risk of ageing", "value": money(summary["value_at_risk_of_ageing"]),
+         "help": f"Σ units aged over 180 days × unit cost {costed}: {aged_units_costed:,.0f} units, "
+                 f"{md_money(summary['value_at_risk_of_ageing'])}. Amazon's aged-inventory surcharge "
+                 f"reaches these units ({summary['aged_over_180_units']:,.0f} aged units in all)."},
+    ]
+
+
+def health_alert(summary: dict, params: HealthParams) -> None:
+    if summary.get("alert"):
+        st.warning(f"Account health is {summary['health_score']:.0f}, below the alert threshold of "
+                   f"{params.alert_below:g}. The SKUs below cost the most points.", icon=":material/warning:")
+
+
+def dimension_frame(summary: dict, params: HealthParams) -> pd.DataFrame:
+    """The three dimensions' account scores and weights, for ``core.charts.dimension_bars``."""
+    return pd.DataFrame({"dimension": [n for n, _ in DIMENSIONS.values()],
+                         "score": [summary[c] for c in DIMENSIONS],
+                         "weight": [getattr(params, w) for _, w in DIMENSIONS.values()]})
+
+
+# --- SKU tables ------------------------------------------------------------------------------------
+
+_SHARE = "%.0f%%"
+_TABLE_CONFIG = {
+    "grade": st.column_config.TextColumn("Grade"),
+    "sku": st.column_config.TextColumn("SKU"),
+    "product_name": st.column_config.TextColumn("Product", width="small"),
+    "supplier": st.column_config.TextColumn("Supplier"),
+    "health_score": st.column_config.NumberColumn("Health", format="%.0f"),
+    "score_turnover": st.column_config.NumberColumn("Turnover", format="%.0f", help="Turnover efficiency, 0-100"),
+    "score_structure": st.column_config.NumberColumn("Structure", format="%.0f", help="Stock structure, 0-100"),
+    "score_service_cost": st.column_config.NumberColumn("Service", format="%.0f", help="Service and cost, 0-100"),
+    "points_lost": st.column_config.NumberColumn("Points lost", format="%.2f",
+                                                 help="Points of the account score this SKU costs"),
+    "turnover": st.column_config.NumberColumn("Turns/yr", format="%.2f"),
+    "days_of_supply": st.column_config.TextColumn("Days of supply"),
+    "in_stock_rate": st.column_config.NumberColumn("In stock", format=_SHARE),
+    "aged_over_180_share": st.column_config.NumberColumn("Aged >180 d", format=_SHARE),
+    "aged_over_share": st.column_config.NumberColumn("Aged share", format=_SHARE),
+    "aged_over_share_basis": st.column_config.TextColumn("Aged share basis"),
+    "units_30d": st.column_config.NumberColumn("Units 30 d", format="localized"),
+    "value": st.column_config.TextColumn("Value at cost"),
+    "cost_missing": st.column_config.CheckboxColumn("Cost missing"),
+    "signals": st.column_config.TextColumn("Signals", width="large"),
+    "action": st.column_config.TextColumn("Suggested action", width="large"),
+}
+
+HEALTH_SORTS = {
+    "Most points lost (all dimensions)": ("points_lost", False),
+    "Most points lost: turnover efficiency": ("lost_turnover", False),
+    "Most points lost: stock structure": ("lost_structure", False),
+    "Most points lost: service and cost": ("lost_service_cost", False),
+    "Lowest health score": ("health_score", True),
+    "Most days of supply": ("days_of_supply", False),
+}
+
+
+def _for_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """Formats that need text (∞, unknown, grade names) and shares in percent."""
+    out = frame.copy()
+    for column in ("in_stock_rate", "aged_over_180_share", "aged_over_share"):
+        if column in out:
+            out[column] = out[column] * 100
+    if "days_of_supply" in out:
+        out["days_of_supply"] = out["days_of_supply"].map(days)
+    if "grade" in out:
+        out["grade"] = out["grade"].map(GRADE_LABELS)
+    if "value" in out:
+        out["value"] = out["value"].map(money)
+    return out
+
+
+def show_sku_table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str] | None = None,
+                   **kwargs) -> None:
+    """Chosen SKU-table columns with their labels and formats; ``labels`` renames some."""
+    config = {c: _TABLE_CONFIG[c] for c in columns}
+    for column, text in (labels or {}).items():
+        config[column] = {**config[column], "label": text}
+    st.dataframe(_for_display(frame[columns]), column_config=config, hide_index=True, **kwargs)
+
+
+def ranked_skus(frame: pd.DataFrame, params: HealthParams, sort: str) -> pd.DataFrame:
+    """The SKUs with the points they cost, ordered by a ``HEALTH_SORTS`` choice; ``points_lost``
+    is the chosen dimension's when the sort names one."""
+    lost = points_lost(frame, params)
+    column, ascending = HEALTH_SORTS[sort]
+    ranked = frame.join(lost.drop(columns="points_lost")).assign(
+        points_lost=lost[column] if column.startswith("lost_") else lost["points_lost"])
+    return ranked.sort_values([column, "sku"], ascending=[ascending, True], kind="stable").reset_index(drop=True)
+
+
+def top_problems(frame: pd.DataFrame, params: HealthParams, n: int = 10) -> pd.DataFrame:
+    """The ``n`` SKUs costing the account score the most points, with their value at cost."""
+    ranked = ranked_skus(frame, params, next(iter(HEALTH_SORTS)))
+    return ranked[ranked["points_lost"] > 0].head(n).assign(value=lambda f: f["inventory_value"])
+
+
+# --- one SKU's inputs ------------------------------------------------------------------------------
+
+def _band_name(band: ageing.AgeBand) -> str:
+    return f"{band.low}+ days" if band.high is None else f"{band.low}-{band.high} days"
+
+
+def sku_explanation(row: pd.Series, params: HealthParams) -> list[dict]:
+    """Per dimension: its score, weight and the inputs behind it, as (label, value) text pairs."""
+    p, w = params.period_days, params.demand_window_days
+    if row["turnover_basis"] == "cost":
+        basis = (f"COGS {md_money(row['cogs_period'])} ÷ average inventory value "
+                 f"{md_money(row['avg_inventory_value'])} × 365 ÷ {p}")
+    else:
+        basis = (f"units sold {number(row['units_period'])} ÷ average units on hand "
+                 f"{number(row['avg_units_on_hand'], 1)} × 365 ÷ {p} (unit cost missing: counted in units)")
+    capital = row["capital_cost_period"]
+    older = row[["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus", "aged_365_plus"]].sum()
+    bands = [*ageing.AGE_BANDS] + ([ageing.LEGACY_BAND] if row["aged_365_plus"] > 0 else [])
+    return [
+        {"column": "score_turnover", "inputs": [
+            ("Turnover", f"{turns(row['turnover'])} (" + (f"{number(row['turnover_days'])} days to turn once)"
+                          if row["turnover"] > 0 else "nothing sold in the period)")),
+            ("Basis", f"{row['turnover_basis']}: {basis}"),
+            (f"Units sold, last {p} days", number(row["units_period"])),
+            (f"Average units on hand, last {p} days", number(row["avg_units_on_hand"], 1)),
+            ("Target", f"{params.turnover_zero:g} turn/yr or less = 0, {params.turnover_full:g} turns = 100"),
+        ]},
+        {"column": "score_structure", "inputs": [
+            ("Units aged over 180 days", f"{number(older)} of {number(row['on_hand'])} "
+                                         f"({pct(row['aged_over_180_share'])})"),
+            *[(f"Aged {_band_name(b)}", number(row[b.column])) for b in bands],
+            ("Ages from", str(row["age_source"])),
+            ("Dead stock (no sale in 90 days)", f"{number(row['dead_units'])} units" if row["dead_stock"] else "no"),
+            ("Days since last sale", number(row["days_since_last_sale"])),
+            ("Targets", f"aged share 0% = 100, {params.aged_share_zero:.0%} = 0; "
+                        f"dead share 0% = 100, {params.dead_share_zero:.0%} = 0"),
+        ]},
+        {"column": "score_service_cost", "inputs": [
+            (f"In-stock rate, last {p} days", pct(row["in_stock_rate"])),
+            (f"Out-of-stock days, last {w}", number(row["out_of_stock_days_window"])),
+            ("Demand per day, uncorrected", f"{number(row['demand_uncorrected'], 2)} (units sold ÷ {w} days)"),
+            ("Demand per day, stockout-corrected", f"{number(row['demand_per_day'], 2)} (units sold ÷ "
+                                                   f"{number(row['in_stock_days_window'])} in-stock days)"),
+            (f"Holding cost, last {p} days", md_money(row["holding_cost_period"])),
+            ("… storage fees", md_money(row["storage_fees_period"])),
+            ("… aged-inventory surcharges", md_money(row["surcharges_period"])),
+            (f"… capital at {params.capital_rate_annual:.0%}/yr", md_money(capital)),
+            ("Holding cost ratio", "unknown (cost missing)" if _missing(row["holding_cost_ratio"])
+             else f"{pct(row['holding_cost_ratio'])} a year"),
+            ("Targets", f"in stock {params.in_stock_zero:.0%} = 0, {params.in_stock_full:.0%} = 100; holding "
+                        f"{params.holding_ratio_full:.0%} = 100, {params.holding_ratio_zero:.0%} = 0"),
+        ]},
+    ]
+
+
+def inputs_markdown(inputs: list[tuple[str, str]]) -> str:
+    """(label, value) pairs as a two-column markdown table; values are escaped already where needed."""
+    lines = ["| Input | Value |", "|---|---|"]
+    lines += [f"| {name} | {value.replace('|', '/')} |" for name, value in inputs]
+    return "\n".join(lines)
+
+
+@st.cache_data(show_spinner=False)
+def _snapshot_trend(path: str, version: tuple, sku_list: tuple[str, ...] | None):
+    return skus.snapshot_trend(Path(path), None if sku_list is None else list(sku_list))
+
+
+def snapshot_trend(sku_list: list[str] | None = None) -> pd.DataFrame:
+    """``core.skus.snapshot_trend``: units by age band and value at cost per snapshot date, for the
+    given SKUs (the sidebar's filters) or the whole account."""
+    path = db_path()
+    return _snapshot_trend(str(path), data_version(path), None if sku_list is None else tuple(sku_list))
+
+
+# --- slow movers -----------------------------------------------------------------------------------
+
+GRADE_MEANINGS = {"red": "Urgent: clear it (days of supply over the urgent threshold, or no sale with stock).",
+                  "orange": "Act: promote, bundle or advertise (two or more signals).",
+                  "yellow": "Watch: listing, price, visibility (one signal)."}
+_GRADE_ORDER = {"red": 0, "orange": 1, "yellow": 2}
+
+
+def slow_movers(frame: pd.DataFrame, grades: list[str]) -> pd.DataFrame:
+    """Graded SKUs of the chosen grades, red first, then by days of supply (longest first)."""
+    graded = frame[frame["grade"].isin(grades)].assign(
+        order=lambda f: f["grade"].map(_GRADE_ORDER), value=lambda f: f["inventory_value"])
+    return graded.sort_values(["order", "days_of_supply", "sku"], ascending=[True, False, True],
+                              kind="stable").drop(columns="order").reset_index(drop=True)
+
+
+def slow_mover_export(graded: pd.DataFrame, grade_params: GradeParams) -> pd.DataFrame:
+    """The list as shown, raw numbers with readable headers, for CSV and Excel."""
+    columns = {"grade": "Grade", "sku": "SKU", "asin": "ASIN", "product_name": "Product", "supplier": "Supplier",
+               "available": "Available", "days_of_supply": "Days of supply", "units_30d": "Units 30 d",
+               "aged_over_share": f"Share older than {grade_params.aged_days} days",
+               "aged_over_share_basis": "Share basis", "unit_cost": "Unit cost",
+               "inventory_value": "Value at cost", "signals": "Signals", "action": "Suggested action"}
+    return graded[list(columns)].rename(columns=columns)
+
+
+# --- settings form ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SettingField:
+    """One number input of the Settings form. ``percent`` fields hold a share (0.15) shown as 15."""
+
+    owner: type  # HealthParams or GradeParams
+    name: str
+    group: str
+    label: str
+    low: float
+    high: float
+    step: float
+    percent: bool = False
+    integer: bool = False
+    help: str | None = None
+
+
+_H, _G = HealthParams, GradeParams
+SETTING_GROUPS = ["Periods and costs", "Score targets", "Weights", "Class cut-offs", "Slow-mover thresholds"]
+SETTING_FIELDS = [
+    SettingField(_H, "period_days", SETTING_GROUPS[0], "Period (days)", 7, 730, 1, integer=True,
+                 help="Turnover, in-stock rate, holding cost and profit look back this far."),
+    SettingField(_H, "demand_window_days", SETTING_GROUPS[0], "Demand window (days)", 7, 365, 1, integer=True,
+                 help="The stockout-corrected demand rate behind days of supply."),
+    SettingField(_H, "capital_rate_annual", SETTING_GROUPS[0], "Capital cost (% a year)", 0, 100, 0.5, True,
+                 help="The cost of the money tied up in stock, part of the holding cost."),
+    SettingField(_H, "default_fee_share", SETTING_GROUPS[0], "Amazon fees where unknown (% of revenue)", 0, 99,
+                 1, True, help="Used where the Fee Preview report lacks a SKU."),
+    SettingField(_H, "turnover_full", SETTING_GROUPS[1], "Turnover scoring 100 (turns/yr)", 0.1, 100, 0.5),
+    SettingField(_H, "turnover_zero", SETTING_GROUPS[1], "Turnover scoring 0 (turns/yr)", 0, 99, 0.5),
+    SettingField(_H, "aged_share_zero", SETTING_GROUPS[1], "Aged over 180 days scoring 0 (%)", 1, 100, 5, True),
+    SettingField(_H, "dead_share_zero", SETTING_GROUPS[1], "Dead stock scoring 0 (%)", 1, 100, 5, True),
+    SettingField(_H, "in_stock_full", SETTING_GROUPS[1], "In-stock rate scoring 100 (%)", 1, 100, 1, True),
+    SettingField(_H, "in_stock_zero", SETTING_GROUPS[1], "In-stock rate scoring 0 (%)", 0, 99, 1, True),
+    SettingField(_H, "holding_ratio_full", SETTING_GROUPS[1], "Holding cost scoring 100 (% a year)", 0, 500, 1,
+                 True),
+    SettingField(_H, "holding_ratio_zero", SETTING_GROUPS[1], "Holding cost scoring 0 (% a year)", 1, 1000, 1,
+                 True),
+    SettingField(_H, "alert_below", SETTING_GROUPS[1], "Alert below health score", 0, 100, 1,
+                 help="The Overview and Health score pages warn under this account score."),
+    SettingField(_H, "weight_turnover", SETTING_GROUPS[2], "Turnover efficiency (%)", 0, 100, 5, True),
+    SettingField(_H, "weight_structure", SETTING_GROUPS[2], "Stock structure (%)", 0, 100, 5, True),
+    SettingField(_H, "weight_service_cost", SETTING_GROUPS[2], "Service and cost (%)", 0, 100, 5, True),
+    SettingField(_H, "abc_a_share", SETTING_GROUPS[3], "Class A: revenue share (%)", 1, 99, 1, True),
+    SettingField(_H, "abc_b_share", SETTING_GROUPS[3], "Classes A + B: revenue share (%)", 1, 99, 1, True),
+    SettingField(_H, "xyz_x_cv", SETTING_GROUPS[3], "Class X: demand CV up to", 0.05, 10, 0.05),
+    SettingField(_H, "xyz_y_cv", SETTING_GROUPS[3], "Class Y: demand CV up to", 0.05, 10, 0.05),
+    SettingField(_G, "dos_watch_days", SETTING_GROUPS[4], "Days of supply: watch above", 1, 3650, 1, integer=True),
+    SettingField(_G, "dos_urgent_days", SETTING_GROUPS[4], "Days of supply: urgent (red) above", 1, 3650, 1,
+                 integer=True),
+    SettingField(_G, "velocity_drop", SETTING_GROUPS[4], "Sales drop, two 30-day periods running (%)", 1, 99, 5,
+                 True),
+    SettingField(_G, "aged_days", SETTING_GROUPS[4], "Aged: older than (days)", 1, 455, 1, integer=True),
+    SettingField(_G, "aged_share", SETTING_GROUPS[4], "Aged: share of units over (%)", 1, 99, 1, True),
+    SettingField(_G, "no_sale_days", SETTING_GROUPS[4], "No sale in (days): red", 7, 730, 1, integer=True),
+]
+WEIGHT_FIELDS = ["weight_turnover", "weight_structure", "weight_service_cost"]
+
+
+def setting_input(field: SettingField, params) -> None:
+    """One number input keyed ``set_<name>``, starting from the saved value."""
+    value = getattr(params, field.name)
+    if field.integer:
+        st.number_input(field.label, int(field.low), int(field.high), int(value), int(field.step),
+                        key=f"set_{field.name}", help=field.help)
+    else:
+        shown = round(value * 100, 6) if field.percent else float(value)
+        st.number_input(field.label, float(field.low), float(field.high), shown, float(field.step),
+                        key=f"set_{field.name}", help=field.help, format="%.2f" if field.step < 0.5 else "%.1f")
+
+
+def settings_from_form() -> tuple[HealthParams, GradeParams]:
+    """The form's values as parameter objects; ValueError (naming the parameter) when they do not
+    validate, including weights that do not sum to 100%."""
+    values: dict[type, dict] = {HealthParams: {}, GradeParams: {}}
+    for field in SETTING_FIELDS:
+        value = st.session_state[f"set_{field.name}"]
+        values[field.owner][field.name] = value / 100 if field.percent else value
+    total = sum(st.session_state[f"set_{w}"] for w in WEIGHT_FIELDS)
+    if abs(total - 100) > 1e-6:
+        raise ValueError(f"The three weights must sum to 100% (1.0); they sum to {total:g}%.")
+    return HealthParams(**values[HealthParams]), GradeParams(**values[GradeParams])
+
+
+def save_settings() -> None:
+    """Form callback: validate and save, or keep the message of what is wrong; nothing is saved then."""
+    try:
+        health, grades = settings_from_form()
+    except ValueError as error:
+        st.session_state["settings_message"] = ("error", f"Not saved: {error}")
+        return
+    settings.save(db_path(), health, grades)
+    st.session_state["settings_message"] = ("success", "Saved. Every page and `fba-health skus` use these now.")
+
+
+def reset_settings() -> None:
+    """Button callback: forget saved settings, and the form's edits, so the defaults show."""
+    settings.reset(db_path())
+    for field in SETTING_FIELDS:
+        st.session_state.pop(f"set_{field.name}", None)
+    st.session_state["settings_message"] = ("success", "Settings reset to the defaults.")

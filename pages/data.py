@@ -4,6 +4,7 @@ import datetime as dt
 
 import streamlit as st
 
+from core.charts import coverage_timeline
 from pages import _common as common
 
 st.title("Upload reports")
@@ -27,6 +28,8 @@ if loaded.empty:
     st.info("Nothing is loaded yet: choose report files above and press **Load files**.")
     st.stop()
 common.show_summary()
+st.caption("Data coverage: each bar spans the first to the last day a report covers.")
+st.plotly_chart(coverage_timeline(loaded), width="stretch")
 
 st.subheader("Imports")
 imports = common.imports()

@@ -1,6 +1,8 @@
-"""A seller's journey in real headless Chromium: open the app on an empty database, go to the Data
+"""Journeys in real headless Chromium. A seller: open the app on an empty database, go to the Data
 page by the sidebar, upload a customer-returns report, then a broken one, and see that the first
-import is still there. Needs Debian's chromium (never downloads a browser)."""
+import is still there. A manager: open the app on the demo account, go to the Health score page by
+the sidebar, see the gauge and the account score, and drill down into one SKU. Needs Debian's
+chromium (never downloads a browser)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,13 +43,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
-    """``streamlit run app.py`` on a free port and an empty database; stopped on teardown."""
+@contextmanager
+def streamlit_server(tmp_path: Path, *, demo: bool):
+    """``streamlit run app.py`` on a free port and a fresh database (the demo account loads on the
+    first page view when ``demo``); stopped on exit."""
     if not CHROMIUM.is_file():
         pytest.fail("Chromium is missing at /usr/bin/chromium: apt-get install chromium")
     port = free_port()
-    env = {**os.environ, "FBA_HEALTH_DB": str(tmp_path / "e2e.duckdb"), "FBA_HEALTH_NO_DEMO": "1"}
+    env = {**os.environ, "FBA_HEALTH_DB": str(tmp_path / "e2e.duckdb")}
+    env.pop("FBA_HEALTH_NO_DEMO", None)
+    if not demo:
+        env["FBA_HEALTH_NO_DEMO"] = "1"
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -74,6 +81,20 @@ def server(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    """An empty database."""
+    with streamlit_server(tmp_path, demo=False) as url:
+        yield url
+
+
+@pytest.fixture
+def demo_server(tmp_path):
+    """A fresh database the app fills with the demo account on the first page view."""
+    with streamlit_server(tmp_path, demo=True) as url:
+        yield url
 
 
 def click_until_visible(button, outcome, attempts=3):
@@ -138,5 +159,41 @@ def test_upload_a_report_then_a_broken_one(server, tmp_path):
             # The grid is drawn on a canvas; the removal list is built from the same imports table.
             removal = page.get_by_role("combobox", name="Import")
             expect(removal).to_have_value(re.compile(r"^#1: returns\.txt \(FBA Customer Returns, 3 current"))
+        finally:
+            browser.close()
+
+
+def test_manager_drills_into_the_health_score_of_one_sku(demo_server):
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(demo_server)
+            # The first view loads the demo account into the empty database.
+            expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
+            page.wait_for_selector(IDLE, timeout=90_000)
+            sidebar = page.locator("[data-testid='stSidebar']")
+            expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # the shared filters
+
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Health score").click()
+            expect(page.get_by_role("heading", name="Health score")).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            page.wait_for_selector(".main-svg", timeout=30_000)
+            expect(page.get_by_text(re.compile(r"^Account health: \d+ / 100$"))).to_be_visible()
+            expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # still there
+
+            chooser = page.get_by_role("combobox", name="SKU")
+            first = chooser.input_value()
+            chooser.click()  # the list opens on focus; the next SKU down, as a keyboard user picks it
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+            expect(chooser).not_to_have_value(first, timeout=20_000)
+            page.wait_for_selector(IDLE, timeout=30_000)
+            main = page.locator("[data-testid='stMain']")
+            expect(main.get_by_text("Units sold, last 90 days")).to_be_visible()
+            expect(main.get_by_text("Demand per day, stockout-corrected")).to_be_visible()
+            expect(main.locator("[data-testid='stMetric']", has_text="Days of supply")).to_be_visible()
         finally:
             browser.close()

@@ -45,3 +45,33 @@ def test_column_names_are_neutralised_too():
 
 def test_neutralise_leaves_non_text_alone():
     assert neutralise(-5) == -5 and neutralise(None) is None and neutralise("ok") == "ok"
+
+
+def test_xlsx_round_trips_with_formulas_neutralised():
+    """The workbook reads back through openpyxl: text as text (a formula-looking cell keeps its
+    apostrophe and is not a formula), numbers, dates and booleans as such, missing as empty."""
+    import openpyxl
+
+    from core.export import to_xlsx_bytes
+
+    frame = pd.DataFrame({"sku": ['=HYPERLINK("http://x")', "A-1"], "qty": [-5, 3],
+                          "days": [float("inf"), 12.5], "date": pd.to_datetime(["2026-09-14", None]),
+                          "flag": [True, False], "cost": [None, 2.5]})
+    before = frame.copy()
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["sku", "qty", "days", "date", "flag", "cost"]
+    assert rows[1][:3] == ['\'=HYPERLINK("http://x")', -5, "inf"]
+    assert sheet["A2"].data_type == "s"  # text, never a formula
+    assert rows[1][3].date().isoformat() == "2026-09-14" and rows[1][4] is True and rows[1][5] is None
+    assert rows[2] == ["A-1", 3, 12.5, None, False, 2.5]
+    pd.testing.assert_frame_equal(frame, before)
+
+
+def test_xlsx_neutralises_column_names():
+    import openpyxl
+
+    from core.export import to_xlsx_bytes
+
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(pd.DataFrame({"=cmd": [1]})))).active
+    assert sheet["A1"].value == "'=cmd" and sheet["A1"].data_type == "s"

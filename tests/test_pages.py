@@ -23,7 +23,8 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 
 from pages import _common as common  # noqa: E402
 
-PAGES = ["pages/home.py", "pages/data.py", "pages/costs.py", "pages/explorer.py"]
+PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
+         "pages/explorer.py", "pages/settings.py"]
 MANIFEST = ROOT / "sample_data" / "manifest.json"
 
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
@@ -102,14 +103,18 @@ def test_every_page_renders_on_the_demo_account(demo_db, page):
     assert not at.error
 
 
-def test_home_shows_the_demo_banner_summary_and_next_steps(demo_db):
+def test_home_shows_the_demo_banner_kpis_trend_problems_and_next_steps(demo_db):
     at = app()
     manifest = common.sample.manifest()
     banner = texts(at.info)
     assert f"({manifest['skus']:,} SKUs, as of" in banner and "removed automatically" in banner
-    summary = at.dataframe[0].value
-    assert "All Orders (by order date)" in set(summary["report"])
-    assert [s.value for s in at.subheader] == ["What is loaded", "Data coverage", "Next steps"]
+    assert [s.value for s in at.main.subheader] == ["Over time", "Top problems", "Next steps"]
+    assert len(at.metric) == 6 and all(m.help for m in at.metric)
+
+
+def test_what_is_loaded_moved_to_the_data_page(demo_db):
+    at = app("pages/data.py")
+    assert "All Orders (by order date)" in set(at.dataframe[0].value["report"])
 
 
 def test_a_demo_start_is_not_repeated_on_a_database_that_has_data(demo_db):
@@ -153,6 +158,9 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
     ("pages/data.py", "Nothing is loaded yet: choose report files above"),
     ("pages/costs.py", "No SKUs yet"),
     ("pages/explorer.py", "Nothing is loaded yet, so there are no rows to explore"),
+    ("pages/health.py", "Nothing is loaded yet, so there is no health score"),
+    ("pages/slow_movers.py", "Nothing is loaded yet, so there are no slow movers"),
+    ("pages/settings.py", "Targets, weights and thresholds"),
 ])
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
@@ -226,3 +234,149 @@ def test_costs_page_shows_missing_costs_and_saves_unchanged_table(demo_db):
     at.button(key="save_costs").click().run()
     assert not at.exception and not at.error
     assert "Loaded" in texts(at.success) + texts(at.info) or "unchanged" in texts(at.info)
+
+
+# --- the health pages: KPIs, filters, as-of date, settings, grades, drill-down ---------------------------
+
+def expected_summary(path: Path, as_of=None) -> dict:
+    """The account figures straight from core, with the saved settings, for the same data."""
+    health, grades = common.settings.load(path)
+    table = common.skus.sku_table(path, health, grades, as_of)
+    return common.skus.account_summary(table.frame, health)
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_kpi_tiles_agree_with_the_account_summary(demo_db):
+    at = app()
+    expected = expected_summary(demo_db)
+    shown = tiles(at)
+    assert shown["Inventory value at cost"] == f"${expected['inventory_value']:,.2f}"
+    assert shown["Units on hand"] == f"{expected['units_on_hand']:,.0f}"
+    assert shown["Days of supply"] == f"{expected['days_of_supply']:,.0f} days"
+    assert shown["Turnover"].startswith(f"{expected['turnover']:,.2f} turns/yr")
+    assert shown["Health score"] == f"{expected['health_score']:.0f} / 100"
+    assert shown["Value at risk of ageing"] == f"${expected['value_at_risk_of_ageing']:,.2f}"
+    help_text = {m.label: m.help for m in at.metric}
+    assert "Σ available ÷ Σ demand per day" in help_text["Days of supply"]
+    if expected["alert"]:
+        assert f"below the alert threshold of {common.HealthParams().alert_below:g}" in texts(at.warning)
+
+
+def choose(at: AppTest, key: str, value) -> None:
+    """Set a sidebar filter as a click would. After a session's first run AppTest runs the page
+    script alone, without app.py's sidebar (in Chromium it stays: tests/test_e2e.py), so the choice
+    goes into session state, under the widget's key and the copy that carries it across pages."""
+    at.session_state[key] = value
+    at.session_state[f"_kept_{key}"] = value
+
+
+def test_a_supplier_filter_narrows_every_health_table_and_persists_across_pages(demo_db):
+    at = app("pages/health.py")
+    everything = at.dataframe[0].value
+    supplier = sorted(everything["supplier"].dropna().unique())[0]
+    choose(at, "filter_supplier", [supplier])
+    at.run()
+    narrowed = at.dataframe[0].value
+    assert 0 < len(narrowed) < len(everything)
+    assert set(narrowed["supplier"]) == {supplier}
+    assert f"Supplier: {supplier}" in texts(at.caption)
+    at.switch_page("pages/slow_movers.py").run()
+    assert f"Supplier: {supplier}" in texts(at.caption)
+    at.switch_page("pages/home.py").run()
+    assert tiles(at)["Units on hand"] == f"{narrowed_summary(demo_db, supplier)['units_on_hand']:,.0f}"
+
+
+def narrowed_summary(path: Path, supplier: str) -> dict:
+    health, grades = common.settings.load(path)
+    frame = common.skus.sku_table(path, health, grades).frame
+    return common.skus.account_summary(frame[frame["supplier"] == supplier], health)
+
+
+def test_an_older_as_of_date_changes_the_figures(demo_db):
+    at = app()
+    assert at.selectbox(key="filter_as_of").value == common.skus.snapshot_dates(demo_db)[0]  # newest first
+    latest = tiles(at)
+    dates = common.skus.snapshot_dates(demo_db)
+    choose(at, "filter_as_of", dates[-1])
+    at.run()
+    assert not at.exception
+    older = expected_summary(demo_db, dates[-1])
+    assert tiles(at)["Units on hand"] == f"{older['units_on_hand']:,.0f}" != latest["Units on hand"]
+    assert f"As of {dates[-1]:%d %b %Y}" in texts(at.caption)
+
+
+def drill_down(at: AppTest) -> str:
+    return texts(at.markdown)
+
+
+def test_health_drill_down_shows_a_skus_inputs(demo_db):
+    at = app("pages/health.py")
+    health, grades = common.settings.load(demo_db)
+    frame = common.skus.sku_table(demo_db, health, grades).frame.set_index("sku")
+    sku = at.selectbox(key="health_sku").options[-1].split(" · ")[0]
+    at.selectbox(key="health_sku").select(sku).run()
+    row, shown = frame.loc[sku], drill_down(at)
+    assert f"| Units sold, last {health.period_days} days | {row['units_period']:,.0f} |" in shown
+    assert f"| Average units on hand, last {health.period_days} days | {row['avg_units_on_hand']:,.1f} |" in shown
+    assert f"| Ages from | {row['age_source']} |" in shown
+    assert "Demand per day, stockout-corrected" in shown and "… capital at 15%/yr" in shown
+    assert tiles(at)["Health"] == f"{row['health_score']:.0f} / 100"
+
+
+def capital_line(at: AppTest) -> str:
+    return next(line for line in drill_down(at).splitlines() if line.startswith("| … capital"))
+
+
+def test_saving_a_capital_rate_persists_and_changes_the_holding_cost(demo_db):
+    at = app("pages/health.py")
+    before = capital_line(at)
+    at.switch_page("pages/settings.py").run()
+    at.number_input(key="set_capital_rate_annual").set_value(30.0)
+    at.button(key="settings_save").click().run()
+    assert not at.exception and not at.error and "Saved" in texts(at.success)
+    assert common.settings.load(demo_db)[0].capital_rate_annual == pytest.approx(0.30)
+    at.switch_page("pages/health.py").run()
+    after = capital_line(at)
+    assert "30%/yr" in after and after != before
+    at.switch_page("pages/settings.py").run()
+    at.button(key="settings_reset").click().run()
+    assert common.settings.load(demo_db)[0] == common.HealthParams()
+    assert at.number_input(key="set_capital_rate_annual").value == pytest.approx(15.0)
+
+
+def test_weights_not_summing_to_one_show_an_error_and_save_nothing(demo_db):
+    at = app("pages/settings.py")
+    at.number_input(key="set_weight_turnover").set_value(50.0)
+    at.button(key="settings_save").click().run()
+    assert "must sum to 100% (1.0); they sum to 110%" in texts(at.error)
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM settings").fetchone()[0] == 0
+
+
+def test_a_validation_error_names_the_parameter(demo_db):
+    at = app("pages/settings.py")
+    at.number_input(key="set_turnover_zero").set_value(8.0)  # above the 6 turns that score 100
+    at.button(key="settings_save").click().run()
+    assert "turnover_full must exceed turnover_zero" in texts(at.error)
+    assert common.settings.load(demo_db)[0] == common.HealthParams()
+
+
+def test_slow_movers_grade_filter(demo_db):
+    at = app("pages/slow_movers.py")
+    red = int(at.metric[0].value.split()[0].replace(",", ""))
+    assert len(at.dataframe[0].value) == sum(int(m.value.split()[0].replace(",", "")) for m in at.metric)
+    at.multiselect(key="slow_grade").set_value(["red"]).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == red and set(shown["grade"]) == {common.GRADE_LABELS["red"]}
+    assert red == expected_summary(demo_db)["grades"]["red"]
+
+
+def test_health_pages_explain_a_database_without_stock_snapshots(empty_db):
+    common.load_uploaded_files([upload("returns.txt", returns_file(
+        ("2026-09-14", "111-0000001-0000001", "SKU-A", "1")))])
+    for page in ("pages/home.py", "pages/health.py", "pages/slow_movers.py"):
+        at = app(page)
+        assert "No stock snapshot is loaded yet" in texts(at.info) and not at.dataframe

@@ -1,0 +1,33 @@
+"""Settings: the health score's targets and weights and the slow-mover thresholds, saved in the
+database for every page and the ``fba-health`` command."""
+
+import streamlit as st
+
+from pages import _common as common
+
+st.title("Settings")
+st.markdown("Targets, weights and thresholds behind the health score and the slow-mover grades. They are "
+            "saved in the database, so every page, every browser and `fba-health skus` use the same ones. "
+            "The formulas are listed in docs/metrics.md.")
+
+kind, message = st.session_state.pop("settings_message", (None, None))
+if kind == "error":
+    st.error(message, icon=":material/error:")
+elif kind == "success":
+    st.success(message, icon=":material/check_circle:")
+
+health, grades = common.health_settings()
+saved = {common.HealthParams: health, common.GradeParams: grades}
+with st.form("settings_form"):
+    for group in common.SETTING_GROUPS:
+        st.subheader(group)
+        if group == "Weights":
+            st.caption("The share of each dimension in the health score; they must sum to 100%.")
+        fields = [f for f in common.SETTING_FIELDS if f.group == group]
+        columns = st.columns(4)
+        for n, field in enumerate(fields):
+            with columns[n % 4]:
+                common.setting_input(field, saved[field.owner])
+    st.form_submit_button("Save", key="settings_save", type="primary", on_click=common.save_settings)
+st.button("Reset to defaults", key="settings_reset", on_click=common.reset_settings,
+          help="Forget the saved settings and use the documented defaults.")
