@@ -320,9 +320,6 @@ def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params:
     unit_turns = turnover.annualised_turnover(f["units_period"], f["avg_units_on_hand"], p)
     f["turnover_basis"] = np.where(f["cost_missing"], "units", "cost")
     f["turnover"] = np.where(f["cost_missing"], unit_turns, money_turns)
-    # No stock all period and no sales: nothing to turn; with sales but no stock, turnover is very high.
-    f["turnover"] = np.where((f["avg_units_on_hand"] <= 0) & (f["units_period"] > 0), params.turnover_full,
-                             f["turnover"])
     f["turnover_days"] = turnover.turnover_days(f["turnover"])
     f["dsi"] = turnover.days_sales_of_inventory(f["avg_inventory_value"], f["cogs_period"], p)
 
@@ -375,13 +372,11 @@ def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params:
 
     # Scores.
     dead_share = np.where(f["on_hand"] > 0, f["dead_units"] / f["on_hand"].where(f["on_hand"] > 0), 0.0)
-    f["score_turnover"] = health.turnover_score(f["turnover"], params)
+    # No stock all period: nothing sat idle, so turnover efficiency is full (docs/metrics.md).
+    f["score_turnover"] = pd.Series(health.turnover_score(f["turnover"], params), index=f.index).where(
+        f["avg_units_on_hand"] > 0, 100.0).fillna(0.0)
     f["score_structure"] = health.structure_score(f["aged_over_180_share"].fillna(0.0), dead_share, params)
     f["score_service_cost"] = health.service_cost_score(f["in_stock_rate"], f["holding_cost_ratio"], params)
-    # A SKU with nothing on hand and no sales has no turnover to score: it does not pull the score down.
-    f["score_turnover"] = np.where(np.isnan(f["turnover"]) & (f["units_period"] == 0) & (f["avg_units_on_hand"] <= 0),
-                                   np.nan, f["score_turnover"])
-    f["score_turnover"] = pd.Series(f["score_turnover"]).fillna(0.0).where(f["avg_units_on_hand"] > 0, 100.0)
     f["health_score"] = health.health_score(f["score_turnover"], f["score_structure"], f["score_service_cost"], params)
 
     # Slow-mover grades.
