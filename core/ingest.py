@@ -560,9 +560,11 @@ def loaded_summary(db_path: Path) -> pd.DataFrame:
     parts = []
     for s in SCHEMAS:
         date = f"{s.date_column}::DATE" if s.date_column else "NULL::DATE"
+        # A charge month is stored as its 1st day but covers the whole month.
+        last = f"last_day(max({date}))" if s.date_column and s.column(s.date_column).type == "month" else f"max({date})"
         parts.append(
             f"SELECT {sql_str(s.report_type)} AS report_type, {sql_str(s.title)} AS report, count(*) AS rows, "
-            f"min({date}) AS first_date, max({date}) AS last_date FROM {s.table}")
+            f"min({date}) AS first_date, {last} AS last_date FROM {s.table}")
     return db.query_df(db_path, f"""
         WITH t AS ({' UNION ALL '.join(parts)})
         SELECT t.report, t.report_type, t.rows, t.first_date, t.last_date,

@@ -167,6 +167,8 @@ def test_storage_fee_rows_without_month_are_skipped_with_a_note(db_path, tmp_pat
     assert any("skipped" in w for w in result.warnings)
     assert rows(db_path, "SELECT month_of_charge, average_quantity_on_hand FROM storage_fees") == [
         (dt.date(2026, 4, 1), 0.71)]
+    summary = ingest.loaded_summary(db_path).iloc[0]  # the April charge covers all of April
+    assert (summary["first_date"].date(), summary["last_date"].date()) == (dt.date(2026, 4, 1), dt.date(2026, 4, 30))
 
 
 def test_xlsx_cost_sheet(db_path, tmp_path):
