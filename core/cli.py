@@ -8,6 +8,8 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health load-sample [--db PATH]
     fba-health skus [--db PATH] [--as-of YYYY-MM-DD] (--json | --csv)
     fba-health summary [--db PATH] [--as-of YYYY-MM-DD] [--json]
+    fba-health restock [--db PATH] [--service-level 0.95] [--lead-time-days N | --lead-time-shift N] (--json | --csv)
+    fba-health forecast --sku SKU [--db PATH] [--json]
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 
-import math
+import pandas as pd
 
 from core import db, export, ingest, sample, settings, skus
 
@@ -90,6 +93,10 @@ def _json_safe(value):
     """JSON has no inf/NaN: they become null (days of supply with no demand is null, 'no sales')."""
     if isinstance(value, float) and not math.isfinite(value):
         return None
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):  # days as YYYY-MM-DD, instants in full
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):  # numpy scalars
@@ -127,6 +134,46 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     else:
         for key, value in summary.items():
             print(f"{key}: {value}")
+    return 0
+
+
+def _records(frame) -> list[dict]:
+    return [{k: _json_safe(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _cmd_restock(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from core import forecast, restock
+    from core.restock_params import RestockParams
+
+    db_path = db.resolve_db_path(args.db)
+    health, _ = settings.load(db_path)
+    params = dataclasses.replace(RestockParams(), service_level_override=args.service_level,
+                                 lead_time_days_override=args.lead_time_days,
+                                 lead_time_shift_days=args.lead_time_shift or 0)
+    forecasts = forecast.forecast_table(db_path, as_of=args.as_of)
+    plan = restock.restock_from_db(db_path, params, as_of=args.as_of, forecast_summary=forecasts.summary,
+                                   health_params=health)
+    if args.csv:
+        sys.stdout.buffer.write(export.to_csv_bytes(plan))
+    else:
+        print(json.dumps(_records(plan), ensure_ascii=False))
+    return 0
+
+
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from core import forecast
+
+    result = forecast.forecast_table(db.resolve_db_path(args.db), as_of=args.as_of)
+    daily = result.daily[result.daily["sku"] == args.sku]
+    if daily.empty:
+        print(f"No forecast for SKU {args.sku!r}: it is not in the loaded reports.", file=sys.stderr)
+        return 2
+    summary = result.summary[result.summary["sku"] == args.sku]
+    print(json.dumps({"sku": args.sku, "as_of": _json_safe(result.as_of),
+                      "model": _records(summary)[0], "daily": _records(daily.drop(columns="sku"))},
+                     ensure_ascii=False))
     return 0
 
 
@@ -168,6 +215,25 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "skus":
             formats.add_argument("--csv", action="store_true")
         command.set_defaults(run=run)
+    plan = sub.add_parser("restock", help="what to order, how much and by when, per SKU")
+    plan.add_argument("--db", help=db_help)
+    plan.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    plan.add_argument("--service-level", type=float, default=None,
+                      help="one service level for every SKU, e.g. 0.95 (default: by ABC class)")
+    lead = plan.add_mutually_exclusive_group()
+    lead.add_argument("--lead-time-days", type=float, default=None, help="lead time of every SKU, in days")
+    lead.add_argument("--lead-time-shift", type=float, default=None, help="days added to every SKU's lead time")
+    formats = plan.add_mutually_exclusive_group(required=True)
+    formats.add_argument("--json", action="store_true")
+    formats.add_argument("--csv", action="store_true")
+    plan.set_defaults(run=_cmd_restock)
+
+    fc = sub.add_parser("forecast", help="one SKU's daily demand forecast with 80% and 95% intervals")
+    fc.add_argument("--sku", required=True)
+    fc.add_argument("--db", help=db_help)
+    fc.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    fc.add_argument("--json", action="store_true", help="JSON (the only format)")
+    fc.set_defaults(run=_cmd_forecast)
     return parser
 
 

@@ -191,3 +191,40 @@ def test_older_as_of_date_uses_that_snapshot(demo):
     dates = skus.snapshot_dates(demo)
     older = skus.sku_table(demo, as_of=dates[-1])
     assert older.as_of == dates[-1] and (older.frame["as_of"] == dates[-1]).all()
+
+
+RESTOCK_FIELDS = {"sku", "demand_per_day", "sigma_demand", "lead_time_days", "sigma_lead_time", "service_level",
+                  "z", "safety_stock", "reorder_point", "eoq", "position", "order_qty", "order_by",
+                  "stockout_date", "method", "wape"}
+
+
+def fba(*args):
+    command = [str(Path(sys.executable).with_name("fba-health")), *map(str, args)]
+    return subprocess.run(command, capture_output=True, text=True, check=True, timeout=300).stdout
+
+
+def test_restock_command_contract_and_what_ifs(demo):
+    """`fba-health restock` fields, and the what-if flags: one service level (z = Φ⁻¹(0.99) = 2.326,
+    scipy's own figure) and one lead time for every SKU."""
+    from scipy.stats import norm
+
+    base = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--json"))}
+    assert len(base) == sample.manifest()["skus"]
+    assert RESTOCK_FIELDS <= next(iter(base.values())).keys()
+    strict = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--service-level", "0.99",
+                                                  "--lead-time-days", "30", "--json"))}
+    for sku, row in strict.items():
+        assert row["z"] == pytest.approx(norm.ppf(0.99)) and row["lead_time_days"] == 30
+        if row["order_qty"]:
+            assert row["order_qty"] >= (row.get("moq") or 0)
+    shifted = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--lead-time-shift", "10", "--json"))}
+    assert all(shifted[s]["lead_time_days"] == pytest.approx(base[s]["lead_time_days"] + 10) for s in base)
+
+
+def test_forecast_command_gives_daily_intervals(demo):
+    sku = skus.sku_table(demo).frame["sku"].iloc[0]
+    out = json.loads(fba("forecast", "--sku", sku, "--db", demo, "--json"))
+    assert out["sku"] == sku and out["model"]["method"]
+    days = out["daily"]
+    assert len(days) == 180
+    assert all(0 <= d["lo95"] <= d["lo80"] <= d["mean"] <= d["hi80"] <= d["hi95"] for d in days)

@@ -1,0 +1,109 @@
+"""Sales events (Prime Day, Black Friday-Cyber Monday, the seller's own) and their demand uplift."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from core.forecast.params import Event, ForecastParams
+
+
+def thanksgiving(year: int) -> dt.date:
+    """US Thanksgiving: the fourth Thursday of November.
+
+    >>> thanksgiving(2025)
+    datetime.date(2025, 11, 27)
+    """
+    first = dt.date(year, 11, 1)
+    return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+
+def black_friday_cyber_monday(year: int) -> Event:
+    """Black Friday (the day after Thanksgiving) through Cyber Monday, 4 days.
+
+    >>> e = black_friday_cyber_monday(2026); (e.start, e.end)
+    (datetime.date(2026, 11, 27), datetime.date(2026, 11, 30))
+    """
+    friday = thanksgiving(year) + dt.timedelta(days=1)
+    return Event("Black Friday-Cyber Monday", friday, friday + dt.timedelta(days=3))
+
+
+def event_calendar(params: ForecastParams, first_day: dt.date, last_day: dt.date) -> tuple[Event, ...]:
+    """Every event occurrence overlapping ``first_day``..``last_day``, built-in ones with their default uplift.
+
+    >>> [e.start.isoformat() for e in event_calendar(ForecastParams(), dt.date(2026, 1, 1), dt.date(2026, 12, 31))]
+    ['2026-07-08', '2026-11-27']
+    """
+    prime = (*params.prime_days, *((params.prime_day_2027,) if params.prime_day_2027 else ()))
+    events = [Event("Prime Day", start, end, params.prime_day_uplift) for start, end in prime]
+    events += [Event(e.name, e.start, e.end, params.bfcm_uplift)
+               for e in map(black_friday_cyber_monday, range(first_day.year, last_day.year + 1))]
+    events += list(params.events)
+    return tuple(e for e in events if e.end >= first_day and e.start <= last_day)
+
+
+def day_mask(days: np.ndarray, start: dt.date, end: dt.date) -> np.ndarray:
+    """Which of ``days`` (numpy datetime64[D]) fall in ``start``..``end``."""
+    return (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
+
+
+def estimate_uplift(y, days: np.ndarray, occurrences: list[Event], default: float,
+                    baseline_days: int = 28) -> np.ndarray:
+    """Per-SKU uplift of one event: mean demand on its past in-stock event days ÷ mean over the
+    in-stock days of the ``baseline_days`` before each occurrence, pooled over occurrences.
+
+    Falls back to ``default`` where a SKU has no in-stock event day, fewer than 7 in-stock baseline
+    days, or no baseline demand.
+
+    Examples
+    --------
+    2 a day for 28 days, then 6 on the event's 2 days: uplift 3.
+
+    >>> days = np.arange(np.datetime64("2026-01-01"), np.datetime64("2026-01-31"))
+    >>> y = np.array([[2.0] * 28 + [6.0, 6.0]])
+    >>> e = Event("Sale", dt.date(2026, 1, 29), dt.date(2026, 1, 30), 1.5)
+    >>> estimate_uplift(y, days, [e], 1.5).tolist()
+    [3.0]
+    """
+    y = np.asarray(y, dtype=float)
+    on, before = np.zeros(len(days), bool), np.zeros(len(days), bool)
+    for e in occurrences:
+        on |= day_mask(days, e.start, e.end)
+        before |= day_mask(days, e.start - dt.timedelta(days=baseline_days), e.start - dt.timedelta(days=1))
+    before &= ~on
+    observed = ~np.isnan(y)
+    values = np.where(observed, y, 0.0)
+    n_on, n_before = observed[:, on].sum(axis=1), observed[:, before].sum(axis=1)
+    sum_on, sum_before = values[:, on].sum(axis=1), values[:, before].sum(axis=1)
+    ok = (n_on > 0) & (n_before >= 7) & (sum_before > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (sum_on / np.maximum(n_on, 1)) / (sum_before / np.maximum(n_before, 1))
+    return np.where(ok, ratio, default)
+
+
+def uplift_factors(y, days: np.ndarray, future_days: np.ndarray, events: tuple[Event, ...],
+                   baseline_days: int = 28) -> tuple[np.ndarray, np.ndarray]:
+    """The demand multiplier of every SKU on every future day, and which history days were event days.
+
+    An event's past occurrences are those ending within ``days``; overlapping events take the larger
+    multiplier. Returns ``(factors (SKUs × future days), past_event_days (days,) bool)``.
+    """
+    y = np.asarray(y, dtype=float)
+    factors = np.ones((y.shape[0], len(future_days)))
+    past = np.zeros(len(days), bool)
+    last = days[-1] if len(days) else None
+    for name in dict.fromkeys(e.name for e in events):
+        occurrences = [e for e in events if e.name == name]
+        history = [e for e in occurrences if last is not None and np.datetime64(e.end, "D") <= last]
+        future = [e for e in occurrences if len(future_days) and day_mask(future_days, e.start, e.end).any()]
+        for e in history:
+            past |= day_mask(days, e.start, e.end)
+        if not future:
+            continue
+        uplift = estimate_uplift(y, days, history, future[0].uplift, baseline_days) if history else \
+            np.full(y.shape[0], future[0].uplift)
+        for e in future:
+            mask = day_mask(future_days, e.start, e.end)
+            factors[:, mask] = np.maximum(np.where(factors[:, mask] == 1, 0, factors[:, mask]), uplift[:, None])
+    return factors, past

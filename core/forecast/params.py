@@ -1,0 +1,88 @@
+"""The knobs of the demand forecast, as frozen dataclasses: hashable (a cache key), and a what-if is
+``dataclasses.replace(params, horizon_days=90)``. Defaults are documented in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValueError(message)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A sales event: days ``start``..``end`` (inclusive) multiply demand by ``uplift``.
+
+    Events sharing a ``name`` are occurrences of one event (Prime Day 2025 and 2026): the uplift is
+    estimated from the SKU's past occurrences where it has one with stock, else ``uplift`` applies.
+
+    >>> Event("Spring sale", dt.date(2026, 3, 1), dt.date(2026, 3, 3), 1.5).days
+    3
+    """
+
+    name: str
+    start: dt.date
+    end: dt.date
+    uplift: float = 1.0  # the default (editable) demand multiplier on event days
+
+    def __post_init__(self) -> None:
+        _check(bool(self.name), "name must not be empty")
+        _check(self.end >= self.start, "end must not be before start")
+        _check(0 < self.uplift <= 20, "uplift must be in (0, 20]")
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+PRIME_DAYS = ((dt.date(2025, 7, 8), dt.date(2025, 7, 11)), (dt.date(2026, 7, 8), dt.date(2026, 7, 11)))
+
+
+@dataclass(frozen=True)
+class ForecastParams:
+    """Horizons, smoothing constants, pattern cut-offs and events of the demand forecast."""
+
+    horizon_days: int = 180  # days forecast after the as-of day
+    summary_days: int = 28  # demand_per_day is the mean forecast over this many days
+    backtest_origins: int = 3  # rolling origins of the backtest [k]
+    backtest_horizon_days: int = 28  # days forecast from each origin [h]
+    launch_days: int = 14  # fewer in-stock days of history than this: the launch default (mean so far)
+    ma_days: int = 28  # moving-average window, calendar days (out-of-stock days skipped)
+    ses_alpha: float = 0.1  # simple exponential smoothing constant [α]
+    croston_alpha: float = 0.1  # Croston/SBA smoothing of sizes and intervals [α]
+    tsb_alpha: float = 0.1  # TSB smoothing of the demand size [α]
+    tsb_beta: float = 0.1  # TSB smoothing of the demand probability [β]
+    adi_cutoff: float = 1.32  # Syntetos-Boylan cut-off of the average inter-demand interval
+    cv2_cutoff: float = 0.49  # ... and of the squared coefficient of variation of demand sizes
+    seasonal_min_days: int = 56  # in-stock days of history before a weekly seasonal model is tried
+    seasonal_max_fits: int = 200  # at most this many statsmodels fits per run (the strongest weekly patterns)
+    seasonal_f_quantile: float = 0.999  # weekday-effect F test level a SKU must pass to be tried
+    prime_days: tuple[tuple[dt.date, dt.date], ...] = PRIME_DAYS
+    prime_day_2027: tuple[dt.date, dt.date] | None = None  # set when Amazon announces it
+    prime_day_uplift: float = 2.0  # default Prime Day multiplier where a SKU has no history of it
+    bfcm_uplift: float = 1.8  # default Black Friday-Cyber Monday multiplier
+    events: tuple[Event, ...] = ()  # user-added events
+    event_baseline_days: int = 28  # the uplift compares event days with this many days before
+
+    def __post_init__(self) -> None:
+        for name in ("horizon_days", "summary_days", "backtest_horizon_days", "launch_days", "ma_days",
+                     "seasonal_min_days", "event_baseline_days"):
+            _check(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, f"{name} must be an integer >= 1")
+        _check(self.summary_days <= self.horizon_days, "summary_days must not exceed horizon_days")
+        _check(self.backtest_origins >= 1, "backtest_origins must be >= 1")
+        _check(self.seasonal_max_fits >= 0, "seasonal_max_fits must be >= 0")
+        _check(self.seasonal_min_days >= 14, "seasonal_min_days must be at least two weeks (14)")
+        for name in ("ses_alpha", "croston_alpha", "tsb_alpha", "tsb_beta"):
+            _check(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
+        _check(self.adi_cutoff >= 1, "adi_cutoff must be >= 1")
+        _check(self.cv2_cutoff > 0, "cv2_cutoff must be > 0")
+        _check(0 < self.seasonal_f_quantile < 1, "seasonal_f_quantile must be in (0, 1)")
+        _check(0 < self.prime_day_uplift <= 20, "prime_day_uplift must be in (0, 20]")
+        _check(0 < self.bfcm_uplift <= 20, "bfcm_uplift must be in (0, 20]")
+        for start, end in (*self.prime_days, *((self.prime_day_2027,) if self.prime_day_2027 else ())):
+            _check(end >= start, "prime_days must be (start, end) pairs with end >= start")
+        _check(all(isinstance(e, Event) for e in self.events), "events must be Event objects")

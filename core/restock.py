@@ -1,0 +1,285 @@
+"""The restock plan: per SKU what to order, how much and by when, with the reason in plain words.
+
+``restock_table`` is pure: it takes the health SKU table (core/skus.py), an optional forecast
+summary and the product-cost sheet, and applies the formulas of core/metrics/restock.py to whole
+columns. ``restock_from_db`` builds those inputs from the database, so the CLI and the pages share
+one call. ``purchase_order_lines`` keeps the lines to order now, ready for core/purchase_orders.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from core import db, skus
+from core.metrics import restock as rm
+from core.params import HealthParams
+from core.restock_params import RestockParams
+
+VELOCITY_METHOD = "velocity (no forecast)"
+
+RESTOCK_COLUMNS = [
+    "sku", "product_name", "supplier", "abc_class", "status", "reason",
+    "demand_per_day", "sigma_demand", "method", "wape",
+    "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
+    "service_level", "z", "safety_stock", "reorder_point",
+    "available", "inbound", "reserved_transfer", "open_po_units", "position",
+    "annual_demand", "unit_cost", "holding_cost_per_unit_year", "eoq",
+    "order_qty_needed", "moq", "case_pack", "order_qty", "cases", "order_value",
+    "order_by", "stockout_date", "days_of_cover_after",
+    "unit_margin", "holding_cost_safety_stock", "expected_lost_margin", "as_of",
+]
+
+COST_COLUMNS = ["sku", "production_lead_time_days", "transit_lead_time_days", "moq", "case_pack", "supplier"]
+
+
+def _column(frame: pd.DataFrame, name: str, default=np.nan) -> pd.Series:
+    """A column as floats, or ``default`` everywhere when the frame lacks it."""
+    if name in frame.columns:
+        return pd.to_numeric(frame[name], errors="coerce").astype(float)
+    return pd.Series(default, index=frame.index, dtype=float)
+
+
+def _text(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return frame[name].astype(object).where(frame[name].notna(), None)
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def _fmt(values, digits: int | None = None) -> pd.Series:
+    """Numbers for the reason text: whole from 100 up, else one decimal without a trailing ".0"
+    (unless ``digits`` is given)."""
+    def one(v) -> str:
+        if pd.isna(v):
+            return "?"
+        places = digits if digits is not None else (0 if abs(v) >= 100 else 1)
+        text = f"{v:,.{places}f}"
+        return text.removesuffix(".0") if digits is None else text
+    return pd.Series(values).map(one)
+
+
+def service_levels(frame: pd.DataFrame, params: RestockParams) -> pd.Series:
+    """Each SKU's service level: the global override, else its own, else its ABC class's."""
+    if params.service_level_override is not None:
+        return pd.Series(params.service_level_override, index=frame.index, dtype=float)
+    by_class = _text(frame, "abc_class").map({"A": params.service_level_a, "B": params.service_level_b})
+    by_class = by_class.astype(float).fillna(params.service_level_c)
+    own = frame["sku"].map(dict(params.service_level_overrides)).astype(float)
+    return own.fillna(by_class)
+
+
+def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.DataFrame:
+    """demand_per_day, sigma_demand, method, wape per SKU: the forecast's where it has the SKU, else
+    the health table's velocity with a Poisson σ_d = √d."""
+    velocity = _column(frame, "demand_per_day").fillna(0.0).clip(lower=0)
+    out = pd.DataFrame({"demand_per_day": velocity, "sigma_demand": np.sqrt(velocity),
+                        "method": VELOCITY_METHOD, "wape": np.nan}, index=frame.index)
+    if forecast_summary is None or forecast_summary.empty:
+        return out
+    summary = forecast_summary.drop_duplicates("sku").set_index("sku")
+    keys = frame["sku"]
+    known = keys.isin(summary.index)
+    d = keys.map(_column(summary, "demand_per_day")).astype(float)
+    use = known & d.notna()
+    d = d.clip(lower=0)
+    sd = keys.map(_column(summary, "sigma_demand")).astype(float).fillna(np.sqrt(d))
+    method = keys.map(summary["method"]) if "method" in summary.columns else pd.Series("forecast", index=frame.index)
+    return pd.DataFrame({
+        "demand_per_day": d.where(use, out["demand_per_day"]),
+        "sigma_demand": sd.where(use, out["sigma_demand"]),
+        "method": method.astype(object).where(use, VELOCITY_METHOD),
+        "wape": keys.map(_column(summary, "wape")).astype(float).where(use, np.nan),
+    }, index=frame.index)
+
+
+def _lead_times(frame: pd.DataFrame, costs: pd.DataFrame, params: RestockParams) -> pd.DataFrame:
+    production = _column(costs, "production_lead_time_days").fillna(params.production_days)
+    mode_override = frame["sku"].map(dict(params.transit_mode_overrides))
+    override_days = mode_override.map({"sea": params.sea_transit_days, "air": params.air_transit_days})
+    transit = override_days.astype(float).fillna(_column(costs, "transit_lead_time_days")).fillna(
+        params.transit_days_for_mode(params.transit_mode))
+    lead = pd.Series(rm.lead_time_days(production, transit, params.fba_receiving_days), index=frame.index)
+    lead = (lead + params.lead_time_shift_days).clip(lower=0)
+    if params.lead_time_days_override is not None:
+        lead = pd.Series(float(params.lead_time_days_override), index=frame.index)
+    sigma = params.lead_time_sd_days + params.lead_time_sd_share * lead
+    return pd.DataFrame({"production_days": production, "transit_days": transit, "lead_time_days": lead,
+                         "sigma_lead_time": sigma}, index=frame.index)
+
+
+def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd.Series:
+    pos, rop = _fmt(t["position"]), _fmt(t["reorder_point"])
+    review_demand = _fmt(t["demand_per_day"] * review_days)
+    order_now = ("position " + pos + " ≤ reorder point " + rop + f" + {review_days:g} days' demand "
+                 + review_demand + ": order " + _fmt(t["order_qty"])
+                 + " (needed " + _fmt(t["order_qty_needed"]) + ", MOQ " + _fmt(t["moq"].fillna(0))
+                 + ", case pack " + _fmt(t["case_pack"].fillna(1)) + ")")
+    days_left = (pd.to_datetime(t["order_by"]) - pd.to_datetime(t["as_of"])).dt.days
+    by = pd.to_datetime(t["order_by"]).dt.strftime("%Y-%m-%d").fillna("?")
+    later = ("position " + pos + " falls to reorder point " + rop + " at " + _fmt(t["demand_per_day"])
+             + "/day on " + by + " (in " + _fmt(days_left) + " days)")
+    soon = later.str.removesuffix(")") + ", within lead time " + _fmt(t["lead_time_days"]) + \
+        f" + {soon_margin_days:g} days)"
+    none = pd.Series("no demand: nothing to order", index=t.index)
+    return pd.Series(np.select([t["demand_per_day"] <= 0, t["status"] == "order now", t["status"] == "soon"],
+                               [none, order_now, soon], later), index=t.index)
+
+
+def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
+                  params: RestockParams, as_of: dt.date, period_days: int = 90) -> pd.DataFrame:
+    """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
+
+    Parameters
+    ----------
+    skus_frame : pandas.DataFrame
+        The health SKU table (core/skus.py ``SKU_COLUMNS``): sku, product_name, supplier, available,
+        inbound, reserved, unit_cost, price, abc_class, demand_per_day, storage_fees_period,
+        avg_units_on_hand, units_period, amazon_fees_period. Optional: ``reserved_transfer`` (units
+        reserved for FC transfer and processing; without it the total ``reserved`` counts) and
+        ``open_po_units`` (units on open purchase orders; 0 without it).
+    forecast_summary : pandas.DataFrame or None
+        Columns sku, demand_per_day, sigma_demand (units/day), method, wape. SKUs it lacks (or None)
+        use the health table's stockout-corrected demand with σ_d = √d (Poisson), method
+        "velocity (no forecast)".
+    costs_frame : pandas.DataFrame
+        The cost sheet: sku, production_lead_time_days, transit_lead_time_days, moq, case_pack,
+        supplier. Missing SKUs or values take the defaults of ``params``.
+    params : RestockParams
+        Service levels, lead-time defaults, costs.
+    as_of : datetime.date
+        Today: dates count from it.
+    period_days : int, default 90
+        The period of ``storage_fees_period`` (HealthParams.period_days), to annualise storage fees.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``RESTOCK_COLUMNS``, one row per SKU, in the input's order. ``status`` is "order now" when
+        position ≤ ROP + d·R, "soon" when the order-by date is within lead time + 14 days, else
+        "not yet"; ``reason`` says why in words. Money is NaN where the unit cost is missing.
+    """
+    frame = skus_frame.reset_index(drop=True)
+    if "sku" not in frame.columns:
+        raise ValueError("skus_frame must have a sku column")
+    costs = (costs_frame.drop_duplicates("sku") if costs_frame is not None and len(costs_frame)
+             else pd.DataFrame(columns=COST_COLUMNS))
+    costs = frame[["sku"]].merge(costs, on="sku", how="left").set_axis(frame.index)
+
+    t = pd.DataFrame({"sku": frame["sku"], "product_name": _text(frame, "product_name")})
+    supplier = _text(costs, "supplier").where(_text(costs, "supplier").notna(), _text(frame, "supplier"))
+    t["supplier"] = supplier
+    t["abc_class"] = _text(frame, "abc_class")
+    t = t.join(_demand(frame, forecast_summary)).join(_lead_times(frame, costs, params))
+    d, lead = t["demand_per_day"], t["lead_time_days"]
+
+    t["service_level"] = service_levels(frame, params)
+    t["z"] = rm.z_score(t["service_level"])
+    sigma_lt = rm.lead_time_demand_sd(d, t["sigma_demand"], lead, t["sigma_lead_time"])
+    t["safety_stock"] = t["z"] * sigma_lt
+    t["reorder_point"] = rm.reorder_point(d, lead, t["safety_stock"])
+
+    t["available"] = _column(frame, "available").fillna(0.0)
+    t["inbound"] = _column(frame, "inbound").fillna(0.0)
+    t["reserved_transfer"] = _column(frame, "reserved_transfer").fillna(_column(frame, "reserved")).fillna(0.0)
+    t["open_po_units"] = _column(frame, "open_po_units").fillna(0.0)
+    t["position"] = rm.inventory_position(t["available"], t["inbound"], t["reserved_transfer"], t["open_po_units"])
+
+    t["annual_demand"] = d * rm.DAYS_PER_YEAR
+    t["unit_cost"] = _column(frame, "unit_cost")
+    avg_units = _column(frame, "avg_units_on_hand")
+    storage_per_unit_year = (_column(frame, "storage_fees_period") / avg_units.where(avg_units > 0)
+                             * rm.DAYS_PER_YEAR / period_days).fillna(0.0)
+    t["holding_cost_per_unit_year"] = rm.holding_cost_per_unit_year(
+        t["unit_cost"], params.capital_rate_annual, storage_per_unit_year)
+    t["eoq"] = rm.economic_order_quantity(t["annual_demand"], params.order_cost, t["holding_cost_per_unit_year"])
+
+    t["order_qty_needed"] = rm.order_quantity_needed(t["position"], t["reorder_point"], d,
+                                                     params.review_period_days, t["eoq"])
+    t["moq"] = _column(costs, "moq")
+    t["case_pack"] = _column(costs, "case_pack")
+    t["order_qty"] = rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"])
+    pack = t["case_pack"].where(t["case_pack"] >= 1)
+    t["cases"] = (t["order_qty"] / pack).where(t["order_qty"] > 0, 0.0)
+    t["order_value"] = t["order_qty"] * t["unit_cost"]
+
+    t["as_of"] = as_of
+    t["order_by"] = pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d))
+    t["stockout_date"] = pd.to_datetime(rm.stockout_date(as_of, t["position"], d))
+    t["days_of_cover_after"] = rm.days_of_cover_after_order(t["position"], t["order_qty"], d, lead)
+
+    trigger = rm.order_trigger(t["position"], t["reorder_point"], d, params.review_period_days)
+    days_to_order = rm.days_until_reorder(t["position"], t["reorder_point"], d)
+    soon = ~trigger & (np.floor(days_to_order) <= lead + params.soon_margin_days)
+    t["status"] = np.select([trigger, soon], ["order now", "soon"], "not yet")
+    t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
+
+    price = _column(frame, "price")
+    units = _column(frame, "units_period")
+    fee_per_unit = (_column(frame, "amazon_fees_period") / units.where(units > 0)).fillna(
+        price * params.default_fee_share)
+    t["unit_margin"] = price - t["unit_cost"] - fee_per_unit
+    t["holding_cost_safety_stock"] = rm.safety_stock_holding_cost(t["safety_stock"], t["holding_cost_per_unit_year"])
+    cycle_qty = t["order_qty"].where(t["order_qty"] > 0, t["eoq"])
+    t["expected_lost_margin"] = rm.expected_lost_margin(sigma_lt, t["z"], t["annual_demand"], cycle_qty,
+                                                        t["unit_margin"].clip(lower=0))
+    return t[RESTOCK_COLUMNS].reset_index(drop=True)
+
+
+def _reserved_transfer(db_path: Path, as_of: dt.date) -> pd.DataFrame:
+    """Units reserved for FC transfer and processing per SKU, from the FBA Inventory report."""
+    return db.query_df(db_path, """
+        SELECT sku, sum(coalesce(reserved_fc_transfer, 0) + coalesce(reserved_fc_processing, 0)) AS reserved_transfer,
+               count(reserved_fc_transfer) + count(reserved_fc_processing) AS known
+        FROM inventory_planning WHERE snapshot_date = $as_of GROUP BY sku""", {"as_of": as_of})
+
+
+def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
+                    forecast_summary: pd.DataFrame | None = None,
+                    health_params: HealthParams = HealthParams()) -> pd.DataFrame:
+    """The restock plan from the database: the health SKU table at ``as_of`` (latest by default),
+    the cost sheet and the FC-transfer reservations, through ``restock_table``.
+
+    Returns an empty frame with ``RESTOCK_COLUMNS`` when there is no stock snapshot.
+    """
+    table = skus.sku_table(db_path, health_params, as_of=as_of)
+    if table.as_of is None or table.frame.empty:
+        return pd.DataFrame(columns=RESTOCK_COLUMNS)
+    frame = table.frame
+    if table.sources.stock == "inventory_planning":
+        transfers = _reserved_transfer(db_path, table.as_of)
+        transfers = transfers[transfers["known"] > 0][["sku", "reserved_transfer"]]
+        frame = frame.merge(transfers, on="sku", how="left")
+    costs = db.query_df(db_path, """
+        SELECT sku, any_value(production_lead_time_days) AS production_lead_time_days,
+               any_value(transit_lead_time_days) AS transit_lead_time_days, any_value(moq) AS moq,
+               any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
+        FROM product_costs GROUP BY sku""")
+    return restock_table(frame, forecast_summary, costs, params, table.as_of, health_params.period_days)
+
+
+def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:
+    """Lines of the purchase-order drafts: SKUs in ``statuses`` with something to order, by supplier
+    then SKU. Columns: supplier, sku, product_name, order_qty, case_pack, cases, unit_cost,
+    line_total (NaN without a cost), order_by.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"sku": ["b", "a"], "product_name": ["B", "A"], "supplier": [None, "S"],
+    ...     "status": ["order now"] * 2, "order_qty": [24.0, 0.0], "case_pack": [12.0, 1.0],
+    ...     "cases": [2.0, 0.0], "unit_cost": [2.5, 1.0], "order_by": [pd.NaT] * 2})
+    >>> purchase_order_lines(plan)[["supplier", "sku", "line_total"]].values.tolist()
+    [['(no supplier)', 'b', 60.0]]
+    """
+    chosen = restock[restock["status"].isin(statuses) & (restock["order_qty"] > 0)]
+    lines = pd.DataFrame({
+        "supplier": chosen["supplier"].astype(object).where(chosen["supplier"].notna(), "(no supplier)"),
+        "sku": chosen["sku"], "product_name": chosen["product_name"],
+        "order_qty": chosen["order_qty"].astype(float), "case_pack": chosen["case_pack"].astype(float),
+        "cases": chosen["cases"].astype(float), "unit_cost": chosen["unit_cost"].astype(float),
+        "line_total": chosen["order_qty"].astype(float) * chosen["unit_cost"].astype(float),
+        "order_by": chosen["order_by"],
+    })
+    return lines.sort_values(["supplier", "sku"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,403 @@
+"""Restock formulas (core/metrics/restock.py), parameters (core/restock_params.py) and the per-SKU
+plan (core/restock.py), each against hand-worked numbers or an independent reference."""
+
+import dataclasses
+import datetime as dt
+import inspect
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import integrate, stats
+
+import openpyxl
+
+from core import purchase_orders, sample, skus
+from core.metrics import restock as rm
+from core.restock import RESTOCK_COLUMNS, VELOCITY_METHOD, purchase_order_lines, restock_from_db, restock_table
+from core.restock_params import RestockParams
+
+AS_OF = dt.date(2026, 11, 15)
+
+
+# --- z -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("level", [0.80, 0.90, 0.95, 0.975, 0.98, 0.99, 0.999])
+def test_z_matches_scipy_normal_quantile(level):
+    """Reference: scipy.stats.norm.ppf."""
+    assert float(rm.z_score(level)) == pytest.approx(stats.norm.ppf(level), abs=1e-12)
+
+
+@pytest.mark.parametrize("level, printed", [(0.90, 1.282), (0.95, 1.645), (0.975, 1.960), (0.99, 2.326)])
+def test_z_matches_printed_tables(level, printed):
+    """Printed normal tables (any statistics text): 95% -> 1.645."""
+    assert round(float(rm.z_score(level)), 3) == printed
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.2, -0.1, float("nan")])
+def test_z_rejects_levels_outside_the_open_unit_interval(level):
+    with pytest.raises(ValueError, match="service_level must be in"):
+        rm.z_score(level)
+
+
+def test_z_is_vectorised():
+    assert rm.z_score(pd.Series([0.5, 0.95])).round(3).tolist() == [0.0, 1.645]
+
+
+# --- lead time, safety stock, reorder point, position -------------------------------------------
+
+def test_lead_time_is_production_plus_transit_plus_receiving():
+    assert rm.lead_time_days([30, 10], [35, 7], 7).tolist() == [72.0, 24.0]
+
+
+def test_safety_stock_the_issues_check():
+    """Issue 4: 95% -> z = 1.645, σ_d = 20/day, L = 7 days, σ_L = 0 -> 87 units (1.645·20·√7 = 87.04)."""
+    ss = float(rm.safety_stock(rm.z_score(0.95), 50, 20, 7, 0))
+    assert round(ss) == 87
+    assert ss == pytest.approx(1.6448536 * 20 * math.sqrt(7), rel=1e-6)
+
+
+def test_safety_stock_with_lead_time_uncertainty_hand_worked():
+    """d = 100/day, σ_d = 20, L = 10, σ_L = 2 days, z = 1.645:
+    √(10·20² + 100²·2²) = √(4,000 + 40,000) = √44,000 = 209.76; SS = 1.645 × 209.76 = 345.06."""
+    assert float(rm.lead_time_demand_sd(100, 20, 10, 2)) == pytest.approx(209.7618, abs=1e-4)
+    assert float(rm.safety_stock(1.645, 100, 20, 10, 2)) == pytest.approx(345.06, abs=0.01)
+
+
+def test_safety_stock_chopra_meindl_uncertain_lead_time():
+    """Chopra & Meindl, Supply Chain Management (safety inventory when lead time is uncertain), in weeks:
+    D = 2,500/wk, σ_D = 500, L = 7 wk, σ_L = 7 wk, CSL 0.90: σ_L-demand = √308,000,000 = 17,550;
+    safety inventory = Φ⁻¹(0.9) × 17,550 = 22,491 (the units cancel, any time unit works)."""
+    assert float(rm.lead_time_demand_sd(2_500, 500, 7, 7)) == pytest.approx(17_550, abs=1)
+    assert float(rm.safety_stock(rm.z_score(0.90), 2_500, 500, 7, 7)) == pytest.approx(22_491, abs=2)
+
+
+@given(lead=st.floats(0, 365), extra=st.floats(0.1, 100), d=st.floats(0, 1e3), sd=st.floats(0.01, 1e3),
+       sd_lead=st.floats(0, 30), level=st.floats(0.51, 0.999))
+def test_safety_stock_grows_with_lead_time(lead, extra, d, sd, sd_lead, level):
+    z = rm.z_score(level)
+    assert rm.safety_stock(z, d, sd, lead + extra, sd_lead) > rm.safety_stock(z, d, sd, lead, sd_lead)
+
+
+def test_reorder_point_and_position():
+    assert float(rm.reorder_point(2, 27.5, 0)) == 55.0
+    assert rm.inventory_position([30, np.nan], [6, 5], [4, np.nan], [0, 10]).tolist() == [40.0, 15.0]
+
+
+# --- EOQ -----------------------------------------------------------------------------------------
+
+def test_eoq_textbook_example():
+    """Heizer & Render, Operations Management, "Sharp, Inc." example: D = 1,000 units/yr,
+    S = $10 per order, H = $0.50 per unit-year: Q* = √(2·1,000·10 / 0.50) = √40,000 = 200 units."""
+    assert float(rm.economic_order_quantity(1_000, 10, 0.50)) == pytest.approx(200.0)
+
+
+def test_eoq_with_holding_cost_from_capital_and_storage():
+    """H = 15% × $10 + $1.20 storage = $2.70; D = 730, S = $50: √(2·730·50/2.7) = √27,037 = 164.43."""
+    h = float(rm.holding_cost_per_unit_year(10, 0.15, 1.2))
+    assert h == pytest.approx(2.7)
+    assert float(rm.economic_order_quantity(730, 50, h)) == pytest.approx(164.43, abs=0.01)
+
+
+def test_eoq_edge_cases():
+    out = rm.economic_order_quantity([0, 100, 100], 50, [2.0, np.nan, 0.0])
+    assert out[0] == 0.0 and np.isnan(out[1]) and np.isnan(out[2])
+    assert np.isnan(rm.holding_cost_per_unit_year(np.nan, 0.15, 1.0))
+    assert float(rm.holding_cost_per_unit_year(10, 0.15, np.nan)) == 1.5
+
+
+# --- order quantity ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("wanted, moq, case_pack, expected", [
+    (29, 100, 24, 120),  # MOQ not a multiple of the case pack: MOQ itself rounds up to 5 cases
+    (130, 100, 24, 144),  # above the MOQ: up to 6 cases
+    (120, 100, 24, 120),  # already whole cases
+    (10, 96, 24, 96),  # MOQ a multiple of the case pack
+    (49, np.nan, 24, 72),  # MOQ missing
+    (49, 0, 24, 72),  # MOQ 0
+    (5.2, np.nan, np.nan, 6),  # case pack missing: whole units
+    (5.2, 3, 1, 6),  # case pack 1
+    (5.2, 3, 0, 6),  # case pack 0 treated as none
+    (48.0000000001, 0, 24, 48),  # float noise does not add a case
+    (0, 100, 24, 0),  # nothing wanted: no order, whatever the MOQ
+])
+def test_round_to_pack(wanted, moq, case_pack, expected):
+    assert float(rm.round_to_pack(wanted, moq, case_pack)) == expected
+
+
+def test_order_quantity_needed():
+    """Position 40, ROP 55, d = 2, R = 7: gap = 55 + 14 − 40 = 29."""
+    assert float(rm.order_quantity_needed(40, 55, 2, 7, 20)) == 29.0  # gap beats EOQ
+    assert float(rm.order_quantity_needed(40, 55, 2, 7, 220)) == 220.0  # EOQ beats gap
+    assert float(rm.order_quantity_needed(40, 55, 2, 7, np.nan)) == 29.0  # unknown cost: the gap
+    assert float(rm.order_quantity_needed(70, 55, 2, 7, 220)) == 0.0  # 70 > 69: not yet
+    assert float(rm.order_quantity_needed(69, 55, 2, 7, 220)) == 220.0  # at the trigger: order
+    assert float(rm.order_quantity_needed(0, 0, 0, 7, 220)) == 0.0  # zero demand: no order
+
+
+# --- dates and cover -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("position, rop, d, expected", [
+    (300, 180, 6, "2026-12-05"),  # (300 − 180) / 6 = 20 days
+    (301, 180, 6, "2026-12-05"),  # 20.17 days: still the 20th day
+    (100, 180, 6, "2026-11-15"),  # already below: today
+    (300, 180, 0, "NaT"),  # no demand: never
+])
+def test_order_by_date(position, rop, d, expected):
+    assert str(rm.order_by_date(AS_OF, position, rop, d)) == expected
+
+
+@pytest.mark.parametrize("position, d, expected", [
+    (300, 6, "2027-01-04"),  # 50 days
+    (0, 6, "2026-11-15"),
+    (-5, 6, "2026-11-15"),
+    (300, 0, "NaT"),
+])
+def test_stockout_date(position, d, expected):
+    assert str(rm.stockout_date(AS_OF, position, d)) == expected
+
+
+def test_days_of_cover_after_order():
+    """(max(position − d·L, 0) + Q) / d: (400 − 300 + 300) / 5 = 80; a stockout before arrival
+    leaves only the order: (0 + 240) / 2 = 120; no demand with stock is infinite."""
+    out = rm.days_of_cover_after_order([400, 40, 10, 0], [300, 240, 0, 0], [5, 2, 0, 0], [60, 27.5, 30, 30])
+    assert out.tolist() == [80.0, 120.0, math.inf, 0.0]
+
+
+# --- cost trade-off ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("z", [-1.0, 0.0, 0.5, 1.2816, 1.645, 2.326, 3.09])
+def test_normal_loss_matches_numerical_integral(z):
+    """Reference: G(z) = ∫_z^∞ (x − z) φ(x) dx by scipy quadrature."""
+    reference, _ = integrate.quad(lambda x: (x - z) * stats.norm.pdf(x), z, np.inf)
+    assert float(rm.normal_loss(z)) == pytest.approx(reference, abs=1e-9)
+
+
+def test_expected_lost_margin_hand_worked():
+    """σ_LT = 100, z = 1.645: G = 0.02089, 2.089 units short a cycle; D = 1,200, Q = 200: 6 cycles;
+    margin $5: 2.089 × 6 × 5 = $62.67 a year."""
+    g = stats.norm.pdf(1.645) - 1.645 * stats.norm.sf(1.645)
+    assert g == pytest.approx(0.02089, abs=1e-5)
+    assert float(rm.expected_lost_margin(100, 1.645, 1_200, 200, 5)) == pytest.approx(100 * g * 6 * 5)
+    assert np.isnan(rm.expected_lost_margin(100, 1.645, 1_200, 0, 5))
+    assert float(rm.safety_stock_holding_cost(87, 2.7)) == pytest.approx(234.9)
+
+
+def test_higher_service_level_trades_holding_cost_for_lost_margin():
+    z = rm.z_score(np.array([0.90, 0.95, 0.99]))
+    holding = rm.safety_stock_holding_cost(rm.safety_stock(z, 10, 5, 30, 3), 2.0)
+    lost = rm.expected_lost_margin(rm.lead_time_demand_sd(10, 5, 30, 3), z, 3_650, 500, 8)
+    assert np.all(np.diff(holding) > 0) and np.all(np.diff(lost) < 0)
+
+
+# --- parameters ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field, value", [
+    ("service_level_a", 1.0), ("service_level_b", 0), ("service_level_c", -0.2),
+    ("service_level_override", 1.5), ("service_level_overrides", (("X", 1.2),)),
+    ("service_level_overrides", [("X", 0.9)]), ("transit_mode", "rail"),
+    ("transit_mode_overrides", (("X", "rail"),)), ("fba_receiving_days", -1), ("order_cost", -5),
+    ("review_period_days", float("nan")), ("capital_rate_annual", 1.5), ("lead_time_days_override", -3),
+    ("lead_time_sd_share", -0.1),
+])
+def test_params_validation_names_the_parameter(field, value):
+    with pytest.raises(ValueError, match=field):
+        RestockParams(**{field: value})
+
+
+def test_params_are_hashable_and_replaceable():
+    params = RestockParams(service_level_overrides=(("X", 0.99),))
+    assert hash(params) == hash(RestockParams(service_level_overrides=(("X", 0.99),)))
+    assert dataclasses.replace(params, lead_time_shift_days=14).lead_time_shift_days == 14
+    assert params.service_level_for("X", "C") == 0.99
+    assert params.service_level_for("Y", "A") == 0.98
+    assert params.service_level_for("Y", None) == 0.90
+    assert RestockParams(service_level_override=0.8).service_level_for("X", "A") == 0.8
+
+
+# --- the per-SKU plan ----------------------------------------------------------------------------
+
+def _skus() -> pd.DataFrame:
+    return pd.DataFrame({
+        "sku": ["NOW", "SOON", "LATER", "ZERO", "NOCOST"],
+        "product_name": ["Now", "Soon", "Later", "Zero", "No cost"],
+        "supplier": ["Acme", "Acme", "Beta", "Beta", None],
+        "available": [30.0, 60, 100, 40, 0], "inbound": [6.0, 0, 0, 0, 0],
+        "reserved": [9.0, 0, 0, 0, 0], "reserved_transfer": [4.0, 0, 0, 0, 0],
+        "unit_cost": [10.0, 10, 10, 10, np.nan], "price": [25.0, 25, 25, 25, 30],
+        "abc_class": ["A", "B", "C", "C", "A"], "demand_per_day": [2.0, 1, 1, 0, 3],
+        "storage_fees_period": [0.0] * 5, "avg_units_on_hand": [40.0] * 5,
+        "units_period": [180.0, 90, 90, 0, 270], "amazon_fees_period": [900.0, 450, 450, 0, np.nan],
+    })
+
+
+def _costs() -> pd.DataFrame:
+    """L = 10 + 10.5 + 7 receiving = 27.5 days for the four SKUs on the sheet; NOCOST is not on it."""
+    return pd.DataFrame({"sku": ["NOW", "SOON", "LATER", "ZERO"], "production_lead_time_days": [10.0] * 4,
+                         "transit_lead_time_days": [10.5] * 4, "moq": [100.0, 100, 100, 100],
+                         "case_pack": [24.0, 24, 24, 24], "supplier": ["Acme", "Acme", "Beta", "Beta"]})
+
+
+def _forecast() -> pd.DataFrame:
+    """σ_d = 0 for the sheet's SKUs, so SS = 0 and ROP = d·L (hand-checkable)."""
+    return pd.DataFrame({"sku": ["NOW", "SOON", "LATER", "ZERO"], "demand_per_day": [2.0, 1, 1, 0],
+                         "sigma_demand": [0.0] * 4, "method": ["SES"] * 4, "wape": [0.2, 0.3, 0.4, np.nan]})
+
+
+EXACT = RestockParams(lead_time_sd_share=0.0)
+
+
+def test_restock_table_constructed_skus():
+    """NOW: position 30 + 6 + 4 = 40 ≤ ROP 2·27.5 = 55 + 7·2 = 69: order max(EOQ √(2·730·50/1.5) = 220.6,
+    gap 29) = 220.6 → ≥ MOQ 100 → 10 cases of 24 = 240; $2,400; cover after (0 + 240)/2 = 120 days.
+    SOON: ROP 27.5, position 60: (60 − 27.5)/1 = 32.5 days → order by day 32 ≤ 27.5 + 14.
+    LATER: 72.5 days > 41.5: not yet. ZERO: no demand. NOCOST: defaults L = 30 + 35 + 7 = 72."""
+    t = restock_table(_skus(), _forecast(), _costs(), EXACT, AS_OF).set_index("sku")
+    assert list(t.reset_index().columns) == RESTOCK_COLUMNS
+    now = t.loc["NOW"]
+    assert now["lead_time_days"] == 27.5 and now["safety_stock"] == 0 and now["reorder_point"] == 55
+    assert now["position"] == 40 and now["service_level"] == 0.98
+    assert now["eoq"] == pytest.approx(math.sqrt(2 * 730 * 50 / 1.5))
+    assert (now["order_qty"], now["cases"], now["order_value"]) == (240, 10, 2_400)
+    assert now["status"] == "order now"
+    assert now["reason"].startswith("position 40 ≤ reorder point 55 + 7 days' demand 14: order 240")
+    assert now["order_by"] == pd.Timestamp(AS_OF)
+    assert now["stockout_date"] == pd.Timestamp("2026-12-05")  # 40 / 2 = 20 days
+    assert now["days_of_cover_after"] == 120
+    assert now["method"] == "SES" and now["wape"] == 0.2
+    assert now["unit_margin"] == pytest.approx(25 - 10 - 5)  # fees 900 / 180 units
+
+    soon = t.loc["SOON"]
+    assert soon["status"] == "soon" and soon["order_qty"] == 0
+    assert soon["order_by"] == pd.Timestamp("2026-12-17")  # 32 days
+    assert "within lead time 27.5 + 14 days" in soon["reason"]
+
+    assert t.loc["LATER", "status"] == "not yet"
+    assert t.loc["LATER", "order_by"] == pd.Timestamp(AS_OF + dt.timedelta(days=72))
+
+    zero = t.loc["ZERO"]
+    assert zero["status"] == "not yet" and zero["order_qty"] == 0 and zero["reason"].startswith("no demand")
+    assert pd.isna(zero["order_by"]) and pd.isna(zero["stockout_date"])
+
+    nocost = t.loc["NOCOST"]
+    assert nocost["lead_time_days"] == 72 and nocost["method"] == VELOCITY_METHOD
+    assert nocost["sigma_demand"] == pytest.approx(math.sqrt(3))
+    assert np.isnan(nocost["eoq"]) and np.isnan(nocost["order_value"]) and np.isnan(nocost["cases"])
+    ss = rm.z_score(0.98) * math.sqrt(3) * math.sqrt(72)
+    assert nocost["order_qty"] == math.ceil(3 * 72 + ss + 21)  # the gap, in whole units
+    assert np.isnan(nocost["unit_margin"]) and np.isnan(nocost["expected_lost_margin"])  # no cost, no margin
+
+
+def test_restock_table_without_forecast_uses_velocity_and_poisson_sigma():
+    t = restock_table(_skus(), None, _costs(), RestockParams(), AS_OF)
+    assert (t["method"] == VELOCITY_METHOD).all() and t["wape"].isna().all()
+    assert t["sigma_demand"].tolist() == pytest.approx(np.sqrt([2, 1, 1, 0, 3]).tolist())
+    assert t["sigma_lead_time"].tolist() == pytest.approx((t["lead_time_days"] * 0.10).tolist())
+
+
+def test_restock_table_without_transfer_breakdown_counts_total_reserved():
+    t = restock_table(_skus().drop(columns="reserved_transfer"), None, _costs(), EXACT, AS_OF)
+    assert t.loc[0, "position"] == 30 + 6 + 9
+
+
+def test_service_levels_by_class_sku_and_global_override():
+    params = RestockParams(service_level_overrides=(("LATER", 0.999),))
+    t = restock_table(_skus(), None, _costs(), params, AS_OF)
+    assert t["service_level"].tolist() == [0.98, 0.95, 0.999, 0.90, 0.98]
+    assert t["z"].tolist() == pytest.approx(stats.norm.ppf(t["service_level"]).tolist())
+    t = restock_table(_skus(), None, _costs(), dataclasses.replace(params, service_level_override=0.85), AS_OF)
+    assert (t["service_level"] == 0.85).all()
+
+
+def test_lead_time_what_ifs():
+    base = restock_table(_skus(), None, _costs(), EXACT, AS_OF)["lead_time_days"]
+    shifted = restock_table(_skus(), None, _costs(), dataclasses.replace(EXACT, lead_time_shift_days=-30), AS_OF)
+    assert shifted["lead_time_days"].tolist() == [0.0, 0.0, 0.0, 0.0, 42.0]  # clipped at 0
+    fixed = restock_table(_skus(), None, _costs(), dataclasses.replace(EXACT, lead_time_days_override=20), AS_OF)
+    assert (fixed["lead_time_days"] == 20).all()
+    air = restock_table(_skus(), None, _costs(), dataclasses.replace(
+        EXACT, transit_mode_overrides=(("NOW", "air"),), transit_mode="air"), AS_OF)
+    assert air["transit_days"].tolist() == [7.0, 10.5, 10.5, 10.5, 7.0]
+    assert base.tolist() == [27.5] * 4 + [72.0]
+    longer = restock_table(_skus(), None, _costs(), dataclasses.replace(EXACT, lead_time_shift_days=10), AS_OF)
+    assert (longer["reorder_point"] >= restock_table(_skus(), None, _costs(), EXACT, AS_OF)["reorder_point"]).all()
+
+
+def test_cost_trade_off_columns():
+    t = restock_table(_skus(), None, _costs(), RestockParams(), AS_OF).set_index("sku")
+    row = t.loc["NOW"]
+    sigma_lt = rm.lead_time_demand_sd(2, math.sqrt(2), 27.5, 2.75)
+    assert row["holding_cost_safety_stock"] == pytest.approx(row["safety_stock"] * 1.5)
+    assert row["expected_lost_margin"] == pytest.approx(
+        float(sigma_lt * rm.normal_loss(row["z"]) * 730 / row["order_qty"] * 10))
+
+
+def test_purchase_order_lines_keep_order_now_lines():
+    lines = purchase_order_lines(restock_table(_skus(), _forecast(), _costs(), EXACT, AS_OF))
+    assert lines["sku"].tolist() == ["NOCOST", "NOW"]  # '(no supplier)' sorts before 'Acme'
+    assert lines["supplier"].tolist() == ["(no supplier)", "Acme"]
+    assert lines.loc[1, "line_total"] == 2_400 and np.isnan(lines.loc[0, "line_total"])
+
+
+# --- the demo account ----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("restock") / "demo.duckdb"
+    sample.load_sample(path)
+    return path
+
+
+def test_restock_from_db_on_the_demo_account(demo_db):
+    plan = restock_from_db(demo_db)
+    health = skus.sku_table(demo_db).frame
+    assert sorted(plan["sku"]) == sorted(health["sku"]) and plan["sku"].is_unique
+    ordered = plan[plan["order_qty"] > 0]
+    assert len(ordered) > 0 and set(ordered["status"]) == {"order now"}
+    assert (plan.loc[plan["status"] == "order now", "order_qty"] > 0).all()
+    assert (ordered["order_qty"] >= ordered["moq"].fillna(0)).all()
+    pack = ordered["case_pack"].fillna(1)
+    assert (ordered["order_qty"] % pack == 0).all()
+    assert (ordered["cases"] == ordered["order_qty"] / pack).all()
+    assert plan["status"].isin(["order now", "soon", "not yet"]).all()
+    assert plan["reason"].str.len().gt(0).all()
+    assert (plan["z"] > 0).all() and (plan["reorder_point"] >= plan["safety_stock"]).all()
+
+
+def test_restock_from_db_what_if_and_empty_database(demo_db, tmp_path):
+    base = restock_from_db(demo_db)
+    longer = restock_from_db(demo_db, RestockParams(lead_time_shift_days=30))
+    assert (longer["lead_time_days"] == base["lead_time_days"] + 30).all()
+    assert (longer["order_qty"] >= base["order_qty"]).all()
+    empty = restock_from_db(tmp_path / "empty.duckdb")
+    assert empty.empty and list(empty.columns) == RESTOCK_COLUMNS
+
+
+def test_demo_plan_to_purchase_order_workbook(demo_db):
+    plan = restock_from_db(demo_db)
+    lines = purchase_order_lines(plan)
+    book = openpyxl.load_workbook(io.BytesIO(purchase_orders.purchase_order_xlsx(lines, AS_OF)))
+    assert len(book.sheetnames) == lines["supplier"].nunique()
+    total_units = 0
+    for sheet in book.worksheets:
+        total_row = next(r for r in range(7, sheet.max_row + 1) if sheet.cell(r, 1).value == "Total")
+        total_units += sheet.cell(total_row, 3).value
+    assert total_units == lines["order_qty"].sum()
+    forecast = purchase_orders.supplier_forecast(plan)
+    assert len(forecast) == 3 * len(plan)
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "metrics.md"
+FORMULAS = [name for name, fn in inspect.getmembers(rm, inspect.isfunction)
+            if fn.__module__ == rm.__name__ and not name.startswith("_")]
+
+
+@pytest.mark.parametrize("name", FORMULAS)
+def test_every_restock_formula_is_documented(name):
+    assert f"metrics.restock.{name}`" in DOCS.read_text(encoding="utf-8")
+    assert inspect.getdoc(getattr(rm, name))
