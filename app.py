@@ -19,6 +19,10 @@ pages = {
         st.Page("pages/health.py", title="Health score", icon=":material/monitor_heart:"),
         st.Page("pages/slow_movers.py", title="Slow movers", icon=":material/hourglass_bottom:"),
     ],
+    "Plan": [
+        st.Page("pages/restock.py", title="Restock", icon=":material/local_shipping:"),
+        st.Page("pages/whatif.py", title="What-if", icon=":material/science:"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),
         st.Page("pages/costs.py", title="Product costs", icon=":material/payments:"),

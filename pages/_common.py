@@ -20,9 +20,11 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import browse, costs, db, export, ingest, sample, settings, skus
+from core import browse, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus
+from core.forecast import forecast_table
 from core.metrics import ageing
 from core.params import GradeParams, HealthParams
+from core.restock_params import RestockParams
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
 
 MAX_ROWS_SHOWN = 1_000
@@ -755,6 +757,93 @@ def slow_mover_export(graded: pd.DataFrame, grade_params: GradeParams) -> pd.Dat
                "aged_over_share_basis": "Share basis", "unit_cost": "Unit cost",
                "inventory_value": "Value at cost", "signals": "Signals", "action": "Suggested action"}
     return graded[list(columns)].rename(columns=columns)
+
+
+# --- restock plan and what-if ---------------------------------------------------------------------
+
+RESTOCK_STATUSES = ("order now", "soon", "not yet")
+RESTOCK_SHOWN = ["sku", "product_name", "supplier", "status", "reason", "order_qty", "cases", "order_value",
+                 "order_by", "stockout_date", "days_of_supply", "days_of_cover_after", "method", "wape"]
+
+
+@st.cache_data(show_spinner="Forecasting demand…", max_entries=8)
+def _forecast_summary(path: str, version: tuple,
+                      as_of_date: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    result = forecast_table(Path(path), as_of_date)
+    return result.summary, result.daily
+
+
+def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``core.forecast.forecast_table`` at the sidebar's as-of date: (summary, daily). Fitted once per
+    data version and date; restock parameters (the what-if sliders) never refit it."""
+    path = db_path()
+    return _forecast_summary(str(path), data_version(path), as_of())
+
+
+@st.cache_data(show_spinner="Planning restock…", max_entries=32)
+def _restock_plan(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
+                  health: HealthParams) -> pd.DataFrame:
+    summary_frame, _ = _forecast_summary(path, version, as_of_date)
+    return restock.restock_from_db(Path(path), params, as_of_date, summary_frame, health)
+
+
+def restock_params() -> RestockParams:
+    """The baseline plan's parameters: defaults, with the capital rate saved on the Settings page."""
+    return RestockParams(capital_rate_annual=health_settings()[0].capital_rate_annual)
+
+
+def restock_plan(params: RestockParams) -> pd.DataFrame:
+    """``core.restock.restock_from_db`` at the sidebar's as-of date with the cached forecast summary
+    and the saved health settings (all SKUs; ``restock_view`` applies the sidebar filters)."""
+    path = db_path()
+    return _restock_plan(str(path), data_version(path), as_of(), params, health_settings()[0])
+
+
+def restock_view(plan: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The plan's rows for the SKUs of ``frame`` (the filtered SKU table), with their days of supply."""
+    return plan.merge(frame[["sku", "days_of_supply"]], on="sku", how="inner")
+
+
+def restock_counts(plan: pd.DataFrame) -> dict[str, int]:
+    """SKUs per status, every status present (zero where none)."""
+    return {s: int((plan["status"] == s).sum()) for s in RESTOCK_STATUSES}
+
+
+def restock_totals(plan: pd.DataFrame) -> dict[str, float]:
+    """The what-if's account figures: cash needed now (Σ order value of "order now"), Σ safety stock
+    units, Σ annual holding cost of the safety stock, Σ expected lost margin (NaN counted as 0)."""
+    now = plan["status"] == "order now"
+    return {"cash": float(plan.loc[now, "order_value"].sum()),
+            "safety_stock": float(plan["safety_stock"].sum()),
+            "holding": float(plan["holding_cost_safety_stock"].sum()),
+            "lost_margin": float(plan["expected_lost_margin"].sum())}
+
+
+def show_restock_table(plan: pd.DataFrame, **kwargs) -> None:
+    """The plan's columns users act on, with labels and formats."""
+    shown = plan[RESTOCK_SHOWN].assign(wape=plan["wape"] * 100)
+    config = column_config(shown)
+    config["wape"] = st.column_config.NumberColumn("WAPE", format="%.0f%%")
+    config["days_of_cover_after"] = st.column_config.NumberColumn("Days of cover after", format="%.0f")
+    config["days_of_supply"] = st.column_config.NumberColumn("Days of supply", format="%.0f")
+    config["order_value"] = st.column_config.NumberColumn("Order value", format="dollar")
+    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+
+
+@st.cache_data(show_spinner=False)
+def po_xlsx(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
+    return purchase_orders.purchase_order_xlsx(restock.purchase_order_lines(plan), as_of_date)
+
+
+@st.cache_data(show_spinner=False)
+def po_csv(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
+    return purchase_orders.purchase_order_csv(restock.purchase_order_lines(plan), as_of_date)
+
+
+@st.cache_data(show_spinner=False)
+def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period_days: float) -> bytes:
+    return export.to_csv_bytes(purchase_orders.supplier_forecast(plan, daily,
+                                                                 review_period_days=review_period_days))
 
 
 # --- settings form ---------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 from pages import _common as common  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
-         "pages/explorer.py", "pages/settings.py"]
+         "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py"]
 MANIFEST = ROOT / "sample_data" / "manifest.json"
 
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
@@ -161,6 +161,8 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
     ("pages/health.py", "Nothing is loaded yet, so there is no health score"),
     ("pages/slow_movers.py", "Nothing is loaded yet, so there are no slow movers"),
     ("pages/settings.py", "Targets, weights and thresholds"),
+    ("pages/restock.py", "Nothing is loaded yet, so there is nothing to restock"),
+    ("pages/whatif.py", "Nothing is loaded yet, so there is no restock plan to try"),
 ])
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
@@ -380,3 +382,38 @@ def test_health_pages_explain_a_database_without_stock_snapshots(empty_db):
     for page in ("pages/home.py", "pages/health.py", "pages/slow_movers.py"):
         at = app(page)
         assert "No stock snapshot is loaded yet" in texts(at.info) and not at.dataframe
+
+
+# --- plan: restock and what-if --------------------------------------------------------------------------
+
+def count(metric) -> int:
+    return int(metric.value.split()[0].replace(",", ""))
+
+
+def test_restock_status_filter_narrows_the_table(demo_db):
+    at = app("pages/restock.py")
+    now, soon, later = (count(m) for m in at.metric[:3])
+    assert now + soon + later > 0
+    assert len(at.dataframe[0].value) == now + soon  # default: order now and soon
+    at.multiselect(key="restock_status").set_value(["order now", "soon", "not yet"]).run()
+    assert len(at.dataframe[0].value) == now + soon + later
+    at.multiselect(key="restock_status").set_value(["not yet"]).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == later and set(shown["status"]) <= {"not yet"}
+    assert {b.key for b in at.get("download_button")} >= {"po_xlsx", "po_csv", "supplier_forecast_csv"}
+
+
+def safety_stock(at: AppTest) -> dict[str, float]:
+    """The what-if's safety-stock tiles: label -> units."""
+    return {m.label: float(m.value.split()[0].replace(",", ""))
+            for m in at.metric if "Safety stock (" in m.label}
+
+
+def test_whatif_higher_service_level_raises_the_safety_stock(demo_db):
+    at = app("pages/whatif.py")
+    units = safety_stock(at)
+    assert units["Safety stock (baseline)"] > 0
+    at.slider(key="whatif_service").set_value(99.9).run()
+    assert not at.exception
+    units = safety_stock(at)
+    assert units["Safety stock (scenario)"] > units["Safety stock (baseline)"]

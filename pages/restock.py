@@ -1,0 +1,51 @@
+"""Restock: what to order now, soon or not yet, why, and the purchase-order drafts to send."""
+
+import streamlit as st
+
+from pages import _common as common
+
+st.title("Restock")
+table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.")
+params = common.restock_params()
+plan = common.restock_view(common.restock_plan(params), frame)
+common.scope_caption(table, frame)
+
+counts = common.restock_counts(plan)
+now_value = plan.loc[plan["status"] == "order now", "order_value"].sum()
+tiles = st.columns(4)
+for column, (status, n) in zip(tiles, counts.items()):
+    column.metric(status.capitalize(), f"{n:,} SKUs", border=True)
+tiles[3].metric("Order value now", common.money(now_value), border=True,
+                help="Σ order quantity × unit cost of the SKUs to order now "
+                     "(SKUs without a cost left out).")
+
+chosen = st.multiselect("Status", list(common.RESTOCK_STATUSES), default=["order now", "soon"],
+                        key="restock_status")
+shown = plan[plan["status"].isin(chosen)]
+st.caption(f"{len(shown):,} SKUs shown. Order now when stock plus inbound is at or below the reorder "
+           f"point plus a week's demand; soon when the order-by date falls within the lead time + "
+           f"{params.soon_margin_days:g} days. Try other service levels and lead times on the What-if page.")
+if shown.empty:
+    st.success("No SKU with the chosen status.", icon=":material/check_circle:")
+else:
+    common.show_restock_table(shown, width="stretch", height=520)
+
+st.subheader("Downloads")
+to_order = plan[plan["status"] == "order now"]
+if to_order.empty:
+    st.caption("Nothing to order now, so there is no purchase order to draft.")
+forecast_daily = common.forecast_summary()[1]
+left, middle, right, _ = st.columns([1, 1, 1, 2])
+left.download_button("Purchase orders (Excel)", common.po_xlsx(plan, table.as_of), key="po_xlsx",
+                     file_name=f"purchase_orders_{table.as_of:%Y%m%d}.xlsx", icon=":material/download:",
+                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     disabled=to_order.empty, help="One sheet per supplier: the SKUs to order now.")
+middle.download_button("Purchase orders (CSV)", common.po_csv(plan, table.as_of), key="po_csv",
+                       file_name=f"purchase_orders_{table.as_of:%Y%m%d}.csv", mime="text/csv",
+                       icon=":material/download:", disabled=to_order.empty)
+right.download_button("Supplier forecast (CSV)",
+                      common.supplier_forecast_csv(plan, forecast_daily, params.review_period_days),
+                      key="supplier_forecast_csv", file_name=f"supplier_forecast_{table.as_of:%Y%m%d}.csv",
+                      mime="text/csv", icon=":material/download:",
+                      help="Expected orders per SKU and month over the next 3 months, "
+                           "to share with suppliers.")
