@@ -66,7 +66,7 @@ def _count(con, table: str, where: str = "true", params: dict | None = None) -> 
     return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
 
 
-def _sources(con, as_of: dt.date) -> Sources:
+def report_sources(con, as_of: dt.date) -> Sources:
     stock = next((t for t in ("inventory_planning", "manage_inventory")
                   if _count(con, t, "snapshot_date = $d", {"d": as_of})), None)
     sales = next((t for t, c in (("orders", "purchase_date"), ("shipments", "shipment_date"))
@@ -79,7 +79,31 @@ def _sources(con, as_of: dt.date) -> Sources:
                    _count(con, "fee_preview") > 0, _count(con, "product_costs") > 0)
 
 
-def _stock_sql(stock: str) -> str:
+LEDGER_NET_SQL = """
+    SELECT sku, date AS day, sum(quantity) AS net FROM ledger_detail
+    WHERE disposition = 'SELLABLE' AND date >= $cal_start AND date <= $as_of GROUP BY ALL"""
+
+
+def sellable_balance_sql(sku_days: str) -> str:
+    """SQL: end-of-day sellable balance per SKU and day, rebuilt backwards from the snapshot.
+
+    ``balance(d) = on hand at the as-of date − the net of every SELLABLE ledger event after day d``.
+    ``sku_days`` is a relation of (sku, anchor, day), anchor being the units on hand at ``$as_of``;
+    expects the CTE ``ledger_net`` (``LEDGER_NET_SQL``). Returns sku, day, net, end_balance.
+    """
+    return f"""
+        SELECT c.sku, c.day, coalesce(n.net, 0) AS net,
+               c.anchor - coalesce(sum(coalesce(n.net, 0)) OVER (PARTITION BY c.sku ORDER BY c.day DESC
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS end_balance
+        FROM ({sku_days}) c LEFT JOIN ledger_net n USING (sku, day)"""
+
+
+def in_stock_sql(balance: str, units_sold: str) -> str:
+    """SQL: a day is in stock when it began or ended with sellable units, or something sold that day."""
+    return f"(greatest({balance}.end_balance, {balance}.end_balance - {balance}.net) > 0 OR coalesce({units_sold}, 0) > 0)"
+
+
+def stock_sql(stock: str) -> str:
     if stock == "inventory_planning":
         bands = ", ".join(f"sum({b.planning_column}) AS {b.column}"
                           for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
@@ -107,7 +131,7 @@ def _stock_sql(stock: str) -> str:
         FROM manage_inventory WHERE snapshot_date = $as_of GROUP BY sku"""
 
 
-def _sales_lines_sql(sales: str) -> str:
+def sales_lines_sql(sales: str) -> str:
     """Sales lines in the lookback: day, units, revenue, and whether it is an MCF (Non-Amazon) line."""
     if sales == "orders":
         return """
@@ -127,9 +151,9 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
     p, w = params.period_days, params.demand_window_days
     lookback = max(LOOKBACK_DAYS, p, w, grade_params.no_sale_days)
     binds = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback)}
-    ctes = [f"stock AS ({_stock_sql(sources.stock)})"]
+    ctes = [f"stock AS ({stock_sql(sources.stock)})"]
     if sources.sales in ("orders", "shipments"):
-        ctes.append(f"lines AS ({_sales_lines_sql(sources.sales)})")
+        ctes.append(f"lines AS ({sales_lines_sql(sources.sales)})")
     else:
         ctes.append("lines AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS units, NULL::DOUBLE AS revenue, "
                     "false AS mcf WHERE false)")
@@ -160,18 +184,10 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
     if sources.ledger_start is not None:
         span = max(p, w, 90)
         binds["cal_start"] = max(sources.ledger_start, as_of - dt.timedelta(days=span - 1))
-        ctes.append("""ledger_net AS (
-            SELECT sku, date AS day, sum(quantity) AS net FROM ledger_detail
-            WHERE disposition = 'SELLABLE' AND date > $cal_start - 1 AND date <= $as_of GROUP BY ALL)""")
-        # End-of-day sellable balance, rebuilt backwards from the snapshot: balance(d) = on hand at
-        # the as-of date − the net of every SELLABLE ledger event after day d.
-        ctes.append("""balance AS (
-            SELECT c.sku, c.day, coalesce(n.net, 0) AS net,
-                   c.anchor - coalesce(sum(coalesce(n.net, 0)) OVER (PARTITION BY c.sku ORDER BY c.day DESC
-                       ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS end_balance
-            FROM (SELECT s.sku, s.available + s.reserved AS anchor, d.day
-                  FROM stock s, (SELECT unnest(range($cal_start, $as_of + 1, INTERVAL 1 DAY))::DATE AS day) d) c
-            LEFT JOIN ledger_net n USING (sku, day))""")
+        ctes.append(f"ledger_net AS ({LEDGER_NET_SQL})")
+        ctes.append("balance AS (" + sellable_balance_sql(
+            "SELECT s.sku, s.available + s.reserved AS anchor, d.day FROM stock s, "
+            "(SELECT unnest(range($cal_start, $as_of + 1, INTERVAL 1 DAY))::DATE AS day) d") + ")")
         # A day is in stock when it began or ended with sellable units, or something sold that day.
         ctes.append(f"""stock_days AS (
             SELECT b.sku,
@@ -180,7 +196,7 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
                    count(*) FILTER (WHERE {age} < {p}) AS known_period,
                    count(*) FILTER (WHERE {age} < {p} AND in_stock) AS in_stock_period,
                    avg(greatest(end_balance, 0)) FILTER (WHERE {age} < {p}) AS avg_on_hand_ledger
-            FROM (SELECT b.*, greatest(b.end_balance, b.end_balance - b.net) > 0 OR coalesce(d.units, 0) > 0 AS in_stock
+            FROM (SELECT b.*, {in_stock_sql("b", "d.units")} AS in_stock
                   FROM balance b LEFT JOIN daily d USING (sku, day)) b
             GROUP BY b.sku)""")
         ctes.append(f"""on_hand AS (SELECT sku, available + reserved AS units FROM stock)""")
@@ -264,7 +280,7 @@ def sku_table(db_path: Path, params: HealthParams = HealthParams(), grade_params
     if as_of is None:
         as_of = dates[0] if dates else None
     with db.connect(db_path) as con:
-        sources = _sources(con, as_of) if as_of else Sources(None, None, None, False, False, False)
+        sources = report_sources(con, as_of) if as_of else Sources(None, None, None, False, False, False)
         if sources.stock is None:
             return SkuTable(pd.DataFrame(columns=SKU_COLUMNS), as_of, sources, params, grade_params)
         frame = _facts(con, as_of, params, grade_params, sources)

@@ -32,15 +32,15 @@ def history(db_path: Path, as_of: dt.date | None = None, days: int = 730) -> pd.
         as_of = dates[0]
     start = as_of - dt.timedelta(days=days)  # exclusive: the range is start + 1 .. as_of
     with db.connect(db_path) as con:
-        sources = skus._sources(con, as_of)
+        sources = skus.report_sources(con, as_of)
         binds = {"as_of": as_of, "start": start}
         ctes = []
         if sources.sales in ("orders", "shipments"):
-            ctes.append(f"lines AS ({skus._sales_lines_sql(sources.sales)})")
+            ctes.append(f"lines AS ({skus.sales_lines_sql(sources.sales)})")
         else:
             ctes.append("lines AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS units, false AS mcf WHERE false)")
         if sources.stock is not None:
-            ctes.append(f"stock AS (SELECT sku, available + reserved AS anchor FROM ({skus._stock_sql(sources.stock)}))")
+            ctes.append(f"stock AS (SELECT sku, available + reserved AS anchor FROM ({skus.stock_sql(sources.stock)}))")
         else:
             ctes.append("stock AS (SELECT NULL::VARCHAR AS sku, 0 AS anchor WHERE false)")
         ctes.append("""daily AS (SELECT sku, day, sum(units) FILTER (NOT mcf) AS units, sum(units) AS all_units
@@ -51,23 +51,16 @@ def history(db_path: Path, as_of: dt.date | None = None, days: int = 730) -> pd.
         ctes.append("calendar AS (SELECT unnest(range($start + 1, $as_of + 1, INTERVAL 1 DAY))::DATE AS day)")
         if sources.ledger_start is not None:
             binds["cal_start"] = max(sources.ledger_start, start + dt.timedelta(days=1))
-            ctes.append("""ledger_net AS (
-                SELECT sku, date AS day, sum(quantity) AS net FROM ledger_detail
-                WHERE disposition = 'SELLABLE' AND date >= $cal_start AND date <= $as_of GROUP BY ALL)""")
-            # End-of-day balance(d) = on hand at as-of − net of every SELLABLE event after day d.
-            ctes.append("""balance AS (
-                SELECT u.sku, c.day, coalesce(n.net, 0) AS net,
-                       u.anchor - coalesce(sum(coalesce(n.net, 0)) OVER (PARTITION BY u.sku ORDER BY c.day DESC
-                           ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS end_balance
-                FROM universe u CROSS JOIN calendar c LEFT JOIN ledger_net n ON n.sku = u.sku AND n.day = c.day
-                WHERE c.day >= $cal_start)""")
+            ctes.append(f"ledger_net AS ({skus.LEDGER_NET_SQL})")
+            ctes.append("balance AS (" + skus.sellable_balance_sql(
+                "SELECT u.sku, u.anchor, c.day FROM universe u CROSS JOIN calendar c WHERE c.day >= $cal_start") + ")")
         else:
             ctes.append("balance AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS net, 0 AS end_balance "
                         "WHERE false)")
         sql = f"""WITH {', '.join(ctes)}
             SELECT u.sku, c.day, coalesce(d.units, 0)::DOUBLE AS units,
                    CASE WHEN b.day IS NULL THEN true
-                        ELSE greatest(b.end_balance, b.end_balance - b.net) > 0 OR coalesce(d.all_units, 0) > 0
+                        ELSE {skus.in_stock_sql("b", "d.all_units")}
                    END AS in_stock
             FROM universe u CROSS JOIN calendar c
             LEFT JOIN daily d ON d.sku = u.sku AND d.day = c.day
