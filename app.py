@@ -22,6 +22,7 @@ pages = {
     "Plan": [
         st.Page("pages/restock.py", title="Restock", icon=":material/local_shipping:"),
         st.Page("pages/whatif.py", title="What-if", icon=":material/science:"),
+        st.Page("pages/accuracy.py", title="Forecast accuracy", icon=":material/query_stats:"),
     ],
     "Data": [
         st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),

@@ -267,3 +267,154 @@ def value_trend(trend: pd.DataFrame) -> go.Figure:
         height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
     )
     return _note(figure, "No snapshots loaded") if trend.empty else figure
+
+
+_SCENARIO_COLOUR = "#e47911"  # Amazon orange: the scenario against the blue baseline
+
+
+def projected_stock(baseline: pd.DataFrame, scenario: pd.DataFrame | None = None) -> go.Figure:
+    """Projected units on hand per day with the 80% band, the reorder point and the arrivals.
+
+    Parameters
+    ----------
+    baseline : pandas.DataFrame
+        One SKU's projection, ``core.stock_projection.StockProjection.frame``: day, on_hand, lo80,
+        hi80, arrivals, reorder_point.
+    scenario : pandas.DataFrame or None
+        The same SKU under the what-if scenario, drawn in orange over the baseline.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces named "Baseline 80% band" (filled between lo80 and hi80), "Baseline on hand",
+        "Baseline reorder point" (dashed), "Baseline arrivals" (bars on days with arrivals), and the
+        same four prefixed "Scenario" when a scenario is given. Values unchanged.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"day": pd.date_range("2026-11-16", periods=3), "on_hand": [9.0, 8.0, 17.0],
+    ...     "lo80": [8.0, 6.0, 14.0], "hi80": [10.0, 10.0, 20.0], "arrivals": [0.0, 0.0, 10.0],
+    ...     "reorder_point": [8.0] * 3})
+    >>> fig = projected_stock(frame)
+    >>> [t.name for t in fig.data]
+    ['Baseline 80% band', 'Baseline on hand', 'Baseline reorder point', 'Baseline arrivals']
+    >>> list(fig.data[3].y)
+    [10.0]
+    """
+    figure = go.Figure()
+    for name, frame, colour in (("Baseline", baseline, _BAR_COLOUR), ("Scenario", scenario, _SCENARIO_COLOUR)):
+        if frame is None or frame.empty:
+            continue
+        missing = {"day", "on_hand", "lo80", "hi80", "arrivals", "reorder_point"} - set(frame.columns)
+        if missing:
+            raise ValueError(f"{name.lower()} lacks column(s): {', '.join(sorted(missing))}")
+        days = pd.to_datetime(frame["day"]).tolist()
+        figure.add_trace(go.Scatter(
+            x=days + days[::-1], y=frame["hi80"].astype(float).tolist() + frame["lo80"].astype(float).tolist()[::-1],
+            fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
+            name=f"{name} 80% band", legendgroup=name))
+        figure.add_trace(go.Scatter(
+            x=days, y=frame["on_hand"].astype(float).tolist(), mode="lines", line={"color": colour, "width": 2.5},
+            name=f"{name} on hand", legendgroup=name,
+            hovertemplate="%{x|%d %b %Y}: %{y:,.0f} units<extra>" + name + "</extra>"))
+        figure.add_trace(go.Scatter(
+            x=days, y=frame["reorder_point"].astype(float).tolist(), mode="lines",
+            line={"color": colour, "width": 1.5, "dash": "dash"}, name=f"{name} reorder point", legendgroup=name,
+            hovertemplate="Reorder point %{y:,.0f} units<extra>" + name + "</extra>"))
+        arriving = frame[frame["arrivals"] > 0]
+        figure.add_trace(go.Bar(
+            x=pd.to_datetime(arriving["day"]).tolist(), y=arriving["arrivals"].astype(float).tolist(),
+            marker={"color": colour}, opacity=0.6, width=_MS_PER_DAY * 2, name=f"{name} arrivals",
+            legendgroup=name, hovertemplate="%{x|%d %b %Y}: %{y:,.0f} units arrive<extra>" + name + "</extra>"))
+    figure.update_layout(
+        xaxis={"type": "date", "title": None, "tickformat": "%d %b"},
+        yaxis={"title": "Units on hand", "tickformat": ",.0f", "rangemode": "tozero"},
+        height=380, margin={"l": 10, "r": 10, "t": 10, "b": 10}, barmode="overlay",
+        legend={"orientation": "h", "y": -0.15})
+    return _note(figure, "No projection for this SKU") if not figure.data else figure
+
+
+def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame) -> go.Figure:
+    """One SKU's daily units sold and its forecast with the 80% and 95% intervals.
+
+    Parameters
+    ----------
+    history_df : pandas.DataFrame
+        day, units, in_stock (``core.forecast.history`` for one SKU). Out-of-stock days are drawn
+        as grey markers: the forecast does not learn from them.
+    daily : pandas.DataFrame
+        day, mean, lo80, hi80, lo95, hi95 (``ForecastResult.daily`` for the SKU).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Traces "Sold (in stock)", "Sold (out of stock)", "95% interval", "80% interval", "Forecast".
+
+    Examples
+    --------
+    >>> hist = pd.DataFrame({"day": pd.date_range("2026-11-14", periods=2), "units": [3, 0],
+    ...                      "in_stock": [True, False]})
+    >>> fc = pd.DataFrame({"day": pd.date_range("2026-11-16", periods=1), "mean": [2.5], "lo80": [1.0],
+    ...                    "hi80": [4.0], "lo95": [0.0], "hi95": [5.0]})
+    >>> fig = demand_forecast(hist, fc)
+    >>> [t.name for t in fig.data], list(fig.data[4].y)
+    (['Sold (in stock)', 'Sold (out of stock)', '95% interval', '80% interval', 'Forecast'], [2.5])
+    """
+    in_stock = history_df["in_stock"].astype(bool)
+    figure = go.Figure()
+    for name, rows, colour in (("Sold (in stock)", in_stock, "#555555"), ("Sold (out of stock)", ~in_stock, "#bbbbbb")):
+        part = history_df[rows]
+        figure.add_trace(go.Scatter(x=pd.to_datetime(part["day"]).tolist(), y=part["units"].astype(float).tolist(),
+                                    mode="markers", marker={"color": colour, "size": 4}, name=name,
+                                    hovertemplate="%{x|%d %b %Y}: %{y:,.0f} sold<extra></extra>"))
+    days = pd.to_datetime(daily["day"]).tolist()
+    for level, opacity in (("95", 0.12), ("80", 0.25)):
+        figure.add_trace(go.Scatter(
+            x=days + days[::-1], y=daily[f"hi{level}"].astype(float).tolist() + daily[f"lo{level}"].astype(float).tolist()[::-1],
+            fill="toself", fillcolor=_BAR_COLOUR, opacity=opacity, line={"width": 0}, hoverinfo="skip",
+            name=f"{level}% interval"))
+    figure.add_trace(go.Scatter(x=days, y=daily["mean"].astype(float).tolist(), mode="lines",
+                                line={"color": _BAR_COLOUR, "width": 2.5}, name="Forecast",
+                                hovertemplate="%{x|%d %b %Y}: %{y:,.1f} a day<extra>Forecast</extra>"))
+    figure.update_layout(xaxis={"type": "date", "title": None}, yaxis={"title": "Units a day", "rangemode": "tozero"},
+                         height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         legend={"orientation": "h", "y": -0.15})
+    return figure
+
+
+def wape_by_method(summary: pd.DataFrame) -> go.Figure:
+    """Backtest WAPE per forecasting method, weighted by the SKUs' sales: one bar per method.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        method, wape and ``weight`` (the SKU's backtest actual units, ``backtest_units``: WAPE pools
+        as Σ|e| / Σ actual, so a method's WAPE is the weight-averaged WAPE of its SKUs). Rows without
+        a WAPE are left out. Best method on top.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One horizontal ``Bar``: y the method, x its pooled WAPE in percent, text the SKU count.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"method": ["ses", "ses", "tsb"], "wape": [0.2, 0.4, 0.5], "weight": [30, 10, 5]})
+    >>> bar = wape_by_method(s).data[0]
+    >>> list(bar.y), [round(x, 1) for x in bar.x]
+    (['ses', 'tsb'], [25.0, 50.0])
+    """
+    known = summary.dropna(subset=["wape"])
+    known = known[known["weight"] > 0]
+    pooled = (known.assign(err=known["wape"] * known["weight"]).groupby("method")
+              .agg(err=("err", "sum"), weight=("weight", "sum"), skus=("wape", "size")))
+    pooled["wape"] = pooled["err"] / pooled["weight"] * 100
+    pooled = pooled.sort_values("wape")
+    figure = go.Figure(go.Bar(
+        x=pooled["wape"].tolist(), y=pooled.index.tolist(), orientation="h", marker={"color": _BAR_COLOUR},
+        text=[f"{n:,} SKUs" for n in pooled["skus"]], textposition="auto",
+        hovertemplate="%{y}: WAPE %{x:.1f}%<extra></extra>"))
+    figure.update_layout(xaxis={"title": "WAPE, weighted by units sold (%)", "rangemode": "tozero"},
+                         yaxis={"title": None, "autorange": "reversed"}, height=60 + 45 * max(len(pooled), 1),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
+    return _note(figure, "No backtest yet") if pooled.empty else figure

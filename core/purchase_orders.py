@@ -246,15 +246,13 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
                 .reindex(index=plan["sku"], columns=days))
         demand = np.where(grid.notna().to_numpy(), grid.to_numpy(dtype=float), demand)
     rop = plan["reorder_point"].astype(float).fillna(np.inf).to_numpy()
-    trigger_level = rop + d * review_period_days
     eoq = plan["eoq"].astype(float).to_numpy()
     moq, pack = plan["moq"].astype(float).to_numpy(), plan["case_pack"].astype(float).to_numpy()
     ordered = np.zeros_like(demand)
     ordered[:, 0] = plan["order_qty"].astype(float).fillna(0.0).to_numpy()
     position = plan["position"].astype(float).fillna(0.0).to_numpy() + ordered[:, 0] - demand[:, 0]
     for day in range(1, len(days)):  # over days, vectorised across SKUs
-        due = (d > 0) & (position <= trigger_level)
-        qty = rm.round_to_pack(np.where(due, np.fmax(eoq, trigger_level - position), 0.0), moq, pack)
+        qty = rm.round_to_pack(rm.order_quantity_needed(position, rop, d, review_period_days, eoq), moq, pack)
         ordered[:, day] = qty
         position = position + qty - demand[:, day]
     month_of_day = np.searchsorted(np.array(bounds[1:], dtype="datetime64[ns]"), days.to_numpy(), side="right")

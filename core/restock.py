@@ -283,3 +283,66 @@ def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("or
         "order_by": chosen["order_by"],
     })
     return lines.sort_values(["supplier", "sku"], kind="stable").reset_index(drop=True)
+
+
+def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = None) -> dict[str, float]:
+    """The what-if's account figures for a plan.
+
+    Returns
+    -------
+    dict
+        ``cash``: Σ order value of the SKUs to order now (SKUs without a unit cost left out: their
+        count is ``cash_unknown_skus``, and ``cash`` is NaN when every SKU to order lacks a cost);
+        ``safety_stock``: Σ safety-stock units; ``holding``: Σ annual holding cost of the safety stock
+        (SKUs without a cost left out, counted in ``cost_unknown_skus``); ``lost_margin``: Σ expected
+        margin lost to stockouts a year (SKUs without cost or price left out); ``stockout_days``:
+        Σ expected stockout days over the projection (``core.stock_projection``), NaN without one.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"status": ["order now", "order now", "not yet"],
+    ...     "order_value": [100.0, None, None], "safety_stock": [10.0, 5.0, 1.0],
+    ...     "holding_cost_safety_stock": [2.0, None, 1.0], "expected_lost_margin": [3.0, None, 0.0]})
+    >>> t = plan_totals(plan)
+    >>> t["cash"], t["cash_unknown_skus"], t["safety_stock"], t["holding"], t["cost_unknown_skus"]
+    (100.0, 1, 16.0, 3.0, 1)
+    """
+    now = plan["status"] == "order now"
+    cash_values = plan.loc[now, "order_value"]
+    cost_unknown = plan["holding_cost_safety_stock"].isna()
+    return {"cash": float(cash_values.sum()) if cash_values.notna().any() or not now.any() else float("nan"),
+            "cash_unknown_skus": int(cash_values.isna().sum()),
+            "safety_stock": float(plan["safety_stock"].sum()),
+            "holding": float(plan["holding_cost_safety_stock"].sum()),
+            "lost_margin": float(plan["expected_lost_margin"].sum()),
+            "cost_unknown_skus": int(cost_unknown.sum()),
+            "stockout_days": (float(expected_stockout_days.reindex(plan["sku"]).sum())
+                              if expected_stockout_days is not None and "sku" in plan else float("nan"))}
+
+
+COMPARE_COLUMNS = ["service_level", "lead_time_days", "safety_stock", "reorder_point", "order_qty", "order_value",
+                   "status", "order_by"]
+
+
+def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:
+    """Two plans of the same SKUs side by side: sku, product_name, then ``<column>_baseline`` and
+    ``<column>_scenario`` for each of ``COMPARE_COLUMNS``, and ``order_qty_change`` (scenario −
+    baseline), largest change first. SKUs in only one plan are left out.
+
+    Examples
+    --------
+    >>> base = pd.DataFrame({"sku": ["A", "B"], "product_name": ["a", "b"], "order_qty": [10.0, 0.0]})
+    >>> scen = pd.DataFrame({"sku": ["A", "B"], "product_name": ["a", "b"], "order_qty": [12.0, 30.0]})
+    >>> compare_plans(base, scen)[["sku", "order_qty_change"]].values.tolist()
+    [['B', 30.0], ['A', 2.0]]
+    """
+    columns = [c for c in COMPARE_COLUMNS if c in baseline.columns and c in scenario.columns]
+    left = baseline[["sku", "product_name", *columns]]
+    right = scenario[["sku", *columns]]
+    both = left.merge(right, on="sku", suffixes=("_baseline", "_scenario"))
+    ordered = ["sku", "product_name"] + [f"{c}_{side}" for c in columns for side in ("baseline", "scenario")]
+    both = both[ordered]
+    if "order_qty" in columns:
+        both["order_qty_change"] = both["order_qty_scenario"] - both["order_qty_baseline"]
+        both = both.sort_values("order_qty_change", key=lambda s: s.abs(), ascending=False, kind="stable")
+    return both.reset_index(drop=True)

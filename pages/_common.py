@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import browse, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus
-from core.forecast import forecast_table
+from core import browse, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus, stock_projection
+from core.forecast import forecast_table, history
 from core.metrics import ageing
 from core.params import GradeParams, HealthParams
 from core.restock_params import RestockParams
@@ -809,14 +809,123 @@ def restock_counts(plan: pd.DataFrame) -> dict[str, int]:
     return {s: int((plan["status"] == s).sum()) for s in RESTOCK_STATUSES}
 
 
-def restock_totals(plan: pd.DataFrame) -> dict[str, float]:
-    """The what-if's account figures: cash needed now (Σ order value of "order now"), Σ safety stock
-    units, Σ annual holding cost of the safety stock, Σ expected lost margin (NaN counted as 0)."""
-    now = plan["status"] == "order now"
-    return {"cash": float(plan.loc[now, "order_value"].sum()),
-            "safety_stock": float(plan["safety_stock"].sum()),
-            "holding": float(plan["holding_cost_safety_stock"].sum()),
-            "lost_margin": float(plan["expected_lost_margin"].sum())}
+@st.cache_data(show_spinner="Projecting stock…", max_entries=16)
+def _stockout_days(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
+                   health: HealthParams) -> pd.Series:
+    plan = _restock_plan(path, version, as_of_date, params, health)
+    daily = _forecast_summary(path, version, as_of_date)[1]
+    if plan.empty:
+        return pd.Series(dtype=float)
+    return stock_projection.project_stock(plan, daily, review_period_days=params.review_period_days).expected_stockout_days
+
+
+def restock_totals(plan: pd.DataFrame, params: RestockParams) -> dict[str, float]:
+    """``core.restock.plan_totals`` of the (filtered) plan, with the expected stockout days of the
+    180-day projection under ``params``."""
+    path = db_path()
+    days = _stockout_days(str(path), data_version(path), as_of(), params, health_settings()[0])
+    return restock.plan_totals(plan, days)
+
+
+def change(after: float, before: float) -> str | None:
+    """A metric delta as text (``+1,234``), or None when either side is unknown."""
+    if _missing(after) or _missing(before):
+        return None
+    return f"{after - before:+,.0f}"
+
+
+def totals_caption(totals: dict) -> str:
+    """What the what-if totals leave out: SKUs without a unit cost."""
+    parts = []
+    if totals["cash_unknown_skus"]:
+        n = totals["cash_unknown_skus"]
+        parts.append(f"{n:,} SKU{'s' if n > 1 else ''} to order now {'have' if n > 1 else 'has'} no unit cost, "
+                     "so the cash needed leaves them out")
+    if totals["cost_unknown_skus"]:
+        n = totals["cost_unknown_skus"]
+        parts.append(f"{n:,} SKU{'s' if n > 1 else ''} without a unit cost {'are' if n > 1 else 'is'} left out "
+                     "of the holding cost and lost margin")
+    return ("; ".join(parts) + " (add costs on the Product costs page).") if parts else "Every SKU has a unit cost."
+
+
+def projection_choices(plan: pd.DataFrame) -> list[str]:
+    """SKUs to pick for the projection chart: order now (largest order first), then soon, then the rest."""
+    rank = plan["status"].map({s: i for i, s in enumerate(RESTOCK_STATUSES)})
+    ordered = plan.assign(rank=rank).sort_values(["rank", "order_value", "sku"], ascending=[True, False, True],
+                                                 na_position="last", kind="stable")
+    return ordered["sku"].tolist()
+
+
+def sku_label(plan: pd.DataFrame):
+    """format_func for a SKU picker: "SKU · product name (status)"."""
+    names = dict(zip(plan["sku"], plan["product_name"].fillna("")))
+    status = dict(zip(plan["sku"], plan["status"]))
+    return lambda sku: f"{sku} · {str(names.get(sku, ''))[:50]} ({status.get(sku, '')})"
+
+
+def projection_frame(params: RestockParams, sku: str) -> pd.DataFrame:
+    """One SKU's 180-day stock projection under ``params`` (``StockProjection.frame``)."""
+    plan = restock_plan(params)
+    daily = forecast_summary()[1]
+    one = plan[plan["sku"] == sku]
+    projection = stock_projection.project_stock(one, daily[daily["sku"] == sku],
+                                                review_period_days=params.review_period_days)
+    return projection.frame(sku)
+
+
+ACCURACY_SHOWN = ["sku", "product_name", "pattern", "method", "demand_per_day", "wape", "bias", "mase",
+                  "backtest_units", "history_days", "adi", "cv2"]
+
+
+def accuracy_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast summary of the SKUs in ``frame`` (the filtered SKU table), with product names,
+    the SKUs that sold most in the backtest first."""
+    summary = forecast_summary()[0]
+    view = frame[["sku", "product_name"]].merge(summary, on="sku", how="inner")
+    return view.sort_values(["backtest_units", "sku"], ascending=[False, True], na_position="last",
+                            kind="stable")[ACCURACY_SHOWN].reset_index(drop=True)
+
+
+def show_accuracy_table(summary: pd.DataFrame, **kwargs) -> None:
+    """The accuracy table with percentages and labels."""
+    shown = summary.assign(wape=summary["wape"] * 100, bias=summary["bias"] * 100)
+    config = column_config(shown)
+    config.update({"wape": st.column_config.NumberColumn("WAPE", format="%.0f%%"),
+                   "bias": st.column_config.NumberColumn("Bias", format="%+.0f%%"),
+                   "mase": st.column_config.NumberColumn("MASE", format="%.2f"),
+                   "demand_per_day": st.column_config.NumberColumn("Forecast a day", format="%.2f"),
+                   "backtest_units": st.column_config.NumberColumn("Units in backtest", format="%.0f"),
+                   "adi": st.column_config.NumberColumn("ADI", format="%.2f"),
+                   "cv2": st.column_config.NumberColumn("CV²", format="%.2f")})
+    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+
+
+def accuracy_label(summary: pd.DataFrame):
+    """format_func for the accuracy page's SKU picker: "SKU · product name"."""
+    names = dict(zip(summary["sku"], summary["product_name"].fillna("")))
+    return lambda sku: f"{sku} · {str(names.get(sku, ''))[:60]}"
+
+
+def accuracy_sentence(row: pd.Series) -> str:
+    """One SKU's forecast in words: pattern, method, accuracy."""
+    text = (f"Demand pattern **{row['pattern']}** (ADI {number(row['adi'], 2)}, CV² {number(row['cv2'], 2)}); "
+            f"method **{row['method']}**, forecasting {number(row['demand_per_day'], 2)} units a day.")
+    if _missing(row["wape"]):
+        return text + " Too little in-stock history for a backtest."
+    return text + (f" Backtest: WAPE {pct(row['wape'], 0)}, bias {row['bias'] * 100:+.0f}%, "
+                   f"MASE {number(row['mase'], 2)} over {number(row['backtest_units'])} units sold.")
+
+
+@st.cache_data(show_spinner="Reading sales history…", max_entries=4)
+def _history(path: str, version: tuple, as_of_date: dt.date | None) -> pd.DataFrame:
+    return history(Path(path), as_of_date, 365)
+
+
+def sku_history(sku: str) -> pd.DataFrame:
+    """The last 365 days of one SKU's daily units sold and in-stock flags (``core.forecast.history``)."""
+    path = db_path()
+    frame = _history(str(path), data_version(path), as_of())
+    return frame[frame["sku"] == sku]
 
 
 def show_restock_table(plan: pd.DataFrame, **kwargs) -> None:

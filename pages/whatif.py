@@ -1,10 +1,11 @@
 """What-if: move service level, lead time and costs, and compare the plan with the baseline.
-The demand forecast is fitted once; only the restock arithmetic reruns."""
+The demand forecast is fitted once; only the restock arithmetic and the stock projection rerun."""
 
 import dataclasses
 
 import streamlit as st
 
+from core import charts, restock
 from pages import _common as common
 
 st.title("What-if")
@@ -13,37 +14,50 @@ base = common.restock_params()
 common.scope_caption(table, frame)
 
 left, right = st.columns(2)
+one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
+                        help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, "
+                             f"B {base.service_level_b:.0%}, C {base.service_level_c:.0%}).")
 service = left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
-                      help="Replaces the per-class levels (A 98%, B 95%, C 90%) for the scenario.")
+                      disabled=not one_level, help="The chance of not running out during a replenishment cycle.")
 shift = left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift",
                     help="Added to every SKU's lead time (never below zero).")
 order_cost = right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0,
-                          key="whatif_order_cost")
+                          key="whatif_order_cost", help="S in the EOQ: admin, inspection and booking per order.")
 capital = right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5,
-                       key="whatif_capital")
-scenario = dataclasses.replace(base, service_level_override=service / 100,
+                       key="whatif_capital", help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
+scenario = dataclasses.replace(base, service_level_override=service / 100 if one_level else None,
                                lead_time_shift_days=float(shift), order_cost=order_cost,
                                capital_rate_annual=capital / 100)
 
 baseline_plan = common.restock_view(common.restock_plan(base), frame)
 scenario_plan = common.restock_view(common.restock_plan(scenario), frame)
-before, after = common.restock_totals(baseline_plan), common.restock_totals(scenario_plan)
+before, after = common.restock_totals(baseline_plan, base), common.restock_totals(scenario_plan, scenario)
 
+st.subheader("Baseline vs scenario")
 figures = [("cash", "Cash needed now", common.money, "Σ order value of the SKUs to order now."),
+           ("stockout_days", "Expected stockout days", common.number,
+            "Σ over SKUs of the expected days out of stock in the next 180 days (the projection below)."),
            ("safety_stock", "Safety stock", lambda x: f"{common.number(x)} units", "Σ safety stock units."),
            ("holding", "Safety-stock holding cost", common.money, "Σ annual holding cost of safety stock."),
-           ("lost_margin", "Expected lost margin", common.money, "Σ expected margin lost to stockouts.")]
-st.subheader("Baseline vs scenario")
-for column, (key, name, fmt, why) in zip(st.columns(4), figures):
-    column.metric(f"{name} (baseline)", fmt(before[key]), border=True, help=why)
-for column, (key, name, fmt, why) in zip(st.columns(4), figures):
-    change = after[key] - before[key]
-    column.metric(f"{name} (scenario)", fmt(after[key]), f"{change:+,.0f}", border=True, help=why,
-                  delta_color="off" if key == "safety_stock" else "inverse")
-st.caption("Baseline: service level by ABC class (A 98%, B 95%, C 90%), lead times as planned, the order "
-           "cost and the capital rate from Settings. The forecast is the same in both.")
+           ("lost_margin", "Expected lost margin", common.money, "Σ expected margin lost to stockouts a year.")]
+for column, (key, name, fmt, why) in zip(st.columns(5), figures):
+    column.metric(f"{name}, baseline", fmt(before[key]), border=True, help=why)
+for column, (key, name, fmt, why) in zip(st.columns(5), figures):
+    column.metric(f"{name}, scenario", fmt(after[key]), common.change(after[key], before[key]), border=True,
+                  help=why, delta_color="off" if key == "safety_stock" else "inverse")
+st.caption(common.totals_caption(after) + " The forecast is the same in both; only the plan is recomputed.")
 
-st.subheader("Scenario plan")
-counts = common.restock_counts(scenario_plan)
-st.caption(" · ".join(f"{status}: {n:,} SKUs" for status, n in counts.items()))
-common.show_restock_table(scenario_plan, width="stretch", height=480)
+st.subheader("Projected stock, next 180 days")
+choices = common.projection_choices(scenario_plan)
+if choices:
+    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=common.sku_label(scenario_plan))
+    st.plotly_chart(charts.projected_stock(common.projection_frame(base, sku), common.projection_frame(scenario, sku)),
+                    key="whatif_projection")
+    st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
+               "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")
+
+st.subheader("SKU by SKU")
+compare = restock.compare_plans(baseline_plan, scenario_plan)
+st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a different "
+           "quantity in the scenario; largest change first.")
+common.show_table(compare, width="stretch", height=420)

@@ -7,12 +7,14 @@ here, and tests/test_e2e.py uploads through a real browser.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -21,10 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's folder on the path too
     sys.path.insert(0, str(ROOT))
 
+from core import restock  # noqa: E402
+from core.forecast import forecast_table  # noqa: E402
 from pages import _common as common  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
-         "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py"]
+         "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py",
+         "pages/accuracy.py"]
 MANIFEST = ROOT / "sample_data" / "manifest.json"
 
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
@@ -163,6 +168,7 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
     ("pages/settings.py", "Targets, weights and thresholds"),
     ("pages/restock.py", "Nothing is loaded yet, so there is nothing to restock"),
     ("pages/whatif.py", "Nothing is loaded yet, so there is no restock plan to try"),
+    ("pages/accuracy.py", "Nothing is loaded yet, so there is no forecast to check"),
 ])
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
@@ -403,17 +409,61 @@ def test_restock_status_filter_narrows_the_table(demo_db):
     assert {b.key for b in at.get("download_button")} >= {"po_xlsx", "po_csv", "supplier_forecast_csv"}
 
 
-def safety_stock(at: AppTest) -> dict[str, float]:
-    """The what-if's safety-stock tiles: label -> units."""
-    return {m.label: float(m.value.split()[0].replace(",", ""))
-            for m in at.metric if "Safety stock (" in m.label}
+def whatif_tiles(at: AppTest) -> dict[str, str]:
+    """The what-if's tiles: label -> value text."""
+    return {m.label: m.value for m in at.metric}
 
 
-def test_whatif_higher_service_level_raises_the_safety_stock(demo_db):
+def units(text: str) -> float:
+    return float(text.split()[0].replace(",", "").replace("$", ""))
+
+
+def test_whatif_starts_equal_to_the_baseline_and_a_higher_service_level_raises_the_safety_stock(demo_db):
     at = app("pages/whatif.py")
-    units = safety_stock(at)
-    assert units["Safety stock (baseline)"] > 0
+    tiles = whatif_tiles(at)
+    assert units(tiles["Safety stock, baseline"]) > 0
+    for name in ("Cash needed now", "Expected stockout days", "Safety stock", "Safety-stock holding cost"):
+        assert tiles[f"{name}, scenario"] == tiles[f"{name}, baseline"]
+    assert at.slider(key="whatif_service").disabled  # per-class levels until the toggle is on
+    at.toggle(key="whatif_one_level").set_value(True).run()
     at.slider(key="whatif_service").set_value(99.9).run()
     assert not at.exception
-    units = safety_stock(at)
-    assert units["Safety stock (scenario)"] > units["Safety stock (baseline)"]
+    tiles = whatif_tiles(at)
+    assert units(tiles["Safety stock, scenario"]) > units(tiles["Safety stock, baseline"])
+    assert units(tiles["Expected stockout days, scenario"]) < units(tiles["Expected stockout days, baseline"])
+    compare = at.dataframe[-1].value
+    assert np.allclose(compare["service_level_scenario"], 0.999)
+    assert (compare["safety_stock_scenario"] >= compare["safety_stock_baseline"] - 1e-9).all()
+
+
+def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
+    """The page's scenario figures are core's plan under the same parameters (nothing computed in the page)."""
+    at = app("pages/whatif.py")
+    at.slider(key="whatif_shift").set_value(30).run()
+    compare = at.dataframe[-1].value.set_index("sku")
+    params = dataclasses.replace(common.RestockParams(), lead_time_shift_days=30.0)
+    summary = forecast_table(demo_db).summary
+    plan = restock.restock_from_db(demo_db, params, forecast_summary=summary).set_index("sku")
+    assert (compare["lead_time_days_scenario"] - compare["lead_time_days_baseline"]).eq(30).all()
+    assert np.allclose(compare["safety_stock_scenario"], plan.loc[compare.index, "safety_stock"])
+    assert np.allclose(compare["order_qty_scenario"], plan.loc[compare.index, "order_qty"])
+    assert at.selectbox(key="whatif_sku").value in compare.index
+
+
+def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
+    """The account WAPE is Σ|e| / Σ actual over all SKUs: per-SKU WAPE weighted by backtest units."""
+    at = app("pages/accuracy.py")
+    assert not at.exception
+    summary = forecast_table(demo_db).summary
+    done = summary.dropna(subset=["wape"])
+    expected = (done["wape"] * done["backtest_units"]).sum() / done["backtest_units"].sum()
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["WAPE, all SKUs"] == f"{expected:.1%}"
+    assert tiles["SKUs backtested"] == f"{len(done):,} of {len(summary):,}"
+    table = at.dataframe[-1].value
+    assert len(table) == len(summary) and table["backtest_units"].dropna().is_monotonic_decreasing
+    sku = done.sort_values("backtest_units").iloc[0]["sku"]
+    at.selectbox(key="accuracy_sku").set_value(sku).run()
+    assert "Backtest: WAPE" in texts(at.caption)
+
+

@@ -7,6 +7,7 @@ backtest days, every origin's days side by side); ``NaN`` actuals (out of stock)
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 
 def _pairs(forecast, actual) -> tuple[np.ndarray, np.ndarray]:
@@ -84,3 +85,37 @@ def mase(forecast, actual, scale) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         mae = np.where(keep, np.abs(f - a), 0).sum(axis=1) / np.maximum(n, 1)
         return np.where((n > 0) & (scale > 0), mae / scale, np.nan)
+
+
+def pooled(per_sku, backtest_units) -> float:
+    """An account figure from per-SKU WAPE or bias: ``Σ (value × actual units) ÷ Σ actual units``.
+
+    WAPE and bias share the denominator Σ actual, so weighting each SKU's value by its backtest
+    units gives exactly the WAPE (or bias) of all SKUs' errors pooled: Σ|e| ÷ Σ actual. SKUs without
+    a value or units are left out; NaN when none is left.
+
+    Examples
+    --------
+    WAPE 0.2 on 30 units and 0.4 on 10: (6 + 4) / 40 = 0.25.
+
+    >>> pooled([0.2, 0.4, np.nan], [30, 10, 5])
+    0.25
+    """
+    value, weight = np.asarray(per_sku, dtype=float), np.asarray(backtest_units, dtype=float)
+    keep = ~np.isnan(value) & ~np.isnan(weight) & (weight > 0)
+    total = weight[keep].sum()
+    return float((value[keep] * weight[keep]).sum() / total) if total > 0 else float("nan")
+
+
+def method_mix(summary: pd.DataFrame) -> pd.DataFrame:
+    """SKUs per demand pattern (rows) and chosen method (columns), with a Total column, from the
+    forecast summary (columns pattern, method).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"pattern": ["smooth", "smooth", "lumpy"], "method": ["ses", "ses", "tsb"]})
+    >>> method_mix(s).loc["smooth", "ses"], method_mix(s).loc["lumpy", "Total"]
+    (np.int64(2), np.int64(1))
+    """
+    table = pd.crosstab(summary["pattern"], summary["method"])
+    return table.assign(Total=table.sum(axis=1))

@@ -49,7 +49,7 @@ CANDIDATES = {"smooth": ("moving average", "ses"), "erratic": ("moving average",
               "intermittent": ("moving average", "croston", "sba", "tsb"),
               "lumpy": ("moving average", "croston", "sba", "tsb")}
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
-                   "mase", "history_days"]
+                   "mase", "backtest_units", "history_days"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
 
@@ -288,7 +288,9 @@ def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
     summary = pd.DataFrame({
         "sku": pd.array(sku_list, dtype="str"), "pattern": labels, "adi": adi, "cv2": cv2, "method": chosen,
         "demand_per_day": mean[:, : params.summary_days].mean(axis=1), "sigma_demand": sigma,
-        "wape": wape, "bias": bias, "mase": mase, "history_days": history_days})
+        "wape": wape, "bias": bias, "mase": mase,
+        "backtest_units": np.where(with_bt, np.nansum(np.where(keep, actual, 0.0), axis=1), np.nan),
+        "history_days": history_days})
     daily = pd.DataFrame({
         "sku": pd.array(np.repeat(sku_list, H), dtype="str"),
         "day": np.tile(future, n).astype("datetime64[s]"),

@@ -1,0 +1,48 @@
+"""Forecast accuracy: how well each SKU's chosen method did on its own recent history, and why it
+was chosen. The analyst's check before trusting the restock plan."""
+
+import streamlit as st
+
+from core import charts
+from core.forecast import accuracy
+from pages import _common as common
+
+st.title("Forecast accuracy")
+table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.")
+common.scope_caption(table, frame)
+summary = common.accuracy_view(frame)
+st.caption("Each SKU is forecast from three rolling origins 28 days apart, each using only the history "
+           "before it; the method with the lowest error wins (ties go to the simpler). Out-of-stock days "
+           "are left out of both the training and the scoring.")
+
+tested = summary["wape"].notna()
+tiles = st.columns(4)
+tiles[0].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], summary["backtest_units"]), 1),
+                border=True, help="Σ|forecast − actual| ÷ Σ actual over every backtested SKU and day.")
+tiles[1].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
+                border=True, help="Σ(forecast − actual) ÷ Σ actual: above 0 over-forecasts.")
+beats = (summary["mase"] < 1).sum()
+tiles[2].metric("Beat the naive forecast", f"{beats:,} of {int(summary['mase'].notna().sum()):,} SKUs",
+                border=True, help="MASE below 1: smaller errors than 'tomorrow sells what today sold'.")
+tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
+                help="The others have too little in-stock history: a moving average, the launch default, or no demand.")
+
+left, right = st.columns([3, 2])
+left.markdown("**WAPE by method**, weighted by units sold")
+left.plotly_chart(charts.wape_by_method(summary.assign(weight=summary["backtest_units"])), key="accuracy_methods")
+right.markdown("**Methods chosen**, SKUs by demand pattern")
+right.dataframe(accuracy.method_mix(summary), width="stretch")
+
+st.subheader("SKU by SKU")
+common.show_accuracy_table(summary, width="stretch", height=420)
+st.download_button("Accuracy table (CSV)", common.csv_bytes(summary), file_name="forecast_accuracy.csv",
+                   mime="text/csv", icon=":material/download:", key="accuracy_csv")
+
+st.subheader("One SKU: history and forecast")
+sku = st.selectbox("SKU", summary["sku"].tolist(), key="accuracy_sku", format_func=common.accuracy_label(summary))
+if sku:
+    row = summary[summary["sku"] == sku].iloc[0]
+    daily = common.forecast_summary()[1]
+    st.plotly_chart(charts.demand_forecast(common.sku_history(sku), daily[daily["sku"] == sku]),
+                    key="accuracy_chart")
+    st.caption(common.accuracy_sentence(row))
