@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from core.metrics import ageing, classify, grades, health, scale, turnover, velocity
+from core import stock_projection
+from core.forecast import accuracy, events, methods, pattern
+from core.metrics import ageing, classify, grades, health, restock, scale, turnover, velocity
 from core.schemas import SCHEMAS
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -16,7 +18,8 @@ def test_every_report_is_in_reports_md(schema):
     assert f"`{schema.report_type}`" in (DOCS / "reports.md").read_text(encoding="utf-8")
 
 
-FORMULAS = [(m, name) for m in (velocity, turnover, health, classify, ageing, scale)
+FORMULAS = [(m, name) for m in (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods,
+                                    pattern, events, stock_projection)
             for name, fn in inspect.getmembers(m, inspect.isfunction)
             if fn.__module__ == m.__name__ and not name.startswith("_")]
 
