@@ -827,9 +827,30 @@ def restock_totals(plan: pd.DataFrame, params: RestockParams) -> dict[str, float
     return restock.plan_totals(plan, days)
 
 
+def whole_money(x) -> str:
+    return "—" if _missing(x) else f"${x:,.0f}"
+
+
+WHATIF_FIGURES = [
+    ("cash", "Cash needed now", whole_money, "Σ order value of the SKUs to order now."),
+    ("stockout_days", "Stockout days", number,
+     "Σ over SKUs of the expected days out of stock in the next 180 days (the projection below)."),
+    ("safety_stock", "Safety stock (units)", number, "Σ safety stock units."),
+    ("holding", "Holding cost of SS", whole_money, "Σ annual holding cost of the safety stock."),
+    ("lost_margin", "Lost margin a year", whole_money, "Σ expected margin lost to stockouts a year."),
+]
+
+
+def whatif_comparison(before: dict, after: dict) -> pd.DataFrame:
+    """The what-if totals side by side: figure, baseline, scenario, change (as text)."""
+    rows = [{"figure": name, "baseline": fmt(before[key]), "scenario": fmt(after[key]),
+             "change": change(after[key], before[key]) or "—"} for key, name, fmt, _ in WHATIF_FIGURES]
+    return pd.DataFrame(rows)
+
+
 def change(after: float, before: float) -> str | None:
-    """A metric delta as text (``+1,234``), or None when either side is unknown."""
-    if _missing(after) or _missing(before):
+    """A metric delta as text (``+1,234``), or None when either side is unknown or nothing changed."""
+    if _missing(after) or _missing(before) or round(after - before) == 0:
         return None
     return f"{after - before:+,.0f}"
 

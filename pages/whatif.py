@@ -33,18 +33,11 @@ baseline_plan = common.restock_view(common.restock_plan(base), frame)
 scenario_plan = common.restock_view(common.restock_plan(scenario), frame)
 before, after = common.restock_totals(baseline_plan, base), common.restock_totals(scenario_plan, scenario)
 
-st.subheader("Baseline vs scenario")
-figures = [("cash", "Cash needed now", common.money, "Σ order value of the SKUs to order now."),
-           ("stockout_days", "Expected stockout days", common.number,
-            "Σ over SKUs of the expected days out of stock in the next 180 days (the projection below)."),
-           ("safety_stock", "Safety stock", lambda x: f"{common.number(x)} units", "Σ safety stock units."),
-           ("holding", "Safety-stock holding cost", common.money, "Σ annual holding cost of safety stock."),
-           ("lost_margin", "Expected lost margin", common.money, "Σ expected margin lost to stockouts a year.")]
-for column, (key, name, fmt, why) in zip(st.columns(5), figures):
-    column.metric(f"{name}, baseline", fmt(before[key]), border=True, help=why)
-for column, (key, name, fmt, why) in zip(st.columns(5), figures):
-    column.metric(f"{name}, scenario", fmt(after[key]), common.change(after[key], before[key]), border=True,
-                  help=why, delta_color="off" if key == "safety_stock" else "inverse")
+st.subheader("Scenario against the baseline")
+for column, (key, name, fmt, why) in zip(st.columns(5), common.WHATIF_FIGURES):
+    column.metric(name, fmt(after[key]), common.change(after[key], before[key]), border=True,
+                  help=f"{why} Baseline: {fmt(before[key])}.", delta_color="off" if key == "safety_stock" else "inverse")
+common.show_table(common.whatif_comparison(before, after), width="content", key="whatif_totals")
 st.caption(common.totals_caption(after) + " The forecast is the same in both; only the plan is recomputed.")
 
 st.subheader("Projected stock, next 180 days")

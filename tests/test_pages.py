@@ -410,8 +410,9 @@ def test_restock_status_filter_narrows_the_table(demo_db):
 
 
 def whatif_tiles(at: AppTest) -> dict[str, str]:
-    """The what-if's tiles: label -> value text."""
-    return {m.label: m.value for m in at.metric}
+    """The what-if's side-by-side totals: "<figure>, baseline|scenario" -> value text."""
+    table = at.dataframe[0].value
+    return {f"{row.figure}, {side}": getattr(row, side) for row in table.itertuples() for side in ("baseline", "scenario")}
 
 
 def units(text: str) -> float:
@@ -421,16 +422,19 @@ def units(text: str) -> float:
 def test_whatif_starts_equal_to_the_baseline_and_a_higher_service_level_raises_the_safety_stock(demo_db):
     at = app("pages/whatif.py")
     tiles = whatif_tiles(at)
-    assert units(tiles["Safety stock, baseline"]) > 0
-    for name in ("Cash needed now", "Expected stockout days", "Safety stock", "Safety-stock holding cost"):
+    assert units(tiles["Safety stock (units), baseline"]) > 0
+    assert all(m.delta is None or m.delta == "" for m in at.metric)  # nothing changed yet
+    for name in ("Cash needed now", "Stockout days", "Safety stock (units)", "Holding cost of SS"):
         assert tiles[f"{name}, scenario"] == tiles[f"{name}, baseline"]
     assert at.slider(key="whatif_service").disabled  # per-class levels until the toggle is on
     at.toggle(key="whatif_one_level").set_value(True).run()
     at.slider(key="whatif_service").set_value(99.9).run()
     assert not at.exception
     tiles = whatif_tiles(at)
-    assert units(tiles["Safety stock, scenario"]) > units(tiles["Safety stock, baseline"])
-    assert units(tiles["Expected stockout days, scenario"]) < units(tiles["Expected stockout days, baseline"])
+    assert units(tiles["Safety stock (units), scenario"]) > units(tiles["Safety stock (units), baseline"])
+    assert units(tiles["Stockout days, scenario"]) < units(tiles["Stockout days, baseline"])
+    scenario_tile = next(m for m in at.metric if m.label == "Safety stock (units)")
+    assert scenario_tile.value == tiles["Safety stock (units), scenario"] and scenario_tile.delta.startswith("+")
     compare = at.dataframe[-1].value
     assert np.allclose(compare["service_level_scenario"], 0.999)
     assert (compare["safety_stock_scenario"] >= compare["safety_stock_baseline"] - 1e-9).all()
@@ -459,7 +463,7 @@ def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
     expected = (done["wape"] * done["backtest_units"]).sum() / done["backtest_units"].sum()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["WAPE, all SKUs"] == f"{expected:.1%}"
-    assert tiles["SKUs backtested"] == f"{len(done):,} of {len(summary):,}"
+    assert tiles["SKUs backtested"] == f"{len(done):,} / {len(summary):,}"
     table = at.dataframe[-1].value
     assert len(table) == len(summary) and table["backtest_units"].dropna().is_monotonic_decreasing
     sku = done.sort_values("backtest_units").iloc[0]["sku"]
