@@ -228,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     formats.add_argument("--csv", action="store_true")
     plan.set_defaults(run=_cmd_restock)
 
-    fc = sub.add_parser("forecast", help="one SKU's daily demand forecast with 80% and 95% intervals")
+    fc = sub.add_parser("forecast", help="one SKU's daily demand forecast with 80%% and 95%% intervals")
     fc.add_argument("--sku", required=True)
     fc.add_argument("--db", help=db_help)
     fc.add_argument("--as-of", type=dt.date.fromisoformat, default=None)

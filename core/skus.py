@@ -252,7 +252,8 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
         LEFT JOIN snap_avg sn USING (sku) LEFT JOIN ais ai USING (sku) LEFT JOIN storage st USING (fnsku)
         LEFT JOIN fees f USING (sku) LEFT JOIN costs c USING (sku) LEFT JOIN fifo_bands fb USING (sku)
         ORDER BY s.sku"""
-    return con.execute(sql, binds).df()
+    # DuckDB refuses parameters the statement does not use ($start goes when there are no sales).
+    return con.execute(sql, {k: v for k, v in binds.items() if f"${k}" in sql}).df()
 
 
 def _planning_sales_fallback(frame: pd.DataFrame, con, as_of: dt.date) -> pd.DataFrame:
@@ -454,7 +455,8 @@ OLDER_THAN_180 = ["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus
 def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> dict:
     """Account figures from a (possibly filtered) SKU table, with the sums behind them (``inputs``).
 
-    Sums for units and money (money over SKUs with a unit cost; how many lack one is reported);
+    Sums for units and money (money over SKUs with a unit cost; how many lack one is reported; NaN,
+    unknown, when no SKU has a cost, never $0);
     days of supply = Σ available / Σ demand per day; turnover = Σ COGS / Σ average inventory value,
     annualised; scores weighted by ``score_weights``.
     """
@@ -464,9 +466,12 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
     known = ~frame["cost_missing"].astype(bool)
     weights = score_weights(frame)
     available, demand = float(frame["available"].sum()), float(frame["demand_per_day"].fillna(0).sum())
-    cogs, avg_value = float(frame.loc[known, "cogs_period"].sum()), float(frame.loc[known, "avg_inventory_value"].sum())
-    holding = float(frame.loc[known, "holding_cost_period"].sum())
-    gp = float(frame.loc[known, "gross_profit"].sum())
+
+    def with_cost(column: str) -> float:
+        return float(frame.loc[known, column].sum()) if known.any() else float("nan")
+
+    cogs, avg_value = with_cost("cogs_period"), with_cost("avg_inventory_value")
+    holding, gp = with_cost("holding_cost_period"), with_cost("gross_profit")
     turns = float(turnover.annualised_turnover(cogs, avg_value, p))
     account_health = health.weighted_mean(frame["health_score"], weights)
     return {
@@ -475,7 +480,7 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "skus_cost_missing": int((~known).sum()),
         "units_on_hand": float(frame["on_hand"].sum()),
         "units_inbound": float(frame["inbound"].sum()),
-        "inventory_value": float(frame.loc[known, "inventory_value"].sum()),
+        "inventory_value": with_cost("inventory_value"),
         "days_of_supply": available / demand if demand > 0 else float("inf"),
         "turnover": turns,
         "turnover_days": float(turnover.turnover_days(turns)),
@@ -483,7 +488,7 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "holding_cost_ratio": float(turnover.holding_cost_ratio(holding, avg_value, p)),
         "dead_stock_units": float(frame["dead_units"].sum()),
         "aged_over_180_units": float(frame[OLDER_THAN_180].sum().sum()),
-        "value_at_risk_of_ageing": float(frame.loc[known, "aged_over_180_value"].sum()),
+        "value_at_risk_of_ageing": with_cost("aged_over_180_value"),
         "revenue": float(frame["revenue_period"].sum()),
         "gross_profit": gp,
         "roi_pct": float(turnover.roi_pct(gp, avg_value, holding)),

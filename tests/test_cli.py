@@ -82,3 +82,20 @@ def test_imports_and_remove(tmp_path, files):
     removed = run("remove", listing[0]["import_id"], "--db", db)
     assert removed.returncode == 0 and "2 rows removed" in removed.stdout
     assert json.loads(run("imports", "--db", db, "--json").stdout) == []
+
+
+def test_every_subcommand_has_working_help(capsys):
+    """``--help`` of the command and of each subcommand prints without error (a bare % in a help
+    text once broke argparse's formatting)."""
+    import argparse
+
+    from core import cli
+
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert {"load", "skus", "summary", "restock", "forecast"} <= set(subparsers.choices)
+    for args in ([], *[[name] for name in subparsers.choices]):
+        with pytest.raises(SystemExit) as exit_info:
+            parser.parse_args([*args, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: fba-health" in capsys.readouterr().out

@@ -228,3 +228,17 @@ def test_forecast_command_gives_daily_intervals(demo):
     days = out["daily"]
     assert len(days) == 180
     assert all(0 <= d["lo95"] <= d["lo80"] <= d["mean"] <= d["hi80"] <= d["hi95"] for d in days)
+
+
+def test_a_planning_report_alone_gives_a_table_with_money_unknown(tmp_path):
+    """Only the FBA Inventory report loaded: no sales lines, no ledger, no costs. The table still
+    builds (sales from the report's shipped columns) and money is unknown (NaN), never $0."""
+    path = tmp_path / "planning.duckdb"
+    result = ingest.load_report(path, sample.SAMPLE_DIR / "fba_inventory_planning_2026-11-15.txt")
+    assert result.status == "loaded"
+    table = skus.sku_table(path)
+    assert len(table.frame) == 150 and table.frame["cost_missing"].all()
+    summary = skus.account_summary(table.frame, table.params)
+    assert summary["skus_cost_missing"] == 150
+    assert math.isnan(summary["inventory_value"]) and math.isnan(summary["gross_profit"])
+    assert summary["units_on_hand"] > 0
