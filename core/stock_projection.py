@@ -53,6 +53,11 @@ class StockProjection:
         """Σ P(out) over the horizon per SKU (days)."""
         return pd.Series(self.p_out.sum(axis=1), index=pd.Index(self.skus, name="sku"), name="expected_stockout_days")
 
+    def arrivals_frame(self) -> pd.DataFrame:
+        """Every planned arrival, long: sku, day, units (inbound stock and the plan's orders)."""
+        rows, cols = np.nonzero(self.arrivals > 0)
+        return pd.DataFrame({"sku": self.skus[rows], "day": self.days[cols], "units": self.arrivals[rows, cols]})
+
     def frame(self, sku: str) -> pd.DataFrame:
         """One SKU's projection as a long frame (``PROJECTION_COLUMNS``); empty if the SKU is unknown."""
         rows = np.flatnonzero(self.skus == sku)

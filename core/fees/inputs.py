@@ -170,26 +170,35 @@ def extend_demand(daily_demand: pd.DataFrame, start: dt.date, days: int,
     return pd.concat([frame, extra], ignore_index=True)
 
 
-def fees_from_db(db_path: Path, as_of: dt.date | None = None, months: int = 12,
-                 arrivals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The fee projection of every SKU in stock, from the day after the as-of date, for ``months`` months.
+def project_from_inputs(inputs: FeeInputs, daily_demand: pd.DataFrame, months: int = 12,
+                        arrivals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The fee projection of ``inputs`` from the day after its as-of date, for ``months`` months.
 
-    Lots aged one more day (the snapshot is the end of the as-of day), the forecast's daily mean as
-    demand (``extend_demand`` beyond its horizon), optional ``arrivals`` (sku, day, units) and the fee
-    table in force at the as-of date; adds ``utilisation_surcharge`` at the account's projected
-    monthly ratio (``account_utilisation_ratio``; unconfirmed rates).
+    Lots aged one more day (the snapshot is the end of the as-of day), the forecast's daily mean
+    (sku, day, mean) as demand (``extend_demand`` beyond its horizon), optional ``arrivals`` (sku, day,
+    units) and the fee table in force at the as-of date; adds ``utilisation_surcharge`` at the
+    account's projected monthly ratio (``account_utilisation_ratio``; unconfirmed rates).
     """
-    db_path = Path(db_path)
-    inputs = fee_inputs(db_path, as_of)
     if inputs.as_of is None or inputs.lots.empty:
         return pd.DataFrame(columns=[*PROJECTION_COLUMNS, "utilisation_surcharge"])
     start = inputs.as_of + dt.timedelta(days=1)
     lots = inputs.lots.assign(age_days=inputs.lots["age_days"] + 1)
-    demand = extend_demand(forecast_table(db_path, inputs.as_of).daily, start, projection_days(start, months))
+    demand = extend_demand(daily_demand, start, projection_days(start, months))
     table = fee_table(on=inputs.as_of)
     projection = project_fees(lots, demand, arrivals, inputs.items, table, start, months)
     return projection.assign(utilisation_surcharge=utilisation_surcharge(
         projection, account_utilisation_ratio(projection), table))
+
+
+def fees_from_db(db_path: Path, as_of: dt.date | None = None, months: int = 12,
+                 arrivals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The fee projection of every SKU in stock (``project_from_inputs``) with the database's inputs
+    and demand forecast."""
+    db_path = Path(db_path)
+    inputs = fee_inputs(db_path, as_of)
+    if inputs.as_of is None or inputs.lots.empty:
+        return project_from_inputs(inputs, pd.DataFrame(columns=["sku", "day", "mean"]), months)
+    return project_from_inputs(inputs, forecast_table(db_path, inputs.as_of).daily, months, arrivals)
 
 
 def amazon_comparison(projection: pd.DataFrame, inputs: FeeInputs) -> pd.DataFrame:
