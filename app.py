@@ -24,6 +24,10 @@ pages = {
         st.Page("pages/whatif.py", title="What-if", icon=":material/science:"),
         st.Page("pages/accuracy.py", title="Forecast accuracy", icon=":material/query_stats:"),
     ],
+    "Fees": [
+        st.Page("pages/fees.py", title="Ageing & fees", icon=":material/savings:"),
+        st.Page("pages/clearance.py", title="Clearance", icon=":material/sell:"),
+    ],
     "Data": [
         st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),
         st.Page("pages/costs.py", title="Product costs", icon=":material/payments:"),

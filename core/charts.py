@@ -188,8 +188,9 @@ def _band_label(column: str) -> str:
     return f"{band.low}+ days" if band.high is None else f"{band.low}-{band.high} days"
 
 
-def age_band_trend(trend: pd.DataFrame) -> go.Figure:
-    """Units by age band at each stock snapshot: stacked bars, youngest band at the bottom.
+def age_band_trend(trend: pd.DataFrame, value: bool = False) -> go.Figure:
+    """Units (or, with ``value``, value at cost) by age band at each stock snapshot: stacked bars,
+    youngest band at the bottom.
 
     Parameters
     ----------
@@ -202,8 +203,9 @@ def age_band_trend(trend: pd.DataFrame) -> go.Figure:
     -------
     plotly.graph_objects.Figure
         One ``Bar`` trace per age band (named "0-90 days" …), stacked, x the snapshot dates and y
-        the band's units taken from ``trend`` unchanged. The legacy 365+ band gets a trace only
-        where it holds units. Coloured green (young) to dark red (old).
+        the band's units taken from ``trend`` unchanged (with ``value``: the ``value_<band>``
+        columns, money). The legacy 365+ band gets a trace only where it holds units. Coloured green
+        (young) to dark red (old).
 
     Examples
     --------
@@ -214,17 +216,20 @@ def age_band_trend(trend: pd.DataFrame) -> go.Figure:
     """
     if "snapshot_date" not in trend.columns:
         raise ValueError("trend lacks column(s): snapshot_date")
-    columns = [b.column for b in AGE_BANDS if b.column in trend.columns]
-    if LEGACY_BAND.column in trend.columns and trend[LEGACY_BAND.column].fillna(0).sum() > 0:
+    prefix = "value_" if value else ""
+    columns = [b.column for b in AGE_BANDS if prefix + b.column in trend.columns]
+    if prefix + LEGACY_BAND.column in trend.columns and trend[prefix + LEGACY_BAND.column].fillna(0).sum() > 0:
         columns.append(LEGACY_BAND.column)
     dates = pd.to_datetime(trend["snapshot_date"])
+    hover = "%{x|%d %b %Y}: $%{y:,.0f}" if value else "%{x|%d %b %Y}: %{y:,.0f} units"
     figure = go.Figure([
-        go.Bar(name=_band_label(c), x=dates.tolist(), y=trend[c].tolist(), marker_color=BAND_COLOURS[c],
-               hovertemplate="%{x|%d %b %Y}: %{y:,.0f} units<extra>" + _band_label(c) + "</extra>")
+        go.Bar(name=_band_label(c), x=dates.tolist(), y=trend[prefix + c].tolist(), marker_color=BAND_COLOURS[c],
+               hovertemplate=hover + "<extra>" + _band_label(c) + "</extra>")
         for c in columns])
     figure.update_layout(
         barmode="stack", xaxis={"type": "date", "title": None, "tickformat": "%d %b %Y", "tickvals": dates.tolist()},
-        yaxis={"title": "Units", "tickformat": ",d"}, legend={"orientation": "h", "y": -0.2},
+        yaxis={"title": "Value at cost", "tickprefix": "$", "tickformat": ",.0f"} if value
+        else {"title": "Units", "tickformat": ",d"}, legend={"orientation": "h", "y": -0.2},
         height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
     return _note(figure, "No snapshots loaded") if trend.empty else figure
@@ -418,3 +423,88 @@ def wape_by_method(summary: pd.DataFrame) -> go.Figure:
                          yaxis={"title": None, "autorange": "reversed"}, height=60 + 45 * max(len(pooled), 1),
                          margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
     return _note(figure, "No backtest yet") if pooled.empty else figure
+
+
+_FEE_COLOURS = {"storage_fee": _BAR_COLOUR, "aged_surcharge": "#c0392b", "utilisation_surcharge": "#e47911"}
+_FEE_NAMES = {"storage_fee": "Monthly storage", "aged_surcharge": "Aged-inventory surcharge",
+              "utilisation_surcharge": "Storage utilisation surcharge"}
+
+
+def fee_projection(monthly: pd.DataFrame) -> go.Figure:
+    """Projected fees per month, stacked: storage, aged-inventory surcharge, utilisation surcharge.
+
+    Parameters
+    ----------
+    monthly : pandas.DataFrame
+        ``core.fees.outlook.monthly_totals``: month and one column per fee (money).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Bar`` trace per fee (named as Amazon names it), x the months, y unchanged.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"month": [pd.Timestamp("2026-12-01")], "storage_fee": [10.0],
+    ...                   "aged_surcharge": [2.0], "utilisation_surcharge": [0.0]})
+    >>> [(t.name, list(t.y)) for t in fee_projection(m).data]
+    [('Monthly storage', [10.0]), ('Aged-inventory surcharge', [2.0]), ('Storage utilisation surcharge', [0.0])]
+    """
+    months = pd.to_datetime(monthly["month"]).tolist()
+    figure = go.Figure([
+        go.Bar(name=_FEE_NAMES[c], x=months, y=monthly[c].astype(float).tolist(), marker_color=_FEE_COLOURS[c],
+               hovertemplate="%{x|%b %Y}: $%{y:,.2f}<extra>" + _FEE_NAMES[c] + "</extra>")
+        for c in _FEE_NAMES if c in monthly.columns])
+    figure.update_layout(barmode="stack", xaxis={"type": "date", "title": None, "tickformat": "%b %Y", "dtick": "M1"},
+                         yaxis={"title": "Projected fees", "tickprefix": "$", "tickformat": ",.0f"},
+                         legend={"orientation": "h", "y": -0.2}, height=360,
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return _note(figure, "Nothing to project") if monthly.empty else figure
+
+
+def capacity_usage(check: pd.DataFrame) -> go.Figure:
+    """Cubic feet per month and storage type against the storage limit.
+
+    Parameters
+    ----------
+    check : pandas.DataFrame
+        ``core.fees.capacity.capacity_check`` with a ``kind`` column ("actual" or "projected"):
+        month, storage_type, cubic_feet, limit, over_limit.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One ``Bar`` trace per storage type and kind (projected months lighter), bars over the limit
+        outlined red, and a dashed "<type> limit" line where a limit is entered.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"month": [pd.Timestamp("2026-12-01")] * 2, "storage_type": ["standard"] * 2,
+    ...     "kind": ["actual", "projected"], "cubic_feet": [90.0, 120.0], "limit": [100.0, 100.0],
+    ...     "over_limit": [False, True]})
+    >>> [(t.name, list(t.y)) for t in capacity_usage(c).data]
+    [('standard, actual', [90.0]), ('standard, projected', [120.0]), ('standard limit', [100.0, 100.0])]
+    """
+    figure = go.Figure()
+    for storage_type, rows in check.groupby("storage_type", sort=True):
+        for kind, opacity in (("actual", 1.0), ("projected", 0.5)):
+            part = rows[rows["kind"] == kind]
+            if part.empty:
+                continue
+            figure.add_trace(go.Bar(
+                name=f"{storage_type}, {kind}", x=pd.to_datetime(part["month"]).tolist(),
+                y=part["cubic_feet"].astype(float).tolist(), marker_color=_BAR_COLOUR, opacity=opacity,
+                marker_line={"color": ["#c0392b" if o else _BAR_COLOUR for o in part["over_limit"]], "width": 2},
+                hovertemplate="%{x|%b %Y}: %{y:,.0f} cu ft<extra>" + f"{storage_type}, {kind}</extra>"))
+        limit = rows["limit"].astype(float)
+        if limit.notna().any():
+            months = pd.to_datetime(rows["month"]).sort_values()
+            figure.add_trace(go.Scatter(
+                name=f"{storage_type} limit", x=[months.iloc[0], months.iloc[-1]], y=[limit.max(), limit.max()],
+                mode="lines", line={"color": "#c0392b", "dash": "dash"},
+                hovertemplate="Limit %{y:,.0f} cu ft<extra></extra>"))
+    figure.update_layout(barmode="group", xaxis={"type": "date", "title": None, "tickformat": "%b %Y"},
+                         yaxis={"title": "Cubic feet (average a day)", "tickformat": ",.0f"},
+                         legend={"orientation": "h", "y": -0.2}, height=340,
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return _note(figure, "No storage volume known") if check.empty else figure

@@ -516,3 +516,26 @@ def clearance_input_from_skus(sku_frame: pd.DataFrame, period_days: int = 90,
         if column in f.columns:
             out[column] = f[column]
     return out.reset_index(drop=True)
+
+
+def advice_table(frame: pd.DataFrame, options: pd.DataFrame, recommendation: pd.DataFrame) -> pd.DataFrame:
+    """One row per SKU: sku, product_name, grade, units, then the recommendation (option,
+    units_affected, recommended_cost, keep_cost, saving_vs_keep) and ``cost_<option>`` for every
+    option in ``OPTIONS`` order; largest saving first.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"sku": ["A"], "units": [10.0]})
+    >>> o = pd.DataFrame({"sku": ["A", "A"], "option": ["keep", "removal"], "units_affected": [10.0, 10.0],
+    ...                   "cost": [50.0, 40.0]})
+    >>> t = advice_table(f, o, recommend(o))
+    >>> t[["sku", "recommendation", "saving_vs_keep", "cost_keep", "cost_removal"]].values.tolist()
+    [['A', 'removal', 10.0, 50.0, 40.0]]
+    """
+    wide = options.pivot_table(index="sku", columns="option", values="cost", aggfunc="first", dropna=False)
+    wide = wide.reindex(columns=[o for o in OPTIONS if o in wide.columns]).add_prefix("cost_")
+    rec = recommendation.rename(columns={"option": "recommendation", "cost": "recommended_cost"})
+    rec = rec[["sku", "recommendation", "units_affected", "recommended_cost", "keep_cost", "saving_vs_keep"]]
+    base = frame[[c for c in ("sku", "product_name", "grade", "units") if c in frame.columns]]
+    out = base.merge(rec, on="sku", how="left").merge(wide.reset_index(), on="sku", how="left")
+    return out.sort_values("saving_vs_keep", ascending=False, na_position="last", kind="stable").reset_index(drop=True)

@@ -3,10 +3,12 @@ so every browser session and the ``fba-health`` command use the same ones."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 from core import db
+from core.fees.capacity import CapacityLimits
 from core.params import GradeParams, HealthParams, from_dict, to_dict
 
 _NAMES = {HealthParams: "health", GradeParams: "grades"}
@@ -34,4 +36,20 @@ def save(db_path: Path, health: HealthParams, grades: GradeParams) -> None:
 
 def reset(db_path: Path) -> None:
     with db.writing(db_path) as con:
-        con.execute("DELETE FROM settings")
+        con.execute("DELETE FROM settings WHERE name IN ('health', 'grades')")
+
+
+def load_capacity(db_path: Path) -> CapacityLimits:
+    """The storage limits the seller entered (cubic feet per storage type); none entered by default."""
+    with db.connect(db_path) as con:
+        row = con.execute("SELECT value FROM settings WHERE name = 'capacity'").fetchone()
+    try:
+        return CapacityLimits(**json.loads(row[0])) if row else CapacityLimits()
+    except (ValueError, TypeError):
+        return CapacityLimits()
+
+
+def save_capacity(db_path: Path, limits: CapacityLimits) -> None:
+    with db.writing(db_path) as con:
+        con.execute("INSERT OR REPLACE INTO settings VALUES ('capacity', $value, now()::TIMESTAMP)",
+                    {"value": json.dumps(dataclasses.asdict(limits))})

@@ -507,8 +507,10 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
 
 def snapshot_trend(db_path: Path, sku_list: list[str] | None = None) -> pd.DataFrame:
     """Per stock snapshot date: units on hand, units by age band, and value at today's unit costs
-    (over SKUs with a cost), from the FBA Inventory report's snapshots; only ``sku_list`` if given."""
-    bands = ", ".join(f"sum(coalesce(p.{b.planning_column}, 0)) AS {b.column}"
+    (over SKUs with a cost; ``value_<band>`` per band), from the FBA Inventory report's snapshots;
+    only ``sku_list`` if given."""
+    bands = ", ".join(f"sum(coalesce(p.{b.planning_column}, 0)) AS {b.column}, "
+                      f"sum(coalesce(p.{b.planning_column}, 0) * c.unit_cost) AS value_{b.column}"
                       for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
     where = "true" if sku_list is None else "list_contains($skus, p.sku)"
     return db.query_df(db_path, f"""

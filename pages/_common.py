@@ -20,7 +20,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import browse, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus, stock_projection
+from core import (browse, clearance, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus,
+                  stock_projection)
+from core.fees import capacity, ipi, outlook
+from core.fees.table import fee_table_rows
 from core.forecast import forecast_table, history
 from core.metrics import ageing
 from core.params import GradeParams, HealthParams
@@ -974,6 +977,150 @@ def po_csv(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
 def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period_days: float) -> bytes:
     return export.to_csv_bytes(purchase_orders.supplier_forecast(plan, daily,
                                                                  review_period_days=review_period_days))
+
+
+# --- ageing, fees and clearance --------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Projecting storage fees…", max_entries=8)
+def _fee_outlook(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
+                 health: HealthParams) -> outlook.FeeOutlook:
+    return outlook.fee_outlook(Path(path), as_of_date, 12, restock_params=params, health_params=health)
+
+
+def fee_outlook() -> outlook.FeeOutlook:
+    """``core.fees.outlook.fee_outlook`` at the sidebar's as-of date under the baseline restock plan."""
+    path = db_path()
+    return _fee_outlook(str(path), data_version(path), as_of(), restock_params(), health_settings()[0])
+
+
+def in_view(frame: pd.DataFrame, skus_frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of ``frame`` for the SKUs of the filtered SKU table."""
+    return frame[frame["sku"].isin(skus_frame["sku"])]
+
+
+def crossing_messages(crossings: pd.DataFrame, skus_frame: pd.DataFrame) -> pd.DataFrame:
+    """The band crossings with product names and the sentence a seller acts on."""
+    shown = in_view(crossings, skus_frame).merge(skus_frame[["sku", "product_name"]], on="sku", how="left")
+    action = [f"Sell or remove {units:,.0f} units by {deadline:%d %b %Y} to avoid {money(amount)}"
+              for units, deadline, amount in zip(shown["units"], shown["deadline"], shown["amount_avoided"])]
+    return shown.assign(action=action)[["sku", "product_name", "band", "units", "deadline", "amount_avoided",
+                                        "action"]]
+
+
+@st.cache_data(show_spinner="Reading the IPI factors…", max_entries=4)
+def _ipi(path: str, version: tuple) -> pd.DataFrame:
+    return ipi.ipi_factors_from_db(Path(path))
+
+
+def ipi_factors() -> pd.DataFrame:
+    """``core.fees.ipi.ipi_factors_from_db``: the four factors per planning snapshot."""
+    path = db_path()
+    return _ipi(str(path), data_version(path))
+
+
+@st.cache_data(show_spinner="Pricing the ways out…", max_entries=16)
+def _clearance(path: str, version: tuple, as_of_date: dt.date | None, params: clearance.ClearanceParams,
+               picked: tuple[str, ...], restock: RestockParams, health: HealthParams,
+               grades: GradeParams) -> outlook.ClearanceAdvice:
+    fees = _fee_outlook(path, version, as_of_date, restock, health)
+    table = _sku_table(path, version, as_of_date, health, grades)
+    return outlook.clearance_advice(Path(path), fees, table.frame, params, picked, period_days=health.period_days,
+                                    default_fee_share=health.default_fee_share)
+
+
+def clearance_advice(params: clearance.ClearanceParams, picked: list[str]) -> outlook.ClearanceAdvice:
+    """``core.fees.outlook.clearance_advice`` for the red and orange SKUs and those picked."""
+    path = db_path()
+    health, grades = health_settings()
+    return _clearance(str(path), data_version(path), as_of(), params, tuple(sorted(picked)), restock_params(),
+                      health, grades)
+
+
+def fee_caption(fees: outlook.FeeOutlook) -> str:
+    """Where the projection's ages and arrivals come from, and which rates are not confirmed."""
+    text = (f"Ages from the {fees.inputs.age_source}; demand from the forecast, oldest units sold first; "
+            f"arrivals from the restock plan ({len(fees.arrivals):,} deliveries: stock inbound now, then "
+            "each order one lead time after it is placed). The first month counts from the day after the as-of date.")
+    if fees.table is not None and fees.table.unconfirmed:
+        text += (" Rates not confirmed by an Amazon page we could read: "
+                 + ", ".join(b.replace("_", " ") for b in fees.table.unconfirmed) + " (see the fee table below).")
+    return text
+
+
+def show_fee_table(table) -> None:
+    """The fee table in force, one row per rate, unconfirmed rates marked."""
+    if table is None:
+        st.caption("No stock snapshot, so no fee table applies yet.")
+        return
+    st.caption(f"{table.marketplace} fee table effective {table.effective_from:%d %b %Y} "
+               "(core/fees/tables/us.json: edit it, or add a version, when Amazon changes its fees).")
+    show_table(fee_table_rows(table), width="stretch")
+
+
+IPI_TILES = [("excess_share", "Excess inventory", "excess_bar", "{:.1%}"),
+             ("sell_through", "Sell-through (90 days)", "sell_through_bar", "{:.2f}"),
+             ("stranded_share", "Stranded inventory", "stranded_bar", "{:.1%}"),
+             ("in_stock_rate", "In-stock rate", "in_stock_bar", "{:.1%}")]
+
+
+def show_ipi(factors: pd.DataFrame) -> None:
+    """The four IPI factors at the latest snapshot (tiles with Amazon's bar names, the change since
+    the snapshot before) and their trend."""
+    if factors.empty:
+        st.caption("The IPI factors need the FBA Inventory report.")
+        return
+    latest, before = factors.iloc[-1], (factors.iloc[-2] if len(factors) > 1 else None)
+    for column, (key, name, bar, fmt) in zip(st.columns(4), IPI_TILES):
+        value = latest[key]
+        delta = None
+        if before is not None and not _missing(value) and not _missing(before[key]):
+            change = value - before[key]
+            delta = f"{change * 100:+.1f} pts" if "%" in fmt else f"{change:+.2f}"
+        column.metric(name, "—" if _missing(value) else fmt.format(value), delta, border=True,
+                      delta_color="inverse" if key in ("excess_share", "stranded_share") else "normal",
+                      help=f"{latest[bar]} on our heuristic bars (Amazon does not publish the IPI formula).")
+    shown = factors[["snapshot_date", "excess_share", "amazon_excess_share", "sell_through", "stranded_share",
+                     "in_stock_rate"]]
+    config = column_config(shown)
+    for key in ("excess_share", "amazon_excess_share", "stranded_share", "in_stock_rate"):
+        config[key] = st.column_config.NumberColumn(label(key), format="percent")
+    config["sell_through"] = st.column_config.NumberColumn("Sell-through", format="%.2f")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+
+
+def show_clearance_table(advice: pd.DataFrame, **kwargs) -> None:
+    """The advisor's table: the recommendation, then every option's cost."""
+    config = column_config(advice)
+    for column in advice.columns:
+        if column.startswith("cost_") or column in ("recommended_cost", "keep_cost", "saving_vs_keep"):
+            name = column.removeprefix("cost_").capitalize() if column.startswith("cost_") else label(column)
+            config[column] = st.column_config.NumberColumn(name, format="dollar")
+    config["units_affected"] = st.column_config.NumberColumn("Units acted on", format="%.0f")
+    st.dataframe(advice, column_config=config, hide_index=True, **kwargs)
+
+
+def clearance_caption(params: clearance.ClearanceParams) -> str:
+    return (f"Costs over {params.horizon_months} months on the units the forecast will not sell by then (all units "
+            "of a SKU picked without excess): fees paid, margin given up and stock written off, less what comes "
+            "back. Keep = projected storage and surcharges + capital cost. Donation may be tax-deductible up to "
+            f"cost × {params.tax_rate:.0%}: ask your accountant. Removal and disposal fees by size and weight "
+            "from the fee table (not confirmed).")
+
+
+def capacity_limits() -> capacity.CapacityLimits:
+    return settings.load_capacity(db_path())
+
+
+def capacity_view(fees: outlook.FeeOutlook, limits: capacity.CapacityLimits) -> pd.DataFrame:
+    """``core.fees.outlook.capacity_outlook``: actual then projected cubic feet against the limits."""
+    return outlook.capacity_outlook(db_path(), fees, limits)
+
+
+def save_capacity() -> None:
+    """Form callback: save the limits entered (0 or empty = none)."""
+    values = {name: (st.session_state.get(f"capacity_{name}") or None) for name in capacity.STORAGE_TYPES}
+    settings.save_capacity(db_path(), capacity.CapacityLimits(**values))
+    st.session_state["capacity_message"] = "Saved."
 
 
 # --- settings form ---------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from core import clearance, db, restock, stock_projection
+from core.fees.capacity import CAPACITY_COLUMNS, CapacityLimits, capacity_check, storage_usage_from_db
 from core.fees.inputs import FeeInputs, amazon_comparison, fee_inputs, project_from_inputs
 from core.fees.projection import CROSSING_COLUMNS, band_crossings
 from core.fees.table import FeeTable, disposal_fee_per_unit, fee_table, removal_fee_per_unit
@@ -211,3 +212,22 @@ def clearance_advice(db_path: Path, outlook: FeeOutlook, sku_frame: pd.DataFrame
     frame["keep_cost_horizon"] = keep_cost_of_excess(outlook, acted, params.horizon_months).to_numpy()
     options = clearance.clearance_options(frame, params)
     return ClearanceAdvice(frame, options, clearance.recommend(options))
+
+
+def capacity_outlook(db_path: Path, outlook: FeeOutlook, limits: CapacityLimits) -> pd.DataFrame:
+    """Cubic feet per month and storage type against the seller's limits: the months the Monthly
+    Storage Fees report covers (``kind`` "actual", Σ average daily volume) and then the projected
+    months (``kind`` "projected", Σ of the projection's average cubic feet by size tier), each through
+    ``capacity_check`` (overage fee = cubic feet over the limit × $10).
+    """
+    actual = storage_usage_from_db(db_path).assign(kind="actual")
+    projection = outlook.projection
+    projected = (projection.assign(storage_type=projection["size_tier"], month=pd.to_datetime(projection["month"]))
+                 .groupby(["month", "storage_type"], as_index=False)["cubic_feet_avg"].sum()
+                 .rename(columns={"cubic_feet_avg": "cubic_feet"}).assign(kind="projected"))
+    usage = pd.concat([frame for frame in (actual, projected) if not frame.empty], ignore_index=True) \
+        if not (actual.empty and projected.empty) else pd.DataFrame(columns=["month", "storage_type", "cubic_feet"])
+    if usage.empty:
+        return pd.DataFrame(columns=[*CAPACITY_COLUMNS, "kind"])
+    checked = capacity_check(usage[["month", "storage_type", "cubic_feet"]], limits)
+    return checked.assign(kind=usage["kind"].to_numpy())

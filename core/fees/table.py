@@ -422,3 +422,35 @@ def low_inventory_fee_applies(hdos_30, hdos_90, table: FeeTable):
     short, long = np.asarray(hdos_30, dtype=float), np.asarray(hdos_90, dtype=float)
     limit = table.low_inventory_threshold_days
     return (np.nan_to_num(short, nan=np.inf) < limit) & (np.nan_to_num(long, nan=np.inf) < limit)
+
+
+def fee_table_rows(table: FeeTable) -> pd.DataFrame:
+    """The fee table as rows a seller can read: block, item, rate, unit, confirmed, source.
+
+    Examples
+    --------
+    >>> first = fee_table_rows(fee_table("US", dt.date(2026, 1, 1))).iloc[0]
+    >>> first["block"], first["item"], float(first["rate"]), first["unit"]
+    ('storage', 'standard, Jan-Sep', 0.78, '$ per cu ft a month')
+    """
+    confirmed, sources = dict(table.confirmed), dict(table.sources)
+    rows = [("storage", f"{tier}, {season}", rate, "$ per cu ft a month")
+            for tier, season, rate in (("standard", "Jan-Sep", table.storage_standard_off_peak),
+                                       ("standard", "Oct-Dec", table.storage_standard_peak),
+                                       ("oversize", "Jan-Sep", table.storage_oversize_off_peak),
+                                       ("oversize", "Oct-Dec", table.storage_oversize_peak))]
+    rows += [("utilisation_surcharge", f"above {t.above_weeks:g} weeks, standard Jan-Sep (total)", t.standard_off_peak,
+              "$ per cu ft a month") for t in table.utilisation_tiers]
+    for band, per_cuft, floor in zip(AIS_BANDS, table.ais_per_cuft, table.ais_per_unit_floor):
+        rows.append(("aged_surcharge", f"{band.label} days", per_cuft, "$ per cu ft, on the 15th"))
+        if floor:
+            rows.append(("aged_surcharge", f"{band.label} days, per-unit floor", floor, "$ per unit, if higher"))
+    rows.append(("overage", "over the storage limit", table.overage_per_cuft, "$ per cu ft a month"))
+    for block, brackets in (("removal", table.removal_standard), ("disposal", table.disposal_standard)):
+        rows += [(block, f"standard, up to {b.max_lb:g} lb" if b.max_lb is not None else f"standard, over {b.above_lb:g} lb",
+                  b.fee, "$ per unit") for b in brackets]
+    rows.append(("low_inventory", f"both 30- and 90-day historical days of supply under "
+                                  f"{table.low_inventory_threshold_days:g}", table.low_inventory_per_unit_standard,
+                 "$ per unit, standard"))
+    frame = pd.DataFrame(rows, columns=["block", "item", "rate", "unit"])
+    return frame.assign(confirmed=frame["block"].map(confirmed), source=frame["block"].map(sources))
