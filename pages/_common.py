@@ -1003,8 +1003,23 @@ def crossing_messages(crossings: pd.DataFrame, skus_frame: pd.DataFrame) -> pd.D
     shown = in_view(crossings, skus_frame).merge(skus_frame[["sku", "product_name"]], on="sku", how="left")
     action = [f"Sell or remove {units:,.0f} units by {deadline:%d %b %Y} to avoid {money(amount)}"
               for units, deadline, amount in zip(shown["units"], shown["deadline"], shown["amount_avoided"])]
-    return shown.assign(action=action)[["sku", "product_name", "band", "units", "deadline", "amount_avoided",
-                                        "action"]]
+    shown = shown.assign(action=action, deadline=pd.to_datetime(shown["deadline"]))
+    return shown[["sku", "product_name", "band", "units", "deadline", "amount_avoided", "action"]]
+
+
+def crossings_within(crossings: pd.DataFrame, as_of_date: dt.date | None, days: int) -> pd.DataFrame:
+    """The crossings whose deadline is within ``days`` days of the as-of date."""
+    if as_of_date is None:
+        return crossings
+    return crossings[crossings["deadline"] <= pd.Timestamp(as_of_date) + pd.Timedelta(days=days)]
+
+
+def show_crossings(crossings: pd.DataFrame, **kwargs) -> None:
+    config = column_config(crossings)
+    config["units"] = st.column_config.NumberColumn("Units", format="%.0f")
+    config["amount_avoided"] = st.column_config.NumberColumn("Surcharge avoided", format="dollar")
+    config["deadline"] = st.column_config.DateColumn("Deadline", format="D MMM YYYY")
+    st.dataframe(crossings, column_config=config, hide_index=True, **kwargs)
 
 
 @st.cache_data(show_spinner="Reading the IPI factors…", max_entries=4)
@@ -1102,7 +1117,7 @@ def show_clearance_table(advice: pd.DataFrame, **kwargs) -> None:
 def clearance_caption(params: clearance.ClearanceParams) -> str:
     return (f"Costs over {params.horizon_months} months on the units the forecast will not sell by then (all units "
             "of a SKU picked without excess): fees paid, margin given up and stock written off, less what comes "
-            "back. Keep = projected storage and surcharges + capital cost. Donation may be tax-deductible up to "
+            "back; a negative cost is a net gain. Keep = projected storage and surcharges + capital cost. Donation may be tax-deductible up to "
             f"cost × {params.tax_rate:.0%}: ask your accountant. Removal and disposal fees by size and weight "
             "from the fee table (not confirmed).")
 

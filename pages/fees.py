@@ -23,7 +23,7 @@ next_month = amazon[["storage_fee", "amazon_storage_next"]].sum(min_count=1)
 tiles[1].metric("Storage next month", common.whole_money(next_month["storage_fee"]), border=True,
                 help=f"Ours; Amazon's own estimate (FBA Inventory report): "
                      f"{common.whole_money(next_month['amazon_storage_next'])}.")
-soon = crossings[crossings["deadline"] <= fees.as_of + common.dt.timedelta(days=30)] if fees.as_of else crossings
+soon = common.crossings_within(crossings, fees.as_of, 30)
 tiles[2].metric("At stake in 30 days", common.whole_money(soon["amount_avoided"].sum()), border=True,
                 help="Σ aged-inventory surcharge the units about to cross a band add at the next 15th.")
 tiles[3].metric("SKUs about to cross a band", f"{soon['sku'].nunique():,}", border=True)
@@ -36,7 +36,7 @@ st.subheader("About to cross into a dearer band")
 if crossings.empty:
     st.success("No SKU crosses an aged-inventory band at the next two assessments.", icon=":material/check_circle:")
 else:
-    common.show_table(crossings, width="stretch", height=320)
+    common.show_crossings(crossings, width="stretch", height=320)
     st.download_button("Crossings (CSV)", common.csv_bytes(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", key="crossings_csv")
 

@@ -29,7 +29,7 @@ from pages import _common as common  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
          "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py",
-         "pages/accuracy.py"]
+         "pages/accuracy.py", "pages/fees.py", "pages/clearance.py"]
 MANIFEST = ROOT / "sample_data" / "manifest.json"
 
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
@@ -169,6 +169,8 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
     ("pages/restock.py", "Nothing is loaded yet, so there is nothing to restock"),
     ("pages/whatif.py", "Nothing is loaded yet, so there is no restock plan to try"),
     ("pages/accuracy.py", "Nothing is loaded yet, so there is no forecast to check"),
+    ("pages/fees.py", "Nothing is loaded yet, so there are no fees to project"),
+    ("pages/clearance.py", "Nothing is loaded yet, so there is nothing to clear"),
 ])
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
@@ -471,3 +473,42 @@ def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
     assert "Backtest: WAPE" in texts(at.caption)
 
 
+
+
+def money_value(text: str) -> float:
+    return float(text.replace("$", "").replace(",", ""))
+
+
+def test_fees_page_totals_are_the_projection_of_core(demo_db):
+    """The 12-month tile is Σ total fees of core's own projection (independent call); the crossings
+    table lists deadlines the day before a 15th with the sentence a seller acts on."""
+    from core.fees import outlook
+
+    at = app("pages/fees.py")
+    assert not at.exception
+    fees = outlook.fee_outlook(demo_db, restock_params=common.RestockParams())
+    tiles = {m.label: m.value for m in at.metric}
+    assert money_value(tiles["Fees, next 12 months"]) == pytest.approx(fees.projection["total_fees"].sum(), abs=0.5)
+    crossings = at.dataframe[0].value
+    assert len(crossings) == len(fees.crossings) > 0
+    assert set(pd.to_datetime(crossings["deadline"]).dt.day) == {14}
+    assert crossings["action"].str.match(r"Sell or remove [\d,]+ units by \d+ \w+ \d{4} to avoid \$").all()
+
+
+def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo_db):
+    at = app("pages/clearance.py")
+    assert not at.exception
+    table = at.dataframe[0].value
+    grades = common.skus.sku_table(demo_db).frame.set_index("sku")["grade"]
+    assert set(grades[table["sku"]]) <= {"red", "orange"}
+    costs = table[[c for c in table.columns if c.startswith("cost_")]]
+    assert np.allclose(table["recommended_cost"], costs.min(axis=1, skipna=False), equal_nan=True)
+    tiles = {m.label: m.value for m in at.metric}
+    assert money_value(tiles["Saving"]) == pytest.approx((table["keep_cost"] - table["recommended_cost"]).sum(), abs=0.5)
+    green = grades[~grades.isin(["red", "orange"])].index[0]
+    at.multiselect(key="clear_picked").set_value([green]).run()
+    assert green in set(at.dataframe[0].value["sku"])
+    at.number_input(key="capacity_standard").set_value(100.0)
+    at.button[0].click().run()
+    assert common.settings.load_capacity(demo_db).standard == 100.0
+    assert "over the limit" in texts(at.warning)
