@@ -1062,6 +1062,11 @@ def fee_caption(fees: outlook.FeeOutlook) -> str:
     return text
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _rate_check(path: str, version: tuple) -> pd.DataFrame:
+    return outlook.rate_check(Path(path))
+
+
 def show_fee_table(table) -> None:
     """The fee table in force, one row per rate, unconfirmed rates marked."""
     if table is None:
@@ -1070,6 +1075,17 @@ def show_fee_table(table) -> None:
     st.caption(f"{table.marketplace} fee table effective {table.effective_from:%d %b %Y} "
                "(core/fees/tables/us.json: edit it, or add a version, when Amazon changes its fees).")
     show_table(fee_table_rows(table), width="stretch")
+    path = db_path()
+    check = _rate_check(str(path), data_version(path))
+    if check.empty:
+        st.caption("Load the Monthly Storage Fees report to check these rates against what Amazon charged.")
+        return
+    matched = int(check["matches"].sum())
+    message = (f"Checked against the Monthly Storage Fees report: our storage rate matches Amazon's in {matched} of "
+               f"{len(check)} month and size-tier pairs.")
+    (st.success if matched == len(check) else st.warning)(message)
+    if matched < len(check):
+        show_table(check[~check["matches"]], width="stretch")
 
 
 IPI_TILES = [("excess_share", "Excess inventory", "excess_bar", "{:.1%}"),

@@ -40,6 +40,14 @@ else:
     st.download_button("Crossings (CSV)", common.csv_bytes(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", key="crossings_csv")
 
+st.subheader("Low-inventory-level fee risk")
+low = common.in_view(outlook.low_inventory_risk(projection), frame)
+st.caption(f"{len(low):,} SKUs are projected under four weeks of supply in the next three months, where Amazon's "
+           "low-inventory-level fee applies (both the 30- and 90-day historical days of supply under 28). "
+           "Restock them sooner (the Restock page) or ask whether the fee exemption applies.")
+if len(low):
+    common.show_table(low, width="stretch", height=240)
+
 st.subheader("Stock by age")
 trend = common.snapshot_trend(frame["sku"].tolist())
 by_value = st.segmented_control("Show", ["Units", "Value at cost"], default="Units", key="age_measure")

@@ -24,7 +24,8 @@ from core import clearance, db, restock, stock_projection
 from core.fees.capacity import CAPACITY_COLUMNS, CapacityLimits, capacity_check, storage_usage_from_db
 from core.fees.inputs import FeeInputs, amazon_comparison, fee_inputs, project_from_inputs
 from core.fees.projection import CROSSING_COLUMNS, band_crossings
-from core.fees.table import FeeTable, disposal_fee_per_unit, fee_table, removal_fee_per_unit
+from core.fees.table import (FeeTable, disposal_fee_per_unit, fee_table, removal_fee_per_unit, size_tier_group,
+                             storage_rate_per_cuft)
 from core.forecast.engine import forecast_table
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -231,3 +232,57 @@ def capacity_outlook(db_path: Path, outlook: FeeOutlook, limits: CapacityLimits)
         return pd.DataFrame(columns=[*CAPACITY_COLUMNS, "kind"])
     checked = capacity_check(usage[["month", "storage_type", "cubic_feet"]], limits)
     return checked.assign(kind=usage["kind"].to_numpy())
+
+
+RATE_CHECK_SQL = """
+    SELECT month_of_charge AS month, product_size_tier AS amazon_size_tier,
+           coalesce(base_rate, storage_rate) AS amazon_rate, count(*) AS rows
+    FROM storage_fees
+    WHERE month_of_charge IS NOT NULL AND coalesce(base_rate, storage_rate) IS NOT NULL
+      AND dangerous_goods_storage_type IS NULL
+    GROUP BY ALL ORDER BY month, amazon_size_tier, amazon_rate"""
+
+
+def rate_check(db_path: Path, tolerance: float = 0.005) -> pd.DataFrame:
+    """Our fee table against the storage rates Amazon charged (Monthly Storage Fees report).
+
+    For each charge month, size tier and rate Amazon printed (``base_rate``, else ``storage_rate``;
+    dangerous goods left out, their rates differ), our table's rate for that month and tier
+    (``storage_rate_per_cuft`` of the version in force then): month, amazon_size_tier, size_tier,
+    amazon_rate, our_rate, rows, matches (within ``tolerance`` $/cu ft). Months before our oldest
+    version have no rate of ours (NaN, ``matches`` False).
+    """
+    charged = db.query_df(db_path, RATE_CHECK_SQL)
+    if charged.empty:
+        return charged.assign(size_tier=[], our_rate=[], matches=[])
+    charged["size_tier"] = size_tier_group(charged["amazon_size_tier"])
+    ours = []
+    for month, tier in zip(pd.to_datetime(charged["month"]), charged["size_tier"]):
+        try:
+            ours.append(float(storage_rate_per_cuft(fee_table(on=month.date()), tier, month.month)))
+        except ValueError:  # no version of ours in force that month
+            ours.append(float("nan"))
+    charged["our_rate"] = ours
+    charged["matches"] = (charged["our_rate"] - charged["amazon_rate"]).abs() <= tolerance
+    return charged[["month", "amazon_size_tier", "size_tier", "amazon_rate", "our_rate", "rows", "matches"]]
+
+
+def low_inventory_risk(projection: pd.DataFrame, months: int = 3) -> pd.DataFrame:
+    """SKUs whose projected days of supply fall under the low-inventory-level threshold (28 days) in
+    one of the first ``months`` months: sku, month (the first such), days_of_supply that month.
+    A proxy (``projection.low_inventory_risk``): Amazon's rule looks back at 30- and 90-day historical
+    days of supply; the fee is avoided by keeping more than four weeks of stock.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"sku": ["A", "A", "B"], "month": [dt.date(2026, 12, 1), dt.date(2027, 1, 1),
+    ...     dt.date(2026, 12, 1)], "days_of_supply": [40.0, 20.0, 90.0], "low_inventory_risk": [False, True, False]})
+    >>> low_inventory_risk(p).values.tolist()
+    [['A', datetime.date(2027, 1, 1), 20.0]]
+    """
+    if projection.empty:
+        return pd.DataFrame(columns=["sku", "month", "days_of_supply"])
+    first = sorted(projection["month"].unique())[:months]
+    risky = projection[projection["month"].isin(first) & projection["low_inventory_risk"].astype(bool)]
+    return (risky.sort_values(["sku", "month"]).drop_duplicates("sku")[["sku", "month", "days_of_supply"]]
+            .reset_index(drop=True))
