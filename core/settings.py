@@ -39,17 +39,26 @@ def reset(db_path: Path) -> None:
         con.execute("DELETE FROM settings WHERE name IN ('health', 'grades')")
 
 
+def load_raw(db_path: Path, name: str) -> dict | None:
+    """A saved settings entry as stored (JSON), or None when nothing was saved under ``name``."""
+    with db.connect(db_path) as con:
+        row = con.execute("SELECT value FROM settings WHERE name = $name", {"name": name}).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_raw(db_path: Path, name: str, value: dict) -> None:
+    with db.writing(db_path) as con:
+        con.execute("INSERT OR REPLACE INTO settings VALUES ($name, $value, now()::TIMESTAMP)",
+                    {"name": name, "value": json.dumps(value)})
+
+
 def load_capacity(db_path: Path) -> CapacityLimits:
     """The storage limits the seller entered (cubic feet per storage type); none entered by default."""
-    with db.connect(db_path) as con:
-        row = con.execute("SELECT value FROM settings WHERE name = 'capacity'").fetchone()
     try:
-        return CapacityLimits(**json.loads(row[0])) if row else CapacityLimits()
+        return CapacityLimits(**(load_raw(db_path, "capacity") or {}))
     except (ValueError, TypeError):
         return CapacityLimits()
 
 
 def save_capacity(db_path: Path, limits: CapacityLimits) -> None:
-    with db.writing(db_path) as con:
-        con.execute("INSERT OR REPLACE INTO settings VALUES ('capacity', $value, now()::TIMESTAMP)",
-                    {"value": json.dumps(dataclasses.asdict(limits))})
+    save_raw(db_path, "capacity", dataclasses.asdict(limits))
