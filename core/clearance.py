@@ -519,9 +519,10 @@ def clearance_input_from_skus(sku_frame: pd.DataFrame, period_days: int = 90,
 
 
 def advice_table(frame: pd.DataFrame, options: pd.DataFrame, recommendation: pd.DataFrame) -> pd.DataFrame:
-    """One row per SKU: sku, product_name, grade, units, then the recommendation (option,
-    units_affected, recommended_cost, keep_cost, saving_vs_keep) and ``cost_<option>`` for every
-    option in ``OPTIONS`` order; largest saving first.
+    """One row per SKU: sku, product_name, grade, units, demand_per_day, then the recommendation
+    (option, units_affected, recommended_cost, keep_cost, saving_vs_keep, complete) and
+    ``cost_<option>`` for every option in ``OPTIONS`` order; largest saving first. The table the
+    Clearance page shows and ``fba-health clearance`` prints.
 
     Examples
     --------
@@ -535,7 +536,8 @@ def advice_table(frame: pd.DataFrame, options: pd.DataFrame, recommendation: pd.
     wide = options.pivot_table(index="sku", columns="option", values="cost", aggfunc="first", dropna=False)
     wide = wide.reindex(columns=[o for o in OPTIONS if o in wide.columns]).add_prefix("cost_")
     rec = recommendation.rename(columns={"option": "recommendation", "cost": "recommended_cost"})
-    rec = rec[["sku", "recommendation", "units_affected", "recommended_cost", "keep_cost", "saving_vs_keep"]]
-    base = frame[[c for c in ("sku", "product_name", "grade", "units") if c in frame.columns]]
+    rec = rec[["sku", "recommendation", "units_affected", "recommended_cost", "keep_cost", "saving_vs_keep",
+               *(["complete"] if "complete" in rec.columns else [])]]
+    base = frame[[c for c in ("sku", "product_name", "grade", "units", "demand_per_day") if c in frame.columns]]
     out = base.merge(rec, on="sku", how="left").merge(wide.reset_index(), on="sku", how="left")
     return out.sort_values("saving_vs_keep", ascending=False, na_position="last", kind="stable").reset_index(drop=True)

@@ -10,11 +10,17 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health summary [--db PATH] [--as-of YYYY-MM-DD] [--json]
     fba-health restock [--db PATH] [--service-level 0.95] [--lead-time-days N | --lead-time-shift N] (--json | --csv)
     fba-health forecast --sku SKU [--db PATH] [--json]
+    fba-health fees [--db PATH] [--as-of YYYY-MM-DD] [--months 12] [--no-arrivals] [--crossings]
+                    (--json | --csv)
+    fba-health clearance [--db PATH] [--as-of YYYY-MM-DD] [--horizon-months 6] [--sku SKU ...]
+                         [--discount-pct 0.2] [--elasticity 2.0] [--liquidation-recovery 0.10]
+                         (--json | --csv)
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import datetime as dt
 import json
 import math
@@ -177,6 +183,124 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     return 0
 
 
+FEE_FIELDS = ["sku", "month", "days_in_month_counted", "storage_fee", "surcharge", "aged_surcharge",
+              "utilisation_surcharge", "total_fees", "cubic_feet", "units_avg", "units_end", "ais_assessed",
+              "low_inventory_risk"]  # JSON adds units_by_band before the last; CSV units_<band> columns
+CROSSING_FIELDS = ["sku", "band", "units", "assessment_date", "deadline", "amount_avoided", "message"]
+
+
+def _health_and_restock(db_path: Path):
+    """The saved health settings, grades, and the restock parameters the app's pages use."""
+    from core.restock_params import RestockParams
+
+    health, grades = settings.load(db_path)
+    return health, grades, RestockParams(capital_rate_annual=health.capital_rate_annual)
+
+
+def _print_frame(frame: pd.DataFrame, as_csv: bool) -> None:
+    if as_csv:
+        sys.stdout.buffer.write(export.to_csv_bytes(frame))
+    else:
+        print(json.dumps(_records(frame), ensure_ascii=False))
+
+
+def crossing_message(units: float, deadline: dt.date, amount_avoided: float) -> str:
+    """"Sell or remove N units by DATE to avoid $X": N is the crossing units rounded up to whole units
+    (removing fewer would leave part of the surcharge)."""
+    whole = math.ceil(units - 1e-6)
+    known = math.isfinite(amount_avoided)
+    amount = f"${amount_avoided:,.2f}" if known else "an unknown amount (volume unknown)"
+    plural = "s" if whole != 1 else ""
+    return f"Sell or remove {whole:,} unit{plural} by {deadline.isoformat()} to avoid {amount}"
+
+
+def _cmd_fees(args: argparse.Namespace) -> int:
+    from core.fees.outlook import fee_outlook
+    from core.fees.table import AIS_BANDS
+
+    if args.months < 1:
+        print("--months must be >= 1", file=sys.stderr)
+        return 2
+    db_path = db.resolve_db_path(args.db)
+    health, _, restock_params = _health_and_restock(db_path)
+    outlook = fee_outlook(db_path, as_of=args.as_of, months=args.months, with_arrivals=not args.no_arrivals,
+                          restock_params=restock_params, health_params=health)
+    if args.crossings:
+        crossings = outlook.crossings
+        messages = [crossing_message(float(u), d, float(a)) for u, d, a in
+                    zip(crossings["units"], crossings["deadline"], crossings["amount_avoided"])]
+        _print_frame(crossings.assign(message=pd.Series(messages, index=crossings.index, dtype=object))
+                     [CROSSING_FIELDS], args.csv)
+        return 0
+    p = outlook.projection
+    frame = pd.DataFrame({
+        "sku": p["sku"], "month": p["month"], "days_in_month_counted": p["days_in_month_counted"],
+        "storage_fee": p["storage_fee"], "surcharge": p["aged_surcharge"] + p["utilisation_surcharge"],
+        "aged_surcharge": p["aged_surcharge"], "utilisation_surcharge": p["utilisation_surcharge"],
+        "total_fees": p["total_fees"], "cubic_feet": p["cubic_feet_avg"], "units_avg": p["units_avg"],
+        "units_end": p["units_end"], "ais_assessed": p["ais_assessed"].astype(bool),  # False: the 15th was past
+        "low_inventory_risk": p["low_inventory_risk"].astype(bool)})[FEE_FIELDS]
+    if args.csv:
+        bands = {f"units_{b.column.removeprefix('ais_')}": p[b.column] for b in AIS_BANDS}
+        frame = frame.assign(**bands)
+        frame = frame[[*FEE_FIELDS[:-1], *bands, "low_inventory_risk"]]
+        sys.stdout.buffer.write(export.to_csv_bytes(frame))
+        return 0
+    records = _records(frame)
+    band_units = p[[b.column for b in AIS_BANDS]].to_numpy(float)
+    for record, units in zip(records, band_units):
+        record["units_by_band"] = {b.label: _json_safe(float(u)) for b, u in zip(AIS_BANDS, units)}
+        record["low_inventory_risk"] = record.pop("low_inventory_risk")  # last, after the bands
+    print(json.dumps(records, ensure_ascii=False))
+    return 0
+
+
+CLEARANCE_FIELDS = ["sku", "product_name", "grade", "units", "demand_per_day", "units_affected",
+                    "recommendation", "recommended_cost", "keep_cost", "saving_vs_keep", "complete"]
+
+
+def _cmd_clearance(args: argparse.Namespace) -> int:
+    from core import clearance
+    from core.fees.outlook import clearance_advice, fee_outlook
+
+    db_path = db.resolve_db_path(args.db)
+    health, grades, restock_params = _health_and_restock(db_path)
+    try:
+        params = clearance.ClearanceParams(capital_rate_annual=health.capital_rate_annual,
+                                           horizon_months=args.horizon_months, discount_pct=args.discount_pct,
+                                           price_elasticity=args.elasticity,
+                                           liquidation_recovery_share=args.liquidation_recovery)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    table = skus.sku_table(db_path, health, grades, as_of=args.as_of)
+    picked = tuple(dict.fromkeys(args.sku or ()))
+    unknown = [s for s in picked if s not in set(table.frame["sku"])]
+    if unknown and not table.frame.empty:
+        print(f"Not in the SKU table at {table.as_of}: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    outlook = fee_outlook(db_path, as_of=table.as_of, months=max(12, params.horizon_months + 1),
+                          restock_params=restock_params, health_params=health)
+    advice = clearance_advice(db_path, outlook, table.frame, params, picked=picked)
+    rec = advice.recommendation
+    columns = [*CLEARANCE_FIELDS, *(f"cost_{o}" for o in clearance.OPTIONS)]
+    if rec.empty:
+        _print_frame(pd.DataFrame(columns=columns), args.csv)
+        return 0
+    frame = clearance.advice_table(advice.frame, advice.options, rec)
+    frame["recommendation"] = frame["recommendation"].where(frame["recommendation"] != "", None)
+    frame = frame.reindex(columns=columns)
+    if args.csv:
+        sys.stdout.buffer.write(export.to_csv_bytes(frame))
+        return 0
+    records = []
+    for record in _records(frame):
+        record["options"] = {o: record.pop(f"cost_{o}") for o in clearance.OPTIONS}
+        records.append(record)
+    print(json.dumps(records, ensure_ascii=False))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fba-health", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -234,6 +358,43 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
     fc.add_argument("--json", action="store_true", help="JSON (the only format)")
     fc.set_defaults(run=_cmd_forecast)
+
+    fees = sub.add_parser("fees", help="projected storage fees and surcharges per SKU and month, or the next "
+                                       "aged-surcharge band crossings")
+    fees.add_argument("--db", help=db_help)
+    fees.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                      help="a stock snapshot date (default: the latest loaded)")
+    fees.add_argument("--months", type=int, default=12,
+                      help="calendar months to project, the as-of month (partial) first (default 12)")
+    fees.add_argument("--no-arrivals", action="store_true",
+                      help="today's stock alone: no inbound units, no orders of the restock plan")
+    fees.add_argument("--crossings", action="store_true",
+                      help="the units about to cross into a dearer aged-surcharge band at the next two "
+                           "15ths, instead of the monthly projection")
+    formats = fees.add_mutually_exclusive_group(required=True)
+    formats.add_argument("--json", action="store_true")
+    formats.add_argument("--csv", action="store_true")
+    fees.set_defaults(run=_cmd_fees)
+
+    clear = sub.add_parser("clearance", help="what to do with the excess of red and orange SKUs: every "
+                                             "option priced, the cheapest recommended")
+    clear.add_argument("--db", help=db_help)
+    clear.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                       help="a stock snapshot date (default: the latest loaded)")
+    clear.add_argument("--horizon-months", type=int, default=6,
+                       help="months over which each option is priced, 1-24 (default 6)")
+    clear.add_argument("--sku", nargs="+", action="extend", default=None, metavar="SKU",
+                       help="also advise on these SKUs, whatever their grade")
+    clear.add_argument("--discount-pct", type=float, default=0.20,
+                       help="price cut of the discount option as a share, 0.2 = 20%% off (default 0.2)")
+    clear.add_argument("--elasticity", type=float, default=2.0,
+                       help="price elasticity: %% more units per %% price cut (default 2.0)")
+    clear.add_argument("--liquidation-recovery", type=float, default=0.10,
+                       help="FBA Liquidations payout as a share of the price (default 0.10)")
+    formats = clear.add_mutually_exclusive_group(required=True)
+    formats.add_argument("--json", action="store_true")
+    formats.add_argument("--csv", action="store_true")
+    clear.set_defaults(run=_cmd_clearance)
     return parser
 
 
@@ -244,3 +405,6 @@ def main(argv: list[str] | None = None) -> int:
     except db.DatabaseBusy as busy:
         print(busy, file=sys.stderr)
         return 3
+    except BrokenPipeError:  # piped into head: the reader has what it wanted
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (Python's own recipe: silence the flush at exit)
+        return 0

@@ -1056,6 +1056,9 @@ def fee_caption(fees: outlook.FeeOutlook) -> str:
     text = (f"Ages from the {fees.inputs.age_source}; demand from the forecast, oldest units sold first; "
             f"arrivals from the restock plan ({len(fees.arrivals):,} deliveries: stock inbound now, then "
             "each order one lead time after it is placed). The first month counts from the day after the as-of date.")
+    unknown = int(fees.inputs.items["cubic_feet_per_unit"].isna().sum()) if len(fees.inputs.items) else 0
+    if unknown:
+        text += f" {unknown:,} SKUs have no known volume, so their fees are unknown and left out of the totals."
     if fees.table is not None and fees.table.unconfirmed:
         text += (" Rates not confirmed by an Amazon page we could read: "
                  + ", ".join(b.replace("_", " ") for b in fees.table.unconfirmed) + " (see the fee table below).")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from core import stock_projection
+from core import clearance, stock_projection
+from core.fees import capacity, inputs, ipi, outlook, projection, table
 from core.forecast import accuracy, events, methods, pattern
 from core.metrics import ageing, classify, grades, health, restock, scale, turnover, velocity
 from core.schemas import SCHEMAS
@@ -18,8 +19,9 @@ def test_every_report_is_in_reports_md(schema):
     assert f"`{schema.report_type}`" in (DOCS / "reports.md").read_text(encoding="utf-8")
 
 
-FORMULAS = [(m, name) for m in (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods,
-                                    pattern, events, stock_projection)
+MODULES = (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods, pattern, events,
+           stock_projection, table, projection, inputs, outlook, ipi, capacity, clearance)
+FORMULAS = [(m, name) for m in MODULES
             for name, fn in inspect.getmembers(m, inspect.isfunction)
             if fn.__module__ == m.__name__ and not name.startswith("_")]
 
