@@ -244,7 +244,11 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
         grid = (forecast_daily.assign(**{day: pd.to_datetime(forecast_daily[day])})
                 .pivot_table(index="sku", columns=day, values=value, aggfunc="sum")
                 .reindex(index=plan["sku"], columns=days))
-        demand = np.where(grid.notna().to_numpy(), grid.to_numpy(dtype=float), demand)
+        gross = (plan["gross_demand_per_day"].astype(float).fillna(0.0).to_numpy()
+                 if "gross_demand_per_day" in plan else d)
+        resold = gross - d  # resellable returns per day: the plan's d is net of them
+        demand = np.where(grid.notna().to_numpy(), np.maximum(grid.to_numpy(dtype=float) - resold[:, None], 0.0),
+                          demand)
     rop = plan["reorder_point"].astype(float).fillna(np.inf).to_numpy()
     eoq = plan["eoq"].astype(float).to_numpy()
     moq, pack = plan["moq"].astype(float).to_numpy(), plan["case_pack"].astype(float).to_numpy()

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import db, skus
+from core import db, returns, skus
 from core.metrics import restock as rm
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -23,7 +23,7 @@ VELOCITY_METHOD = "velocity (no forecast)"
 
 RESTOCK_COLUMNS = [
     "sku", "product_name", "supplier", "abc_class", "status", "reason",
-    "demand_per_day", "sigma_demand", "method", "wape",
+    "demand_per_day", "sigma_demand", "method", "wape", "gross_demand_per_day", "resellable_returns_per_day",
     "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
     "service_level", "z", "safety_stock", "reorder_point",
     "available", "inbound", "reserved_transfer", "open_po_units", "position",
@@ -129,7 +129,8 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
 
 
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
-                  params: RestockParams, as_of: dt.date, period_days: int = 90) -> pd.DataFrame:
+                  params: RestockParams, as_of: dt.date, period_days: int = 90,
+                  resellable_returns: pd.DataFrame | None = None) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -153,6 +154,10 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         Today: dates count from it.
     period_days : int, default 90
         The period of ``storage_fees_period`` (HealthParams.period_days), to annualise storage fees.
+    resellable_returns : pandas.DataFrame or None
+        sku, resellable_per_day (``core.returns.resellable_returns_per_day``): customer returns that go
+        back to sellable stock. The plan's demand is net of them (``returns.net_demand_per_day``);
+        ``gross_demand_per_day`` keeps the forecast's.
 
     Returns
     -------
@@ -173,6 +178,11 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     t["supplier"] = supplier
     t["abc_class"] = _text(frame, "abc_class")
     t = t.join(_demand(frame, forecast_summary)).join(_lead_times(frame, costs, params))
+    t["gross_demand_per_day"] = t["demand_per_day"]
+    resold = (t["sku"].map(resellable_returns.drop_duplicates("sku").set_index("sku")["resellable_per_day"])
+              if resellable_returns is not None and len(resellable_returns) else pd.Series(np.nan, index=t.index))
+    t["resellable_returns_per_day"] = resold.astype(float).fillna(0.0)
+    t["demand_per_day"] = returns.net_demand_per_day(t["gross_demand_per_day"], t["resellable_returns_per_day"])
     d, lead = t["demand_per_day"], t["lead_time_days"]
 
     t["service_level"] = service_levels(frame, params)
@@ -257,7 +267,8 @@ def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_o
                any_value(transit_lead_time_days) AS transit_lead_time_days, any_value(moq) AS moq,
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
-    return restock_table(frame, forecast_summary, costs, params, table.as_of, health_params.period_days)
+    resold = returns.resellable_returns_per_day(db_path, table.as_of)
+    return restock_table(frame, forecast_summary, costs, params, table.as_of, health_params.period_days, resold)
 
 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:

@@ -6,8 +6,8 @@ one loop over the days):
 1. Stock on hand starts at available + units reserved for FC transfer (they come back to sale).
    Units inbound arrive ``inbound_arrival_days`` after today; open purchase orders after the lead
    time. Both are assumptions: Amazon's reports carry no arrival date.
-2. Each day the forecast's mean demand is sold from stock (sales lost when it runs out, never
-   negative stock).
+2. Each day the forecast's mean demand, less the resellable returns that come back to stock, is
+   sold from stock (sales lost when it runs out, never negative stock).
 3. Today the plan's order (``order_qty``) is placed when its status is "order now"; afterwards an
    order is placed at the end of any day the inventory position (on hand + on order) is at or below
    ROP + d·R, for ``max(EOQ, ROP + d·R − position)`` rounded to the MOQ and case pack: the plan's own
@@ -142,7 +142,10 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | None, *, days: int =
         return pd.to_numeric(plan[name], errors="coerce").to_numpy(float)
 
     d_mean = np.nan_to_num(col("demand_per_day"))
-    demand = demand_matrix(skus, daily, d_mean, as_of, days)
+    # The forecast is gross demand; resellable returns come back to stock (the plan's d is net of them).
+    resold = np.nan_to_num(col("resellable_returns_per_day"))
+    gross = np.nan_to_num(col("gross_demand_per_day")) if "gross_demand_per_day" in plan else d_mean
+    demand = np.maximum(demand_matrix(skus, daily, gross, as_of, days) - resold[:, None], 0.0)
     sigma_d, lead = np.nan_to_num(col("sigma_demand")), np.nan_to_num(col("lead_time_days"))
     sigma_lead, rop = np.nan_to_num(col("sigma_lead_time")), np.nan_to_num(col("reorder_point"))
     eoq, moq, pack = col("eoq", np.nan), col("moq", np.nan), col("case_pack", np.nan)

@@ -401,3 +401,16 @@ FORMULAS = [name for name, fn in inspect.getmembers(rm, inspect.isfunction)
 def test_every_restock_formula_is_documented(name):
     assert f"metrics.restock.{name}`" in DOCS.read_text(encoding="utf-8")
     assert inspect.getdoc(getattr(rm, name))
+
+
+def test_resellable_returns_are_deducted_from_the_plans_demand():
+    """NOW sells 2 a day and 0.5 a day come back sellable: the plan buys for 1.5 a day. σ_d (√2,
+    from the gross velocity) and so the safety stock are unchanged; ROP = d·L + SS drops by
+    0.5 × L = 0.5 × 27.5 = 13.75 units."""
+    resold = pd.DataFrame({"sku": ["NOW", "ZERO"], "resellable_per_day": [0.5, 0.3]})
+    t = restock_table(_skus(), None, _costs(), EXACT, AS_OF, resellable_returns=resold).set_index("sku")
+    plain = restock_table(_skus(), None, _costs(), EXACT, AS_OF).set_index("sku")
+    assert t.loc["NOW", "gross_demand_per_day"] == 2.0 and t.loc["NOW", "demand_per_day"] == 1.5
+    assert t.loc["ZERO", "demand_per_day"] == 0.0  # never below zero
+    assert t.loc["SOON", "demand_per_day"] == plain.loc["SOON", "demand_per_day"] == 1.0
+    assert t.loc["NOW", "reorder_point"] == pytest.approx(plain.loc["NOW", "reorder_point"] - 0.5 * 27.5)
