@@ -18,6 +18,8 @@ pages = {
         st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/health.py", title="Health score", icon=":material/monitor_heart:"),
         st.Page("pages/slow_movers.py", title="Slow movers", icon=":material/hourglass_bottom:"),
+        st.Page("pages/returns.py", title="Returns", icon=":material/assignment_return:"),
+        st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:"),
     ],
     "Plan": [
         st.Page("pages/restock.py", title="Restock", icon=":material/local_shipping:"),
@@ -32,6 +34,7 @@ pages = {
         st.Page("pages/data.py", title="Upload reports", icon=":material/upload_file:"),
         st.Page("pages/costs.py", title="Product costs", icon=":material/payments:"),
         st.Page("pages/explorer.py", title="Report explorer", icon=":material/table_view:"),
+        st.Page("pages/reconcile.py", title="Reconciliation", icon=":material/rule:"),
     ],
     "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }

@@ -508,3 +508,30 @@ def capacity_usage(check: pd.DataFrame) -> go.Figure:
                          legend={"orientation": "h", "y": -0.2}, height=340,
                          margin={"l": 10, "r": 10, "t": 10, "b": 10})
     return _note(figure, "No storage volume known") if check.empty else figure
+
+
+def share_bars(frame: pd.DataFrame, group: str) -> go.Figure:
+    """Units per ``group`` (summed over the frame's rows) as horizontal bars, largest on top, each
+    labelled with its share of the total.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``units`` and the ``group`` column (e.g. ``core.returns.returns_by_reason``'s reason_group).
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"reason_group": ["a", "b", "a"], "units": [2, 1, 1]})
+    >>> bar = share_bars(f, "reason_group").data[0]
+    >>> list(bar.y), list(bar.x), list(bar.text)
+    (['a', 'b'], [3.0, 1.0], ['75%', '25%'])
+    """
+    totals = frame.groupby(group)["units"].sum().astype(float).sort_values(ascending=False)
+    share = totals / totals.sum() if totals.sum() else totals
+    figure = go.Figure(go.Bar(x=totals.tolist(), y=[str(i) for i in totals.index], orientation="h",
+                              marker={"color": _BAR_COLOUR}, text=[f"{s:.0%}" for s in share], textposition="auto",
+                              hovertemplate="%{y}: %{x:,.0f} units<extra></extra>"))
+    figure.update_layout(xaxis={"title": "Units returned", "rangemode": "tozero"},
+                         yaxis={"title": None, "autorange": "reversed"}, height=60 + 40 * max(len(totals), 1),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False)
+    return _note(figure, "No returns in the window") if totals.empty else figure

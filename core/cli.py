@@ -15,15 +15,20 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health clearance [--db PATH] [--as-of YYYY-MM-DD] [--horizon-months 6] [--sku SKU ...]
                          [--discount-pct 0.2] [--elasticity 2.0] [--liquidation-recovery 0.10]
                          (--json | --csv)
+    fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --markdown)
+                      [--email TO ...]
+
+Exit codes: 0 done; 2 input rejected (a file, a flag value); 3 database locked by another writer;
+4 the alert digest could not be e-mailed.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import datetime as dt
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -301,6 +306,29 @@ def _cmd_clearance(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_alerts(args: argparse.Namespace) -> int:
+    from core import alerts, notify
+
+    db_path = db.resolve_db_path(args.db)
+    today = args.today or dt.date.today()
+    fired = alerts.alerts_from_db(db_path, args.as_of, today)
+    as_of = args.as_of or next(iter(skus.snapshot_dates(db_path)), None)
+    digest = alerts.digest_markdown(fired, as_of, today)
+    if args.json:
+        print(json.dumps(_records(fired), ensure_ascii=False))
+    else:
+        print(digest)
+    if args.email:
+        try:
+            smtp = notify.smtp_settings(db_path)
+            notify.send_digest(digest, args.email, smtp, f"FBA inventory alerts: {len(fired)} ({today:%d %b %Y})")
+        except (ValueError, notify.NotifyError) as error:
+            print(f"Digest not sent: {error}", file=sys.stderr)
+            return 4
+        print(f"Digest sent to {', '.join(args.email)}.", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="fba-health", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -395,6 +423,20 @@ def build_parser() -> argparse.ArgumentParser:
     formats.add_argument("--json", action="store_true")
     formats.add_argument("--csv", action="store_true")
     clear.set_defaults(run=_cmd_clearance)
+
+    alerts = sub.add_parser("alerts", help="the alert rules that fire (the Alerts page), for a nightly job")
+    alerts.add_argument("--db", help=db_help)
+    alerts.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                        help="a stock snapshot date (default: the latest loaded)")
+    alerts.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="the date data ages are measured at (default: today)")
+    formats = alerts.add_mutually_exclusive_group(required=True)
+    formats.add_argument("--json", action="store_true")
+    formats.add_argument("--markdown", action="store_true")
+    alerts.add_argument("--email", nargs="+", action="extend", default=None, metavar="TO",
+                        help="also send the Markdown digest to these addresses over SMTP (host, port, user, "
+                             "TLS: FBA_HEALTH_SMTP_* or the Alerts page; password: FBA_HEALTH_SMTP_PASSWORD)")
+    alerts.set_defaults(run=_cmd_alerts)
     return parser
 
 

@@ -465,9 +465,29 @@ PRODUCT_COSTS = ReportSchema(
     ),
 )
 
+# --- The seller's own stock on other channels (Shopify, own warehouse, Walmart ...): a plain CSV -----
+# Header ``sku,quantity,channel`` (optionally ``snapshot_date``); without a date column the file is
+# dated with the day it is loaded. Documented in docs/reports.md ("Other channel stock").
+OTHER_CHANNEL_STOCK = ReportSchema(
+    report_type="OTHER_CHANNEL_STOCK",
+    title="Other channel stock",
+    table="other_channel_stock",
+    source="docs/reports.md, Other channel stock",
+    required=("sku", "quantity", "channel"),
+    key=("snapshot_date", "sku", "channel"),
+    date_column="snapshot_date",
+    snapshot_from_load=True,
+    columns=(
+        col("snapshot_date", "date"),
+        col("sku", "text", "seller-sku", "merchant-sku"),
+        col("channel"),
+        col("quantity", "count"),
+    ),
+)
+
 SCHEMAS: tuple[ReportSchema, ...] = (
     PLANNING, MANAGE_INVENTORY, RESTOCK, ORDERS, SHIPMENTS, LEDGER_DETAIL, LEDGER_SUMMARY,
-    STORAGE_FEES, CUSTOMER_RETURNS, FEE_PREVIEW, PRODUCT_COSTS,
+    STORAGE_FEES, CUSTOMER_RETURNS, FEE_PREVIEW, PRODUCT_COSTS, OTHER_CHANNEL_STOCK,
 )
 
 BY_TYPE = {s.report_type: s for s in SCHEMAS} | {

@@ -17,11 +17,12 @@ from __future__ import annotations
 # restock report's "Recommended ship date"; `N/A` is what spreadsheets write.
 MISSING_TOKENS = ("", "--", "none", "n/a")
 
-VALUE_TYPES = ("text", "int", "number", "money", "date", "timestamp", "month", "bool", "days", "volume")
+VALUE_TYPES = ("text", "int", "count", "number", "money", "date", "timestamp", "month", "bool", "days", "volume")
 
 EXPECTED = {
     "text": "text",
     "int": "a whole number such as 12 or 1,234",
+    "count": "a whole number of 0 or more such as 0, 12 or 1,234",
     "number": "a number such as 0.031883 or 1,234.5",
     "money": "an amount such as 25.00, $1,937.41 or 5.255,61 €",
     "date": "a date as YYYY-MM-DD, MM/DD/YYYY or an ISO timestamp (2026-05-08T23:36:26+00:00)",
@@ -87,6 +88,12 @@ def parse_int(col: str) -> str:
     """A whole number (``1,234`` allowed); ``1.5`` does not parse."""
     number = parse_number(col)
     return f"(CASE WHEN {number} = floor({number}) THEN CAST({number} AS BIGINT) END)"
+
+
+def parse_count(col: str) -> str:
+    """A count of units: a whole number of 0 or more (``-3`` and ``1.5`` do not parse)."""
+    number = parse_int(col)
+    return f"(CASE WHEN {number} >= 0 THEN {number} END)"
 
 
 def parse_days(col: str) -> str:
@@ -170,6 +177,7 @@ def parse_text(col: str) -> str:
 PARSERS = {
     "text": parse_text,
     "int": parse_int,
+    "count": parse_count,
     "number": parse_number,
     "money": parse_money,
     "date": parse_date,
@@ -183,6 +191,7 @@ PARSERS = {
 SQL_TYPES = {
     "text": "VARCHAR",
     "int": "BIGINT",
+    "count": "BIGINT",
     "number": "DOUBLE",
     "money": "DOUBLE",
     "date": "DATE",

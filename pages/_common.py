@@ -20,8 +20,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import (browse, clearance, costs, db, export, ingest, purchase_orders, restock, sample, settings, skus,
-                  stock_projection)
+from core import (alerts, browse, clearance, costs, db, export, freshness, ingest, notify, purchase_orders, reconcile,
+                  reimbursements, restock, returns, sample, settings, skus, stock_projection)
 from core.fees import capacity, ipi, outlook
 from core.fees.table import fee_table_rows
 from core.forecast import forecast_table, history
@@ -483,6 +483,28 @@ def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
     chosen = "; ".join(f"{label(c) if c != 'abc_class' else 'ABC class'}: {', '.join(v)}"
                        for c, v in active_filters().items())
     st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
+    stale_warning([t for t in (table.sources.stock, table.sources.sales) if t])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report_ages(path: str, version: tuple, today: dt.date) -> pd.DataFrame:
+    return freshness.report_ages(Path(path), today)
+
+
+def report_ages() -> pd.DataFrame:
+    """``core.freshness.report_ages`` measured today."""
+    path = db_path()
+    return _report_ages(str(path), data_version(path), dt.date.today())
+
+
+def stale_warning(tables_used: list[str]) -> None:
+    """Warn when a report this page reads is older than its freshness limit (not for the demo, whose
+    data is fixed)."""
+    if demo_showing():
+        return
+    found = freshness.page_freshness(report_ages(), tables_used)
+    if found is not None and found.warning:
+        st.warning(found.warning + " Load a newer one on the Data page.", icon=":material/schedule:")
 
 
 # --- number formats --------------------------------------------------------------------------------
@@ -1155,6 +1177,178 @@ def save_capacity() -> None:
     values = {name: (st.session_state.get(f"capacity_{name}") or None) for name in capacity.STORAGE_TYPES}
     settings.save_capacity(db_path(), capacity.CapacityLimits(**values))
     st.session_state["capacity_message"] = "Saved."
+
+
+# --- returns and reimbursements --------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Reading returns…", max_entries=8)
+def _returns(path: str, version: tuple, as_of_date: dt.date | None, part: str) -> pd.DataFrame:
+    reader = {"sku": returns.returns_by_sku, "reason": returns.returns_by_reason,
+              "disposition": returns.returns_by_disposition, "claims": reimbursements.reimbursement_claims}[part]
+    return reader(Path(path), as_of_date)
+
+
+def _returns_part(part: str) -> pd.DataFrame:
+    path = db_path()
+    return _returns(str(path), data_version(path), as_of(), part)
+
+
+def returns_table() -> pd.DataFrame:
+    """``core.returns.returns_by_sku`` at the sidebar's as-of date."""
+    return _returns_part("sku")
+
+
+def returns_reasons() -> pd.DataFrame:
+    return _returns_part("reason")
+
+
+def returns_dispositions() -> pd.DataFrame:
+    return _returns_part("disposition")
+
+
+def claims_table() -> pd.DataFrame:
+    """``core.reimbursements.reimbursement_claims`` at the sidebar's as-of date."""
+    return _returns_part("claims")
+
+
+RETURNS_SHOWN = ["sku", "product_name", "units_sold", "units_returned", "return_rate", "returned_A", "returned_B",
+                 "returned_C", "recent_rate", "baseline_rate", "spike", "top_reason_group"]
+
+
+def show_returns_table(frame: pd.DataFrame, **kwargs) -> None:
+    shown = frame[RETURNS_SHOWN].sort_values("units_returned", ascending=False, kind="stable")
+    config = column_config(shown)
+    for key, name in (("return_rate", "Return rate"), ("recent_rate", "Last 30 days"), ("baseline_rate", "Before")):
+        config[key] = st.column_config.NumberColumn(name, format="percent")
+    config.update({"returned_A": st.column_config.NumberColumn("A (to stock)", format="%.0f"),
+                   "returned_B": st.column_config.NumberColumn("B (repair/used)", format="%.0f"),
+                   "returned_C": st.column_config.NumberColumn("C (dispose)", format="%.0f")})
+    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+
+
+# --- reconciliation -------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner="Comparing reports…", max_entries=8)
+def _reconciliation(path: str, version: tuple, as_of_date: dt.date | None) -> pd.DataFrame:
+    return reconcile.reconciliation(Path(path), as_of_date)
+
+
+def reconciliation() -> pd.DataFrame:
+    """``core.reconcile.reconciliation`` at the sidebar's as-of date."""
+    path = db_path()
+    return _reconciliation(str(path), data_version(path), as_of())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _channels(path: str, version: tuple, as_of_date: dt.date | None) -> pd.DataFrame:
+    return reconcile.channel_view(Path(path), as_of_date)
+
+
+def channel_view() -> pd.DataFrame:
+    """``core.reconcile.channel_view``: FBA beside the other channels' stock, per SKU."""
+    path = db_path()
+    return _channels(str(path), data_version(path), as_of())
+
+
+# --- alerts -----------------------------------------------------------------------------------------
+
+def alert_settings() -> alerts.AlertSettings:
+    return alerts.load_settings(db_path())
+
+
+@st.cache_data(show_spinner="Checking the alert rules…", max_entries=8)
+def _alerts(path: str, version: tuple, as_of_date: dt.date | None, today: dt.date,
+            rule_settings: alerts.AlertSettings, health: HealthParams, grades: GradeParams) -> pd.DataFrame:
+    return alerts.alerts_from_db(Path(path), as_of_date, today, rule_settings)
+
+
+def current_alerts(rule_settings: alerts.AlertSettings) -> pd.DataFrame:
+    """``core.alerts.alerts_from_db`` at the sidebar's as-of date, data ages measured today."""
+    path = db_path()
+    health, grades = health_settings()
+    return _alerts(str(path), data_version(path), as_of(), dt.date.today(), rule_settings, health, grades)
+
+
+def alerts_in_view(fired: pd.DataFrame) -> pd.DataFrame:
+    """Account and report alerts, and SKU alerts for the SKUs the sidebar filters keep."""
+    kept = set(filtered_skus()["sku"]) if not summary().empty else set()
+    sku = fired["sku"]
+    return fired[sku.isna() | (sku == "") | sku.isin(kept)]
+
+
+def alert_digest(fired: pd.DataFrame) -> str:
+    return alerts.digest_markdown(fired, as_of(), dt.date.today())
+
+
+def save_alert_settings() -> None:
+    """Form callback: rules switched off and thresholds changed from their defaults."""
+    off = tuple(r.key for r in alerts.RULES if not st.session_state.get(f"alert_on_{r.key}", True))
+    thresholds = tuple((r.key, float(st.session_state[f"alert_threshold_{r.key}"])) for r in alerts.RULES
+                       if r.default_threshold is not None and f"alert_threshold_{r.key}" in st.session_state
+                       and float(st.session_state[f"alert_threshold_{r.key}"]) != r.default_threshold)
+    try:
+        alerts.save_settings(db_path(), alerts.AlertSettings(off=off, thresholds=thresholds))
+    except ValueError as error:
+        st.session_state["alerts_message"] = ("error", f"Not saved: {error}")
+        return
+    st.session_state["alerts_message"] = ("success", "Saved. The page and `fba-health alerts` use these rules now.")
+
+
+def show_message(key: str) -> None:
+    """A (kind, text) message left by a callback, shown once."""
+    if key in st.session_state:
+        kind, text = st.session_state.pop(key)
+        (st.success if kind == "success" else st.error)(text)
+
+
+SMTP_TLS = ("starttls", "ssl", "none")
+
+
+def smtp_form() -> None:
+    """The SMTP settings form (saved without the password) and a test send."""
+    path = db_path()
+    saved = settings.load_raw(path, "smtp") or {}
+    with st.form("smtp"):
+        a, b, c = st.columns([3, 1, 2])
+        a.text_input("SMTP host", saved.get("host", ""), key="smtp_host", placeholder="smtp.example.com")
+        b.number_input("Port", 1, 65535, int(saved.get("port", 587)), key="smtp_port")
+        c.selectbox("Security", SMTP_TLS, SMTP_TLS.index(saved.get("tls", "starttls")), key="smtp_tls")
+        d, e = st.columns(2)
+        d.text_input("User", saved.get("user") or "", key="smtp_user")
+        e.text_input("From", saved.get("sender", ""), key="smtp_sender", placeholder="alerts@example.com")
+        st.form_submit_button("Save e-mail settings", on_click=save_smtp)
+    show_message("smtp_message")
+    password = "set" if os.environ.get(notify.ENV_PREFIX + "PASSWORD") else "not set"
+    st.caption(f"Password (FBA_HEALTH_SMTP_PASSWORD): {password} in this app's environment.")
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.text_input("Send the digest now to", key="smtp_test_to", placeholder="you@example.com")
+    right.button("Send", key="smtp_send", on_click=send_digest_now, icon=":material/send:")
+    show_message("smtp_send_message")
+
+
+def save_smtp() -> None:
+    try:
+        notify.save_smtp_settings(db_path(), st.session_state["smtp_host"].strip(), int(st.session_state["smtp_port"]),
+                                  st.session_state["smtp_user"].strip() or None,
+                                  st.session_state["smtp_sender"].strip() or "fba-health@localhost",
+                                  st.session_state["smtp_tls"])
+    except ValueError as error:
+        st.session_state["smtp_message"] = ("error", f"Not saved: {error}")
+        return
+    st.session_state["smtp_message"] = ("success", "Saved (the password stays in the environment).")
+
+
+def send_digest_now() -> None:
+    """Button callback: e-mail the current digest to the address typed."""
+    to = [a.strip() for a in st.session_state.get("smtp_test_to", "").split(",") if a.strip()]
+    fired = alerts_in_view(current_alerts(alert_settings()))
+    try:
+        notify.send_digest(alert_digest(fired), to, notify.smtp_settings(db_path()),
+                           f"FBA inventory alerts: {len(fired)} ({dt.date.today():%d %b %Y})")
+    except (ValueError, notify.NotifyError) as error:
+        st.session_state["smtp_send_message"] = ("error", f"Not sent: {error}")
+        return
+    st.session_state["smtp_send_message"] = ("success", f"Sent to {', '.join(to)}.")
 
 
 # --- settings form ---------------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from pages import _common as common  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
          "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py",
-         "pages/accuracy.py", "pages/fees.py", "pages/clearance.py"]
+         "pages/accuracy.py", "pages/fees.py", "pages/clearance.py", "pages/returns.py", "pages/alerts.py",
+         "pages/reconcile.py"]
 MANIFEST = ROOT / "sample_data" / "manifest.json"
 
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
@@ -171,6 +172,9 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
     ("pages/accuracy.py", "Nothing is loaded yet, so there is no forecast to check"),
     ("pages/fees.py", "Nothing is loaded yet, so there are no fees to project"),
     ("pages/clearance.py", "Nothing is loaded yet, so there is nothing to clear"),
+    ("pages/returns.py", "Nothing is loaded yet, so there are no returns to read"),
+    ("pages/alerts.py", "Nothing is loaded yet, so there is nothing to watch"),
+    ("pages/reconcile.py", "Nothing is loaded yet, so there is nothing to compare"),
 ])
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
@@ -512,3 +516,42 @@ def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo
     at.button[0].click().run()
     assert common.settings.load_capacity(demo_db).standard == 100.0
     assert "over the limit" in texts(at.warning)
+
+
+def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
+    from core import returns
+
+    at = app("pages/returns.py")
+    assert not at.exception
+    by_sku = returns.returns_by_sku(demo_db)
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["Return rate"] == f"{by_sku['units_returned'].sum() / by_sku['units_sold'].sum():.1%}"
+    assert tiles["SKUs with a spike"] == str(int(by_sku["spike"].sum()))
+    at.toggle(key="returns_spikes_only").set_value(True).run()
+    shown = at.dataframe[0].value
+    assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
+
+
+def test_alerts_page_lists_the_rules_that_fire_and_saves_a_rule_switched_off(demo_db):
+    from core import alerts
+
+    at = app("pages/alerts.py")
+    assert not at.exception
+    fired = alerts.alerts_from_db(demo_db)
+    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert sum(counts.values()) == len(fired)
+    assert counts["High priority"] == int((fired["severity"] == "high").sum())
+    at.toggle(key="alert_on_red_grade").set_value(False)
+    at.number_input(key="alert_threshold_low_cover").set_value(30.0)
+    next(b for b in at.button if b.label == "Save rules").click().run()
+    saved = alerts.load_settings(demo_db)
+    assert saved.off == ("red_grade",) and saved.threshold("low_cover") == 30.0
+    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
+    assert sum(counts.values()) == len(alerts.alerts_from_db(demo_db, alert_settings=saved))
+
+
+def test_reconcile_page_shows_ages_checks_and_no_gap_on_the_consistent_demo(demo_db):
+    at = app("pages/reconcile.py")
+    assert not at.exception
+    assert "Every report is within" in texts(at.success) or "older than their limit" in texts(at.warning)
+    assert "No SKU disagrees beyond the threshold." in texts(at.success)

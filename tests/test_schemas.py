@@ -86,3 +86,10 @@ def test_product_cost_sheet_is_recognised():
 
 def test_report_tables_are_distinct():
     assert len({s.table for s in SCHEMAS}) == len(SCHEMAS)
+
+
+def test_other_channel_stock_sheet_is_recognised():
+    """Our own CSV: sku, quantity, channel and an optional snapshot date, in any order and case."""
+    assert detect(["sku", "quantity", "channel"]).schema.report_type == "OTHER_CHANNEL_STOCK"
+    assert detect(["Channel", "SKU", "Quantity", "Snapshot Date"]).schema.report_type == "OTHER_CHANNEL_STOCK"
+    assert detect(["sku", "quantity"]).schema is None
