@@ -40,4 +40,4 @@ pages = {
 }
 common.sidebar_filters()
 st.sidebar.caption(f"Database: {common.db_path()}")
-st.navigation(pages).run()
+st.navigation(pages, expanded=True).run()  # every page listed: 16 pages would fold into "View more"

@@ -36,6 +36,7 @@ class Rule:
     default_threshold: float | None = None
     unit: str = ""
     minimum: float = 0.0  # the lowest threshold that makes sense
+    maximum: float | None = None  # the highest (None: no limit)
 
 
 RULES: tuple[Rule, ...] = (
@@ -56,7 +57,7 @@ RULES: tuple[Rule, ...] = (
     Rule("stale_data", "Stale data", "a report's newest data is older than the threshold", "low", 7.0, "days"),
     Rule("reconciliation_gap", "Reports disagree",
          "two reports' figures for the same SKU differ by more than the threshold share (and 5 units)", "low",
-         0.10, "share"),
+         0.10, "share", 0.0, 0.99),
 )
 BY_KEY = {rule.key: rule for rule in RULES}
 
@@ -82,8 +83,11 @@ class AlertSettings:
         for key, value in self.thresholds:
             if BY_KEY[key].default_threshold is None:
                 raise ValueError(f"{key} has no threshold")
-            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= BY_KEY[key].minimum):
-                raise ValueError(f"threshold of {key} must be a finite number >= {BY_KEY[key].minimum:g}")
+            rule = BY_KEY[key]
+            if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= rule.minimum
+                    and (rule.maximum is None or value <= rule.maximum)):
+                limits = f">= {rule.minimum:g}" + (f" and <= {rule.maximum:g}" if rule.maximum is not None else "")
+                raise ValueError(f"threshold of {key} must be a finite number {limits}")
 
     def is_on(self, key: str) -> bool:
         return key not in self.off
@@ -378,6 +382,7 @@ def load_settings(db_path: Path) -> AlertSettings:
 
 
 def save_settings(db_path: Path, alert_settings: AlertSettings) -> None:
+    """Save the alert settings (settings entry "alerts"), as the Alerts page does."""
     settings.save_raw(db_path, "alerts", {"off": list(alert_settings.off),
                                           "thresholds": dict(alert_settings.thresholds)})
 

@@ -36,7 +36,8 @@ with st.form("alert_rules"):
         left.toggle(rule.name, rule_settings.is_on(rule.key), key=f"alert_on_{rule.key}",
                     help=f"Fires when {rule.fires_when}.")
         if rule.default_threshold is not None:
-            right.number_input(f"Threshold ({rule.unit})", rule.minimum, None, float(rule_settings.threshold(rule.key)),
+            right.number_input(f"Threshold ({rule.unit})", rule.minimum, rule.maximum,
+                               float(rule_settings.threshold(rule.key)),
                                key=f"alert_threshold_{rule.key}", label_visibility="collapsed",
                                help=f"{rule.unit}; default {rule.default_threshold:g}")
     st.form_submit_button("Save rules", on_click=common.save_alert_settings)

@@ -106,6 +106,10 @@ def test_settings_validate_and_persist(tmp_path):
 
     with pytest.raises(ValueError, match="unknown alert rule"):
         alerts.AlertSettings(off=("nope",))
+    with pytest.raises(ValueError, match="return_spike must be a finite number >= 1"):
+        alerts.AlertSettings(thresholds=(("return_spike", 0.5),))
+    with pytest.raises(ValueError, match="<= 0.99"):
+        alerts.AlertSettings(thresholds=(("reconciliation_gap", 1.0),))
     with pytest.raises(ValueError, match="no threshold"):
         alerts.AlertSettings(thresholds=(("red_grade", 1.0),))
     path = tmp_path / "a.duckdb"

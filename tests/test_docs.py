@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core import clearance, stock_projection
+from core import alerts, clearance, freshness, notify, reconcile, reimbursements, returns, stock_projection
 from core.fees import capacity, inputs, ipi, outlook, projection, table
 from core.forecast import accuracy, events, methods, pattern
 from core.metrics import ageing, classify, grades, health, restock, scale, turnover, velocity
@@ -20,7 +20,8 @@ def test_every_report_is_in_reports_md(schema):
 
 
 MODULES = (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods, pattern, events,
-           stock_projection, table, projection, inputs, outlook, ipi, capacity, clearance)
+           stock_projection, table, projection, inputs, outlook, ipi, capacity, clearance,
+           returns, reimbursements, reconcile, freshness, alerts, notify)
 FORMULAS = [(m, name) for m in MODULES
             for name, fn in inspect.getmembers(m, inspect.isfunction)
             if fn.__module__ == m.__name__ and not name.startswith("_")]
@@ -38,3 +39,13 @@ def test_grade_rules_are_documented():
     for word in ("Red", "orange", "yellow"):
         assert word in text
     assert set(grades.SIGNALS) and set(grades.ACTIONS) >= {"red", "orange", "yellow"}
+
+
+@pytest.mark.parametrize("key", [rule.key for rule in alerts.RULES])
+def test_every_alert_rule_is_in_metrics_md(key):
+    assert f"`{key}`" in (DOCS / "metrics.md").read_text(encoding="utf-8"), f"alert rule {key} is not in docs/metrics.md"
+
+
+@pytest.mark.parametrize("name", [check.name for check in reconcile.CHECKS])
+def test_every_reconciliation_check_is_in_metrics_md(name):
+    assert f"`{name}`" in (DOCS / "metrics.md").read_text(encoding="utf-8"), f"check {name} is not in docs/metrics.md"
