@@ -11,6 +11,7 @@ from pages import _common as common
 
 st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
 
+common.require_sign_in()  # only where [auth] is configured in .streamlit/secrets.toml
 common.ensure_demo()
 
 pages = {
@@ -40,4 +41,6 @@ pages = {
 }
 common.sidebar_filters()
 st.sidebar.caption(f"Database: {common.db_path()}")
+if common.sign_in_required():
+    st.sidebar.button(f"Sign out {st.user.get('email', '')}", on_click=st.logout, key="sign_out")
 st.navigation(pages, expanded=True).run()  # every page listed: 16 pages would fold into "View more"

@@ -36,6 +36,25 @@ _demo_lock = threading.Lock()
 _demo_checked: set[str] = set()
 
 
+def sign_in_required() -> bool:
+    """Sign-in is on when ``.streamlit/secrets.toml`` has an ``[auth]`` section (Streamlit's OIDC);
+    off for local use."""
+    try:
+        return "auth" in st.secrets
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return False
+
+
+def require_sign_in() -> None:
+    """On a shared deployment, stop here until the user has signed in with the configured provider."""
+    if not sign_in_required() or st.user.get("is_logged_in", False):
+        return
+    st.title("FBA Inventory Health")
+    st.write("This deployment is shared: sign in to see the inventory.")
+    st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in")
+    st.stop()
+
+
 def db_path() -> Path:
     """The database file: ``FBA_HEALTH_DB``, else data/inventory.duckdb (read on every call)."""
     return db.resolve_db_path()
@@ -260,8 +279,11 @@ def md_escape(text: str) -> str:
 
 def load_bytes(name: str, data: bytes, *, snapshot_date: dt.date | None = None, replace_all: bool = False,
                progress: ingest.Progress | None = None) -> ingest.LoadResult:
-    """Save uploaded bytes to a fresh temp file (the name is only a label) and load it."""
-    with tempfile.TemporaryDirectory(prefix="fba-upload-") as folder:
+    """Save uploaded bytes to a fresh temp file inside the data folder (the uploaded file's name is
+    only a label, never a path) and load it; the temp file is gone afterwards."""
+    uploads = db_path().parent / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="upload-", dir=uploads) as folder:
         path = Path(folder) / "upload"
         path.write_bytes(data)
         return ingest.load_report(db_path(), path, file_name=name, snapshot_date=snapshot_date,

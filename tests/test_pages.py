@@ -555,3 +555,27 @@ def test_reconcile_page_shows_ages_checks_and_no_gap_on_the_consistent_demo(demo
     assert not at.exception
     assert "Every report is within" in texts(at.success) or "older than their limit" in texts(at.warning)
     assert "No SKU disagrees beyond the threshold." in texts(at.success)
+
+
+def test_sign_in_is_off_locally_and_required_where_auth_is_configured(demo_db):
+    """No [auth] secrets: straight in. With [auth] (a shared deployment) and nobody signed in: only
+    the sign-in button, no data."""
+    assert not app().exception and not any(b.key == "sign_in" for b in app().button)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "id", "client_secret": "secret",
+                          "server_metadata_url": "https://accounts.example.com/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b.key for b in at.button] == ["sign_in"]
+    assert not at.metric and not at.dataframe
+
+
+def test_an_upload_is_written_inside_the_data_folder_whatever_its_name(empty_db):
+    """A file named like a path is only a label: the bytes go to a temp file under the data folder,
+    removed after the load; nothing appears where the name points."""
+    result = common.load_bytes("../../escape.txt", returns_file(("2026-09-14", "114-0000001-1234567", "SKU-1", "1")))
+    assert result.status == "loaded" and result.file == "../../escape.txt"
+    uploads = empty_db.parent / "uploads"
+    assert uploads.is_dir() and list(uploads.iterdir()) == []
+    assert not (empty_db.parent.parent.parent / "escape.txt").exists()
