@@ -10,8 +10,10 @@ the flag that loads the demo account once per process lives here.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 import re
+import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -277,17 +279,24 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>$#|~])", r"\\\1", str(text))
 
 
-def load_bytes(name: str, data: bytes, *, snapshot_date: dt.date | None = None, replace_all: bool = False,
-               progress: ingest.Progress | None = None) -> ingest.LoadResult:
-    """Save uploaded bytes to a fresh temp file inside the data folder (the uploaded file's name is
-    only a label, never a path) and load it; the temp file is gone afterwards."""
+def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, replace_all: bool = False,
+                progress: ingest.Progress | None = None) -> ingest.LoadResult:
+    """Copy an upload (a binary file object) in chunks to a fresh temp file inside the data folder and
+    load it; the uploaded file's name is only a label, never a path, and the temp file is gone
+    afterwards."""
     uploads = db_path().parent / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="upload-", dir=uploads) as folder:
         path = Path(folder) / "upload"
-        path.write_bytes(data)
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out, length=8 * 1024 * 1024)
         return ingest.load_report(db_path(), path, file_name=name, snapshot_date=snapshot_date,
                                   replace_all=replace_all, progress=progress)
+
+
+def load_bytes(name: str, data: bytes, **options) -> ingest.LoadResult:
+    """``load_stream`` of bytes already in memory."""
+    return load_stream(name, io.BytesIO(data), **options)
 
 
 def show_result(result: ingest.LoadResult) -> None:
@@ -313,14 +322,14 @@ def show_result(result: ingest.LoadResult) -> None:
 
 def load_uploaded_files(files, *, snapshot_date: dt.date | None = None,
                         replace_all: bool = False) -> list[ingest.LoadResult]:
-    """Load each uploaded file (anything with ``.name`` and ``.getvalue()``) with a progress bar,
+    """Load each uploaded file (a binary file object with ``.name``, as st.file_uploader gives) with a progress bar,
     show its outcome, and return the results."""
     results = []
     for upload in files:
         bar = st.progress(0.0, text=f"Reading {upload.name}")
-        result = load_bytes(upload.name, upload.getvalue(), snapshot_date=snapshot_date,
-                            replace_all=replace_all,
-                            progress=lambda f, m, bar=bar: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        upload.seek(0)
+        result = load_stream(upload.name, upload, snapshot_date=snapshot_date, replace_all=replace_all,
+                             progress=lambda f, m, bar=bar: bar.progress(min(max(f, 0.0), 1.0), text=m))
         bar.empty()
         show_result(result)
         results.append(result)

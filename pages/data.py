@@ -14,7 +14,9 @@ st.markdown("Load Amazon report files as downloaded (tab-delimited .txt, .tsv, .
             "cost sheet). The report is recognised by its column names, whatever the file is called; a "
             "newer file replaces the rows it overlaps, and a rejected file changes nothing.")
 left, right = st.columns([3, 1])
-files = left.file_uploader("Report files", accept_multiple_files=True, key="uploader")
+files = left.file_uploader("Report files", accept_multiple_files=True, key="uploader",
+                           help=f"Up to {st.get_option('server.maxUploadSize'):,} MB per file (a larger one is "
+                                "refused before it uploads); gzip a big orders file to send less.")
 snapshot_date = right.date_input(
     "Snapshot date", value=dt.date.today(), key="snapshot_date",
     help="Manage Inventory, Restock and Fee Preview reports carry no date of their own: "

@@ -44,7 +44,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(tmp_path: Path, *, demo: bool):
+def streamlit_server(tmp_path: Path, *, demo: bool, env_extra: dict | None = None):
     """``streamlit run app.py`` on a free port and a fresh database (the demo account loads on the
     first page view when ``demo``); stopped on exit."""
     if not CHROMIUM.is_file():
@@ -54,6 +54,7 @@ def streamlit_server(tmp_path: Path, *, demo: bool):
     env.pop("FBA_HEALTH_NO_DEMO", None)
     if not demo:
         env["FBA_HEALTH_NO_DEMO"] = "1"
+    env.update(env_extra or {})
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
@@ -233,5 +234,29 @@ def test_analyst_moves_the_service_level_on_the_whatif_page(demo_server):
             page.wait_for_selector(IDLE, timeout=60_000)
             units = lambda text: float(text.split()[0].replace(",", ""))  # noqa: E731
             assert units(metric_value(page, "Safety stock (units)")) > units(baseline)
+        finally:
+            browser.close()
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(tmp_path):
+    """The limit (server.maxUploadSize, 1 MB here through Streamlit's environment variable) is shown
+    in the uploader's help; a 2 MB file is refused before it uploads, and nothing loads."""
+    from playwright.sync_api import expect, sync_playwright
+
+    big = tmp_path / "orders-too-big.txt"
+    big.write_bytes(b"x" * (2 * 1024 * 1024))
+    with streamlit_server(tmp_path, demo=False, env_extra={"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}) as url, \
+            sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
+            expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE)
+            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
+            expect(page.get_by_text(re.compile(r"File must be 1(\.0)?\s?MB or smaller"))).to_be_visible(timeout=20_000)
+            expect(page.get_by_role("button", name="Load files")).to_be_disabled()
         finally:
             browser.close()

@@ -8,10 +8,10 @@ here, and tests/test_e2e.py uploads through a real browser.
 from __future__ import annotations
 
 import dataclasses
+import io
 import shutil
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import duckdb
 import numpy as np
@@ -44,9 +44,11 @@ def returns_file(*lines: tuple[str, str, str, str]) -> bytes:
     return ("\n".join([RETURNS_HEADER, *body]) + "\n").encode("utf-8")
 
 
-def upload(name: str, data: bytes) -> SimpleNamespace:
-    """What st.file_uploader hands the page: a name and the bytes."""
-    return SimpleNamespace(name=name, getvalue=lambda: data)
+def upload(name: str, data: bytes) -> io.BytesIO:
+    """What st.file_uploader hands the page: a binary file object (UploadedFile is a BytesIO) with a name."""
+    stream = io.BytesIO(data)
+    stream.name = name
+    return stream
 
 
 def app(page: str | None = None) -> AppTest:
