@@ -9,6 +9,7 @@ one call. ``purchase_order_lines`` keeps the lines to order now, ready for core/
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -246,17 +247,26 @@ def _reserved_transfer(db_path: Path, as_of: dt.date) -> pd.DataFrame:
         FROM inventory_planning WHERE snapshot_date = $as_of GROUP BY sku""", {"as_of": as_of})
 
 
-def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
-                    forecast_summary: pd.DataFrame | None = None,
-                    health_params: HealthParams = HealthParams()) -> pd.DataFrame:
-    """The restock plan from the database: the health SKU table at ``as_of`` (latest by default),
-    the cost sheet and the FC-transfer reservations, through ``restock_table``.
+@dataclass(frozen=True, eq=False)
+class RestockInputs:
+    """What the plan reads from the database, read once: the health SKU table (with FC-transfer
+    reservations), the cost sheet and the resellable returns at the as-of date. A what-if reruns
+    ``plan_from_inputs`` on the same inputs: no database work per slider move."""
 
-    Returns an empty frame with ``RESTOCK_COLUMNS`` when there is no stock snapshot.
-    """
+    frame: pd.DataFrame
+    costs: pd.DataFrame
+    resellable: pd.DataFrame
+    as_of: dt.date | None
+    period_days: int
+
+
+def restock_inputs(db_path: Path, as_of: dt.date | None = None,
+                   health_params: HealthParams = HealthParams()) -> RestockInputs:
+    """The plan's inputs from the database at ``as_of`` (the latest snapshot by default)."""
     table = skus.sku_table(db_path, health_params, as_of=as_of)
     if table.as_of is None or table.frame.empty:
-        return pd.DataFrame(columns=RESTOCK_COLUMNS)
+        return RestockInputs(pd.DataFrame(), pd.DataFrame(columns=COST_COLUMNS), pd.DataFrame(), table.as_of,
+                             health_params.period_days)
     frame = table.frame
     if table.sources.stock == "inventory_planning":
         transfers = _reserved_transfer(db_path, table.as_of)
@@ -268,7 +278,24 @@ def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_o
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
     resold = returns.resellable_returns_per_day(db_path, table.as_of)
-    return restock_table(frame, forecast_summary, costs, params, table.as_of, health_params.period_days, resold)
+    return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days)
+
+
+def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
+                     params: RestockParams = RestockParams()) -> pd.DataFrame:
+    """``restock_table`` over read inputs; an empty plan (``RESTOCK_COLUMNS``) without a snapshot."""
+    if inputs.as_of is None or inputs.frame.empty:
+        return pd.DataFrame(columns=RESTOCK_COLUMNS)
+    return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
+                         inputs.resellable)
+
+
+def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
+                    forecast_summary: pd.DataFrame | None = None,
+                    health_params: HealthParams = HealthParams()) -> pd.DataFrame:
+    """The restock plan from the database: ``plan_from_inputs(restock_inputs(...))``. Returns an
+    empty frame with ``RESTOCK_COLUMNS`` when there is no stock snapshot."""
+    return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params)
 
 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:

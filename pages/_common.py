@@ -68,8 +68,10 @@ def data_version(path: Path | None = None) -> tuple:
 
 
 def data_changed() -> None:
-    """Forget every cached read (after a load or a removal in this process)."""
+    """Forget every cached read (after a load or a removal in this process). Cached resources are
+    keyed by the data version, so they are not reused either; clearing them frees their memory."""
     st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 # --- the demo account ------------------------------------------------------------------------------
@@ -822,7 +824,8 @@ RESTOCK_SHOWN = ["sku", "product_name", "supplier", "status", "reason", "order_q
                  "order_by", "stockout_date", "days_of_supply", "days_of_cover_after", "method", "wape"]
 
 
-@st.cache_data(show_spinner="Forecasting demand…", max_entries=8)
+# A resource: large frames shared read-only across reruns and sessions, never copied.
+@st.cache_resource(show_spinner="Forecasting demand…", max_entries=8)
 def _forecast_summary(path: str, version: tuple,
                       as_of_date: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     result = forecast_table(Path(path), as_of_date)
@@ -836,11 +839,18 @@ def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
     return _forecast_summary(str(path), data_version(path), as_of())
 
 
+@st.cache_resource(show_spinner="Reading the plan's inputs…", max_entries=4)
+def _restock_inputs(path: str, version: tuple, as_of_date: dt.date | None,
+                    health: HealthParams) -> restock.RestockInputs:
+    # A resource, not data: shared read-only by the sessions, never copied per rerun.
+    return restock.restock_inputs(Path(path), as_of_date, health)
+
+
 @st.cache_data(show_spinner="Planning restock…", max_entries=32)
 def _restock_plan(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
                   health: HealthParams) -> pd.DataFrame:
     summary_frame, _ = _forecast_summary(path, version, as_of_date)
-    return restock.restock_from_db(Path(path), params, as_of_date, summary_frame, health)
+    return restock.plan_from_inputs(_restock_inputs(path, version, as_of_date, health), summary_frame, params)
 
 
 def restock_params() -> RestockParams:
@@ -993,7 +1003,8 @@ def accuracy_sentence(row: pd.Series) -> str:
                    f"MASE {number(row['mase'], 2)} over {number(row['backtest_units'])} units sold.")
 
 
-@st.cache_data(show_spinner="Reading sales history…", max_entries=4)
+# A resource: large frames shared read-only across reruns and sessions, never copied.
+@st.cache_resource(show_spinner="Reading sales history…", max_entries=4)
 def _history(path: str, version: tuple, as_of_date: dt.date | None) -> pd.DataFrame:
     return history(Path(path), as_of_date, 365)
 
@@ -1034,7 +1045,8 @@ def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period
 
 # --- ageing, fees and clearance --------------------------------------------------------------------
 
-@st.cache_data(show_spinner="Projecting storage fees…", max_entries=8)
+# A resource: large frames shared read-only across reruns and sessions, never copied.
+@st.cache_resource(show_spinner="Projecting storage fees…", max_entries=8)
 def _fee_outlook(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
                  health: HealthParams) -> outlook.FeeOutlook:
     return outlook.fee_outlook(Path(path), as_of_date, 12, restock_params=params, health_params=health)
