@@ -879,10 +879,15 @@ def restock_counts(plan: pd.DataFrame) -> dict[str, int]:
 def _stockout_days(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
                    health: HealthParams) -> pd.Series:
     plan = _restock_plan(path, version, as_of_date, params, health)
-    daily = _forecast_summary(path, version, as_of_date)[1]
     if plan.empty:
         return pd.Series(dtype=float)
-    return stock_projection.project_stock(plan, daily, review_period_days=params.review_period_days).expected_stockout_days
+    return stock_projection.project_stock(plan, _forecast_matrix(path, version, as_of_date),
+                                          review_period_days=params.review_period_days).expected_stockout_days
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _forecast_matrix(path: str, version: tuple, as_of_date: dt.date | None) -> stock_projection.DailyMatrix:
+    return stock_projection.DailyMatrix.from_daily(_forecast_summary(path, version, as_of_date)[1])
 
 
 def restock_totals(plan: pd.DataFrame, params: RestockParams) -> dict[str, float]:

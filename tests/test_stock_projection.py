@@ -89,3 +89,13 @@ def test_on_the_demo_a_higher_service_level_means_fewer_expected_stockout_days(d
         days = stock_projection.project_stock(p, result.daily).expected_stockout_days
         totals.append(restock.plan_totals(p, days)["stockout_days"])
     assert totals[0] > totals[1] > totals[2] > 0
+
+
+def test_the_daily_matrix_gives_the_same_projection_as_the_long_forecast():
+    """Two SKUs, a forecast for A only on days 2-3 (A's other days and B take the plan's d)."""
+    daily = pd.DataFrame({"sku": ["A", "A"], "day": pd.to_datetime(["2026-11-17", "2026-11-18"]), "mean": [4.0, 6.0]})
+    two = pd.concat([plan(available=50.0), plan(sku="B", available=30.0, demand_per_day=2.0)], ignore_index=True)
+    long = stock_projection.project_stock(two, daily, days=5)
+    matrix = stock_projection.project_stock(two, stock_projection.DailyMatrix.from_daily(daily), days=5)
+    assert long.on_hand.tolist() == matrix.on_hand.tolist()
+    assert long.on_hand[0].tolist() == [49, 45, 39, 38, 37] and long.on_hand[1].tolist() == [28, 26, 24, 22, 20]
