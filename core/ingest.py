@@ -210,7 +210,7 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
             read_path, compression = workdir / "utf8.txt", "none"
             read_path.write_text(text, encoding="utf-8")
             head = text[: 1 << 16]
-        first_line = head.lstrip("\ufeff").splitlines()[0] if head.strip() else ""
+        first_line = head.lstrip("\ufeff").splitlines()[0] if head.lstrip("\ufeff").strip() else ""
         if not first_line.strip():
             raise RejectedFile(["The file has no header line: the first line is empty."])
         delimiter = _sniff_delimiter(first_line)

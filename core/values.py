@@ -57,20 +57,26 @@ def _decimal(text: str) -> str:
 
     Accepted: ``1234.5``, ``1,234.5`` (comma thousands), ``1.234,5`` (EU: dot thousands, comma
     decimal) and ``12,5`` / ``12,50`` (EU decimal comma, 1-2 decimals). ``1,234`` is read as one
-    thousand two hundred thirty-four, as Amazon's US files mean it; anything else is NULL.
+    thousand two hundred thirty-four, as Amazon's US files mean it; anything else is NULL, and so is a
+    number too large for a DOUBLE (``1e999``, 400 nines): it would otherwise be stored as infinity.
     """
+    us_plain = _finite(f"TRY_CAST({text} AS DOUBLE)")
+    us_thousands = _finite(f"TRY_CAST(replace({text}, ',', '') AS DOUBLE)")
+    eu_thousands = _finite(f"TRY_CAST(replace(replace({text}, '.', ''), ',', '.') AS DOUBLE)")
+    eu_decimal = _finite(f"TRY_CAST(replace({text}, ',', '.') AS DOUBLE)")
     return (
         f"(CASE"
-        f" WHEN regexp_full_match({text}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?')"
-        f" THEN TRY_CAST({text} AS DOUBLE)"
-        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?')"
-        f" THEN TRY_CAST(replace({text}, ',', '') AS DOUBLE)"
-        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(\\.\\d{{3}})+,\\d+')"
-        f" THEN TRY_CAST(replace(replace({text}, '.', ''), ',', '.') AS DOUBLE)"
-        f" WHEN regexp_full_match({text}, '[+-]?\\d+,\\d{{1,2}}')"
-        f" THEN TRY_CAST(replace({text}, ',', '.') AS DOUBLE)"
+        f" WHEN regexp_full_match({text}, '[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?') THEN {us_plain}"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') THEN {us_thousands}"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d{{1,3}}(\\.\\d{{3}})+,\\d+') THEN {eu_thousands}"
+        f" WHEN regexp_full_match({text}, '[+-]?\\d+,\\d{{1,2}}') THEN {eu_decimal}"
         f" END)"
     )
+
+
+def _finite(double: str) -> str:
+    """NULL instead of infinity: DuckDB reads ``1e999`` or 400 nines as inf rather than failing."""
+    return f"nullif(nullif({double}, 'inf'::DOUBLE), '-inf'::DOUBLE)"
 
 
 def parse_number(col: str) -> str:
@@ -87,7 +93,9 @@ def parse_money(col: str) -> str:
 def parse_int(col: str) -> str:
     """A whole number (``1,234`` allowed); ``1.5`` does not parse."""
     number = parse_number(col)
-    return f"(CASE WHEN {number} = floor({number}) THEN CAST({number} AS BIGINT) END)"
+    # TRY_CAST: a whole number beyond BIGINT (1e300) is NULL, reported as not a whole number; a plain
+    # CAST would raise and abort the load.
+    return f"(CASE WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END)"
 
 
 def parse_count(col: str) -> str:
