@@ -530,6 +530,20 @@ def report_ages() -> pd.DataFrame:
     return _report_ages(str(path), data_version(path), dt.date.today())
 
 
+def show_report_ages(ages: pd.DataFrame) -> None:
+    """Report ages, the report's title first, dates as dates, the stale ones marked."""
+    shown = ages.assign(data_last_date=pd.to_datetime(ages["data_last_date"]),
+                        last_loaded_at=pd.to_datetime(ages["last_loaded_at"]))
+    shown = shown[["title", "data_last_date", "age_days", "stale_after_days", "stale", "last_loaded_at",
+                   "report_type"]]
+    config = column_config(shown)
+    config["data_last_date"] = st.column_config.DateColumn("Newest data", format="D MMM YYYY")
+    config["last_loaded_at"] = st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY, HH:mm")
+    config["age_days"] = st.column_config.NumberColumn("Age (days)", format="%.0f")
+    config["stale_after_days"] = st.column_config.NumberColumn("Stale after (days)", format="%.0f")
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+
+
 def stale_warning(tables_used: list[str]) -> None:
     """Warn when a report this page reads is older than its freshness limit (not for the demo, whose
     data is fixed)."""

@@ -25,7 +25,9 @@ for key in dict.fromkeys(fired["rule"]):
     rule = alerts.BY_KEY[key]
     with st.expander(f"{rule.name}: {len(part):,} ({rule.severity})", expanded=rule.severity == "high"):
         st.caption(f"Fires when {rule.fires_when}.")
-        common.show_table(part[["sku", "product_name", "message"]], width="stretch", key=f"alerts_{key}")
+        per_sku = part["sku"].notna().any()
+        common.show_table(part[["sku", "product_name", "message"] if per_sku else ["message"]], width="stretch",
+                          key=f"alerts_{key}")
 st.download_button("Digest (Markdown)", common.alert_digest(fired).encode("utf-8"), file_name="alerts.md",
                    mime="text/markdown", icon=":material/download:", key="alerts_digest")
 

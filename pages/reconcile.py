@@ -15,14 +15,16 @@ stale = int(ages["stale"].sum())
 (st.warning if stale else st.success)(
     f"{stale} report(s) older than their limit." if stale else "Every report is within its freshness limit.",
     icon=":material/schedule:")
-common.show_table(ages, width="stretch")
+common.show_report_ages(ages)
 
 st.subheader("Reports that disagree")
 params = reconcile.ReconcileParams()
 compared = common.reconciliation()
 st.caption(f"A SKU is flagged when two reports differ by more than {params.abs_units:g} units and more than "
            f"{params.rel_share:.0%} of the larger figure, at the latest snapshot of each on or before the as-of date.")
-common.show_table(reconcile.reconciliation_summary(compared), width="stretch")
+summary = reconcile.reconciliation_summary(compared)
+common.show_table(summary[["check", "compares", "skus_compared", "skus_flagged", "source_a", "source_b"]],
+                  width="stretch")
 flagged = compared[compared["flagged"]]
 if flagged.empty:
     st.success("No SKU disagrees beyond the threshold.", icon=":material/check_circle:")
