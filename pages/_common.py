@@ -195,7 +195,8 @@ LABELS = {
 }
 _ACRONYMS = {"sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
              "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",
-             "es": "ES", "se": "SE", "ais": "AIS", "url": "URL", "cpf": "CPF", "qty": "qty", "skus": "SKUs", "ipi": "IPI", "wape": "WAPE", "mase": "MASE"}
+             "es": "ES", "se": "SE", "ais": "AIS", "url": "URL", "cpf": "CPF", "qty": "qty", "skus": "SKUs",
+             "ipi": "IPI", "wape": "WAPE", "mase": "MASE"}
 
 
 def label(name: str) -> str:
