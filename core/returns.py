@@ -466,6 +466,21 @@ def _share(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(share=frame["units"] / total if total > 0 else np.nan)
 
 
+def _units_by(db_path: Path, as_of: dt.date | None, params: ReturnParams, key: str, label: str) -> pd.DataFrame:
+    """Units returned in the returns window per ``key`` (with its ``label`` column), and their share."""
+    columns = [key, label, "units", "share"]
+    as_of = as_of or _latest_day(db_path)
+    source = returns_source(db_path, as_of) if as_of else None
+    if source is None:
+        return pd.DataFrame(columns=columns)
+    grouped = _returns_grouped(db_path, ReturnWindows.of(as_of, params), source)
+    grouped = grouped[grouped["units_window"] > 0].assign(**{key: grouped[key].astype(object)})
+    out = (grouped.groupby([key, label], as_index=False, dropna=False)["units_window"].sum()
+           .rename(columns={"units_window": "units"}))
+    out = _share(out).sort_values(["units", key], ascending=[False, True], na_position="last")
+    return out[columns].reset_index(drop=True)
+
+
 def returns_by_reason(db_path: Path, as_of: dt.date | None = None,
                       params: ReturnParams = ReturnParams()) -> pd.DataFrame:
     """Units returned in the returns window per reason code: reason, reason_group, units, share.
@@ -473,17 +488,7 @@ def returns_by_reason(db_path: Path, as_of: dt.date | None = None,
     ``share = units of the reason ÷ all units returned in the window``; most units first. The ledger
     fallback has no reasons: one row, reason None, group "unknown".
     """
-    columns = ["reason", "reason_group", "units", "share"]
-    as_of = as_of or _latest_day(db_path)
-    source = returns_source(db_path, as_of) if as_of else None
-    if source is None:
-        return pd.DataFrame(columns=columns)
-    grouped = _returns_grouped(db_path, ReturnWindows.of(as_of, params), source)
-    grouped = grouped[grouped["units_window"] > 0].assign(reason=grouped["reason"].astype(object))
-    out = (grouped.groupby(["reason", "reason_group"], as_index=False, dropna=False)["units_window"].sum()
-           .rename(columns={"units_window": "units"}))
-    out = _share(out).sort_values(["units", "reason"], ascending=[False, True], na_position="last")
-    return out[columns].reset_index(drop=True)
+    return _units_by(db_path, as_of, params, "reason", "reason_group")
 
 
 def returns_by_disposition(db_path: Path, as_of: dt.date | None = None,
@@ -492,17 +497,7 @@ def returns_by_disposition(db_path: Path, as_of: dt.date | None = None,
 
     ``share = units of the disposition ÷ all units returned in the window``; most units first.
     """
-    columns = ["disposition", "grade", "units", "share"]
-    as_of = as_of or _latest_day(db_path)
-    source = returns_source(db_path, as_of) if as_of else None
-    if source is None:
-        return pd.DataFrame(columns=columns)
-    grouped = _returns_grouped(db_path, ReturnWindows.of(as_of, params), source)
-    grouped = grouped[grouped["units_window"] > 0].assign(disposition=grouped["disposition"].astype(object))
-    out = (grouped.groupby(["disposition", "grade"], as_index=False, dropna=False)["units_window"].sum()
-           .rename(columns={"units_window": "units"}))
-    out = _share(out).sort_values(["units", "disposition"], ascending=[False, True], na_position="last")
-    return out[columns].reset_index(drop=True)
+    return _units_by(db_path, as_of, params, "disposition", "grade")
 
 
 def resellable_returns_per_day(db_path: Path, as_of: dt.date | None = None,
