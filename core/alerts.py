@@ -354,8 +354,8 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
         return AlertInputs(None, today, {}, empty, empty, empty, empty, ages, empty)
     summary = skus.account_summary(table.frame, health)
     rparams = RestockParams(capital_rate_annual=health.capital_rate_annual)
-    plan = (restock.restock_from_db(db_path, rparams, table.as_of, forecast_table(db_path, table.as_of).summary,
-                                    health)
+    plan = (restock.plan_from_inputs(restock.restock_inputs(db_path, table.as_of, health, table=table),
+                                     forecast_table(db_path, table.as_of).summary, rparams)
             if on("stockout_in_lead_time") or on("order_by_passed") else empty)
     # Arrivals come in at age 0 and FIFO sells the oldest units first, so the units crossing a band
     # at the next two 15ths do not depend on them: skip planning the arrivals (same result, faster).

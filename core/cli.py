@@ -265,7 +265,7 @@ CLEARANCE_FIELDS = ["sku", "product_name", "grade", "units", "demand_per_day", "
 
 
 def _cmd_clearance(args: argparse.Namespace) -> int:
-    from core import clearance
+    from core import clearance, restock
     from core.fees.outlook import clearance_advice, fee_outlook
 
     db_path = db.resolve_db_path(args.db)
@@ -285,7 +285,8 @@ def _cmd_clearance(args: argparse.Namespace) -> int:
         print(f"Not in the SKU table at {table.as_of}: {', '.join(unknown)}", file=sys.stderr)
         return 2
     outlook = fee_outlook(db_path, as_of=table.as_of, months=max(12, params.horizon_months + 1),
-                          restock_params=restock_params, health_params=health)
+                          restock_params=restock_params, health_params=health,
+                          plan_inputs=restock.restock_inputs(db_path, table.as_of, health, table=table))
     advice = clearance_advice(db_path, outlook, table.frame, params, picked=picked)
     rec = advice.recommendation
     columns = [*CLEARANCE_FIELDS, *(f"cost_{o}" for o in clearance.OPTIONS)]

@@ -272,10 +272,11 @@ class RestockInputs:
     period_days: int
 
 
-def restock_inputs(db_path: Path, as_of: dt.date | None = None,
-                   health_params: HealthParams = HealthParams()) -> RestockInputs:
-    """The plan's inputs from the database at ``as_of`` (the latest snapshot by default)."""
-    table = skus.sku_table(db_path, health_params, as_of=as_of)
+def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
+                   table: skus.SkuTable | None = None) -> RestockInputs:
+    """The plan's inputs from the database at ``as_of`` (the latest snapshot by default). ``table``:
+    the health SKU table at that date when the caller has already built it (it is not built twice)."""
+    table = table if table is not None else skus.sku_table(db_path, health_params, as_of=as_of)
     if table.as_of is None or table.frame.empty:
         return RestockInputs(pd.DataFrame(), pd.DataFrame(columns=COST_COLUMNS), pd.DataFrame(), table.as_of,
                              health_params.period_days)

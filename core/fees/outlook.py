@@ -97,10 +97,13 @@ def remove_oldest(lots: pd.DataFrame, units: pd.Series) -> pd.DataFrame:
 
 
 def planned_arrivals(db_path: Path, as_of: dt.date, days: int, restock_params: RestockParams,
-                     health_params: HealthParams, daily: pd.DataFrame) -> pd.DataFrame:
-    """Arrivals (sku, day, units) over ``days`` days under the restock plan (``core.stock_projection``)."""
-    plan = restock.restock_from_db(db_path, restock_params, as_of, forecast_table(db_path, as_of).summary,
-                                   health_params)
+                     health_params: HealthParams, daily: pd.DataFrame,
+                     plan_inputs: restock.RestockInputs | None = None) -> pd.DataFrame:
+    """Arrivals (sku, day, units) over ``days`` days under the restock plan (``core.stock_projection``).
+    ``plan_inputs``: the plan's inputs at ``as_of`` when the caller already has them."""
+    if plan_inputs is None:
+        plan_inputs = restock.restock_inputs(db_path, as_of, health_params)
+    plan = restock.plan_from_inputs(plan_inputs, forecast_table(db_path, as_of).summary, restock_params)
     if plan.empty:
         return pd.DataFrame(columns=["sku", "day", "units"])
     projection = stock_projection.project_stock(plan, daily, days=days,
@@ -110,10 +113,12 @@ def planned_arrivals(db_path: Path, as_of: dt.date, days: int, restock_params: R
 
 def fee_outlook(db_path: Path, as_of: dt.date | None = None, months: int = 12, *, with_arrivals: bool = True,
                 restock_params: RestockParams = RestockParams(),
-                health_params: HealthParams = HealthParams()) -> FeeOutlook:
+                health_params: HealthParams = HealthParams(),
+                plan_inputs: restock.RestockInputs | None = None) -> FeeOutlook:
     """The fee outlook at ``as_of`` (the latest snapshot by default) for ``months`` calendar months.
 
     ``with_arrivals`` False projects today's stock alone (sales only, nothing arrives).
+    ``plan_inputs``: the restock plan's inputs at that date, when the caller already has them.
     """
     db_path = Path(db_path)
     inputs = fee_inputs(db_path, as_of)
@@ -125,7 +130,8 @@ def fee_outlook(db_path: Path, as_of: dt.date | None = None, months: int = 12, *
                           pd.DataFrame(columns=["sku", "day", "mean"]), inputs, None)
     daily = forecast_table(db_path, inputs.as_of).daily
     start = inputs.as_of + dt.timedelta(days=1)
-    arrivals = (planned_arrivals(db_path, inputs.as_of, 366 + 31, restock_params, health_params, daily)
+    arrivals = (planned_arrivals(db_path, inputs.as_of, 366 + 31, restock_params, health_params, daily,
+                                 plan_inputs)
                 if with_arrivals else empty)
     projection = project_from_inputs(inputs, daily, months, arrivals)
     projection = projection.assign(total_fees=total_fees(projection))
