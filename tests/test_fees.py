@@ -15,7 +15,7 @@ import pytest
 from core import sample
 from core.fees import inputs as fee_db
 from core.fees.projection import (account_utilisation_ratio, band_crossings, lots_on, project_fees,
-                                  project_stock, stock_path, utilisation_ratio_weeks, utilisation_surcharge)
+                                  stock_by_day, stock_path, utilisation_ratio_weeks, utilisation_surcharge)
 from core.fees.table import (AIS_COLUMNS, aged_surcharge, ais_band, fee_table, low_inventory_fee_applies,
                              removal_fee_per_unit, size_tier_group, storage_rate_per_cuft)
 
@@ -101,8 +101,8 @@ def test_fifo_consumes_the_oldest_lot_first():
 
 def test_demand_beyond_stock_is_lost_and_unknown_skus_have_no_demand():
     """3 units, demand 1/day: 2, 1, 0, 0 at the end of each day; SKU B has no forecast row: 5 stay."""
-    out = project_stock(_lots(("A", 0, 3), ("B", 0, 5)), _flat_demand("A", "2026-12-28", 4, 1), None,
-                        dt.date(2026, 12, 28), 1)
+    out = stock_by_day(_lots(("A", 0, 3), ("B", 0, 5)), _flat_demand("A", "2026-12-28", 4, 1), None,
+                       dt.date(2026, 12, 28), 1)
     assert out.loc[out["sku"] == "A", "units_end"].tolist() == [2, 1, 0, 0]
     assert out.loc[out["sku"] == "B", "units_end"].tolist() == [5, 5, 5, 5]
 

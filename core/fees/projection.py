@@ -178,8 +178,8 @@ def stock_path(lots: pd.DataFrame, daily_demand: pd.DataFrame | None, arrivals: 
     return StockPath(skus.to_numpy(dtype=object), start, days, supply_cum, sold_cum, demand, on_hand_end)
 
 
-def project_stock(lots: pd.DataFrame, daily_demand: pd.DataFrame | None, arrivals: pd.DataFrame | None,
-                  start: dt.date, months: int = 12) -> pd.DataFrame:
+def stock_by_day(lots: pd.DataFrame, daily_demand: pd.DataFrame | None, arrivals: pd.DataFrame | None,
+                 start: dt.date, months: int = 12) -> pd.DataFrame:
     """The projected stock per SKU and day: sku, day, demand, units_sold, units_end (end of day).
 
     FIFO roll-forward of ``stock_path`` over ``months`` calendar months from ``start`` (the first
@@ -189,7 +189,7 @@ def project_stock(lots: pd.DataFrame, daily_demand: pd.DataFrame | None, arrival
     --------
     >>> lots = pd.DataFrame({"sku": ["A"], "age_days": [0], "units": [3.0]})
     >>> demand = pd.DataFrame({"sku": ["A"] * 5, "day": pd.date_range("2026-12-27", periods=5), "mean": 1.0})
-    >>> project_stock(lots, demand, None, dt.date(2026, 12, 27), 1)["units_end"].tolist()
+    >>> stock_by_day(lots, demand, None, dt.date(2026, 12, 27), 1)["units_end"].tolist()
     [2.0, 1.0, 0.0, 0.0, 0.0]
     """
     path = stock_path(lots, daily_demand, arrivals, start, projection_days(start, months))
