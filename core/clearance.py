@@ -60,6 +60,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core.params import require
+
+
 DAYS_PER_MONTH = 365 / 12  # 30.4 days
 OPTIONS = ("keep", "discount", "advertise", "bundle", "removal", "liquidation", "disposal", "donation")
 OFF_AMAZON_OPTIONS = ("removal", "liquidation", "disposal", "donation")  # the ones that need an order
@@ -82,11 +85,6 @@ OPTION_COLUMNS = ["sku", "option", "units_affected", "units_cleared", "cash_in",
                   "cost", "possible_tax_saving", "note"]
 RECOMMEND_COLUMNS = ["sku", "option", "units_affected", "cost", "keep_cost", "saving_vs_keep", "complete"]
 LIST_COLUMNS = ["sku", "fnsku", "product_name", "option", "units"]
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
 
 
 def _number(value) -> bool:
@@ -125,19 +123,19 @@ class ClearanceParams:
     storage_fee_per_cuft_month: float = 0.78  # $; only when the input has no keep cost (Jan-Sep standard)
 
     def __post_init__(self) -> None:
-        _check(isinstance(self.horizon_months, int) and not isinstance(self.horizon_months, bool)
+        require(isinstance(self.horizon_months, int) and not isinstance(self.horizon_months, bool)
                and 1 <= self.horizon_months <= 24, "horizon_months must be a whole number of months in [1, 24]")
         for name in ("discount_pct", "bundle_discount"):
             value = getattr(self, name)
-            _check(_number(value) and 0 <= value < 1, f"{name} must be in [0, 1)")
+            require(_number(value) and 0 <= value < 1, f"{name} must be in [0, 1)")
         for name in ("ad_spend_share", "liquidation_recovery_share", "tax_rate", "capital_rate_annual"):
             value = getattr(self, name)
-            _check(_number(value) and 0 <= value <= 1, f"{name} must be in [0, 1]")
+            require(_number(value) and 0 <= value <= 1, f"{name} must be in [0, 1]")
         for name in ("price_elasticity", "ad_uplift", "bundle_uplift", "removal_fee_per_unit",
                      "disposal_fee_per_unit", "donation_fee_per_unit", "return_handling_per_unit",
                      "own_storage_per_unit_month", "storage_fee_per_cuft_month"):
             value = getattr(self, name)
-            _check(_number(value) and value >= 0, f"{name} must be a finite number >= 0")
+            require(_number(value) and value >= 0, f"{name} must be a finite number >= 0")
 
 
 # --- formulas ---------------------------------------------------------------------------------------
@@ -368,12 +366,12 @@ def clearance_options(frame: pd.DataFrame, params: ClearanceParams = ClearancePa
      'liquidation': 2076.45, 'disposal': 2870.2, 'donation': 2870.2}
     """
     missing = [c for c in INPUT_COLUMNS if c not in frame.columns]
-    _check(not missing, f"frame lacks the columns {missing}")
+    require(not missing, f"frame lacks the columns {missing}")
     p = params
     units = frame["units"].astype(float).to_numpy()
-    _check(not (units < 0).any(), "units must be >= 0")
+    require(not (units < 0).any(), "units must be >= 0")
     demand = frame["demand_per_day"].astype(float).to_numpy()
-    _check(not (demand < 0).any(), "demand_per_day must be >= 0")
+    require(not (demand < 0).any(), "demand_per_day must be >= 0")
     cost_c = frame["unit_cost"].astype(float).to_numpy()
     price = frame["price"].astype(float).to_numpy()
     fee = frame["fee_per_unit"].astype(float).to_numpy()
@@ -468,7 +466,7 @@ def clearance_list(frame: pd.DataFrame, recommendation: pd.DataFrame,
     0   A   X0A          Mug  removal    317
     """
     unknown = set(options) - set(OPTIONS)
-    _check(not unknown, f"options must be among {OPTIONS}")
+    require(not unknown, f"options must be among {OPTIONS}")
     chosen = recommendation.loc[recommendation["option"].isin(options), ["sku", "option", "units_affected"]]
     info = frame[[c for c in ("sku", "fnsku", "product_name") if c in frame.columns]].drop_duplicates("sku")
     out = chosen.merge(info, on="sku", how="left")
@@ -499,7 +497,7 @@ def clearance_input_from_skus(sku_frame: pd.DataFrame, period_days: int = 90,
     >>> float(row["fee_per_unit"]), round(float(row["keep_cost_per_unit_month"]), 4)
     (9.0, 0.1014)
     """
-    _check(isinstance(period_days, int) and period_days > 0, "period_days must be a whole number of days > 0")
+    require(isinstance(period_days, int) and period_days > 0, "period_days must be a whole number of days > 0")
     f = sku_frame
     units_sold = f["units_period"].astype(float)
     fee = (f["amazon_fees_period"].astype(float) / units_sold.where(units_sold > 0)).fillna(

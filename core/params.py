@@ -8,7 +8,8 @@ import dataclasses
 from dataclasses import dataclass
 
 
-def _check(condition: bool, message: str) -> None:
+def require(condition: bool, message: str) -> None:
+    """Raise ValueError(message) unless condition: every parameter check, its message naming the parameter."""
     if not condition:
         raise ValueError(message)
 
@@ -39,21 +40,21 @@ class HealthParams:
     xyz_y_cv: float = 1.0  # ... up to which it is Y; above, Z
 
     def __post_init__(self) -> None:
-        _check(self.period_days >= 7, "period_days must be at least 7")
-        _check(self.demand_window_days >= 7, "demand_window_days must be at least 7")
-        _check(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
-        _check(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
-        _check(self.turnover_full > self.turnover_zero >= 0, "turnover_full must exceed turnover_zero >= 0")
-        _check(0 < self.aged_share_zero <= 1, "aged_share_zero must be in (0, 1]")
-        _check(0 < self.dead_share_zero <= 1, "dead_share_zero must be in (0, 1]")
-        _check(1 >= self.in_stock_full > self.in_stock_zero >= 0, "in_stock_full must exceed in_stock_zero")
-        _check(self.holding_ratio_zero > self.holding_ratio_full >= 0,
+        require(self.period_days >= 7, "period_days must be at least 7")
+        require(self.demand_window_days >= 7, "demand_window_days must be at least 7")
+        require(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
+        require(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
+        require(self.turnover_full > self.turnover_zero >= 0, "turnover_full must exceed turnover_zero >= 0")
+        require(0 < self.aged_share_zero <= 1, "aged_share_zero must be in (0, 1]")
+        require(0 < self.dead_share_zero <= 1, "dead_share_zero must be in (0, 1]")
+        require(1 >= self.in_stock_full > self.in_stock_zero >= 0, "in_stock_full must exceed in_stock_zero")
+        require(self.holding_ratio_zero > self.holding_ratio_full >= 0,
                "holding_ratio_zero must exceed holding_ratio_full >= 0")
         weights = (self.weight_turnover, self.weight_structure, self.weight_service_cost)
-        _check(all(w >= 0 for w in weights) and abs(sum(weights) - 1) < 1e-9, "weights must be >= 0 and sum to 1")
-        _check(0 <= self.alert_below <= 100, "alert_below must be in [0, 100]")
-        _check(0 < self.abc_a_share < self.abc_b_share < 1, "abc shares must satisfy 0 < A < A+B < 1")
-        _check(0 < self.xyz_x_cv < self.xyz_y_cv, "xyz cut-offs must satisfy 0 < X < Y")
+        require(all(w >= 0 for w in weights) and abs(sum(weights) - 1) < 1e-9, "weights must be >= 0 and sum to 1")
+        require(0 <= self.alert_below <= 100, "alert_below must be in [0, 100]")
+        require(0 < self.abc_a_share < self.abc_b_share < 1, "abc shares must satisfy 0 < A < A+B < 1")
+        require(0 < self.xyz_x_cv < self.xyz_y_cv, "xyz cut-offs must satisfy 0 < X < Y")
 
 
 @dataclass(frozen=True)
@@ -68,11 +69,11 @@ class GradeParams:
     no_sale_days: int = 90  # signal, and red on its own, for a SKU with stock
 
     def __post_init__(self) -> None:
-        _check(0 < self.dos_watch_days < self.dos_urgent_days, "dos_watch_days must be below dos_urgent_days")
-        _check(0 < self.velocity_drop < 1, "velocity_drop must be in (0, 1)")
-        _check(0 < self.aged_days <= 455, "aged_days must be in (0, 455]")
-        _check(0 < self.aged_share < 1, "aged_share must be in (0, 1)")
-        _check(self.no_sale_days >= 7, "no_sale_days must be at least 7")
+        require(0 < self.dos_watch_days < self.dos_urgent_days, "dos_watch_days must be below dos_urgent_days")
+        require(0 < self.velocity_drop < 1, "velocity_drop must be in (0, 1)")
+        require(0 < self.aged_days <= 455, "aged_days must be in (0, 455]")
+        require(0 < self.aged_share < 1, "aged_share must be in (0, 1)")
+        require(self.no_sale_days >= 7, "no_sale_days must be at least 7")
 
 
 def to_dict(params) -> dict:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.params import require
+
+
 TRANSIT_MODES = ("sea", "air")
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
 
 
 def _is_level(value) -> bool:
@@ -64,15 +62,15 @@ class RestockParams:
 
     def __post_init__(self) -> None:
         for name in ("service_level_a", "service_level_b", "service_level_c"):
-            _check(_is_level(getattr(self, name)), f"{name} must be in (0, 1)")
-        _check(self.service_level_override is None or _is_level(self.service_level_override),
+            require(_is_level(getattr(self, name)), f"{name} must be in (0, 1)")
+        require(self.service_level_override is None or _is_level(self.service_level_override),
                "service_level_override must be in (0, 1) or None")
-        _check(isinstance(self.service_level_overrides, tuple)
+        require(isinstance(self.service_level_overrides, tuple)
                and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and _is_level(p[1])
                        for p in self.service_level_overrides),
                "service_level_overrides must be a tuple of (sku, level) pairs with level in (0, 1)")
-        _check(self.transit_mode in TRANSIT_MODES, "transit_mode must be 'sea' or 'air'")
-        _check(isinstance(self.transit_mode_overrides, tuple)
+        require(self.transit_mode in TRANSIT_MODES, "transit_mode must be 'sea' or 'air'")
+        require(isinstance(self.transit_mode_overrides, tuple)
                and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and p[1] in TRANSIT_MODES
                        for p in self.transit_mode_overrides),
                "transit_mode_overrides must be a tuple of (sku, 'sea' | 'air') pairs")
@@ -80,14 +78,14 @@ class RestockParams:
                      "lead_time_sd_days", "lead_time_sd_share", "order_cost", "review_period_days",
                      "soon_margin_days"):
             value = getattr(self, name)
-            _check(isinstance(value, (int, float)) and math.isfinite(value) and value >= 0,
+            require(isinstance(value, (int, float)) and math.isfinite(value) and value >= 0,
                    f"{name} must be a finite number >= 0")
-        _check(math.isfinite(self.lead_time_shift_days), "lead_time_shift_days must be finite")
-        _check(self.lead_time_days_override is None
+        require(math.isfinite(self.lead_time_shift_days), "lead_time_shift_days must be finite")
+        require(self.lead_time_days_override is None
                or (math.isfinite(self.lead_time_days_override) and self.lead_time_days_override >= 0),
                "lead_time_days_override must be >= 0 or None")
-        _check(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
-        _check(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
+        require(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
+        require(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
 
     def class_level(self, abc_class: str | None) -> float:
         """The service level of an ABC class (anything but A or B counts as C)."""

@@ -30,11 +30,7 @@ import numpy as np
 import pandas as pd
 
 from core import costs, db, skus
-
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
+from core.params import require
 
 
 @dataclass(frozen=True)
@@ -50,13 +46,13 @@ class ReturnParams:
     spike_floor_rate: float = 0.10  # with no baseline returns, a spike needs a recent rate above this
 
     def __post_init__(self) -> None:
-        _check(self.window_days >= 1, "window_days must be at least 1")
-        _check(self.lag_days >= 0, "lag_days must be at least 0")
-        _check(self.spike_recent_days >= 1, "spike_recent_days must be at least 1")
-        _check(self.spike_baseline_days >= 1, "spike_baseline_days must be at least 1")
-        _check(self.spike_ratio >= 1, "spike_ratio must be at least 1")
-        _check(self.spike_min_units >= 0, "spike_min_units must be at least 0")
-        _check(0 <= self.spike_floor_rate <= 1, "spike_floor_rate must be in [0, 1]")
+        require(self.window_days >= 1, "window_days must be at least 1")
+        require(self.lag_days >= 0, "lag_days must be at least 0")
+        require(self.spike_recent_days >= 1, "spike_recent_days must be at least 1")
+        require(self.spike_baseline_days >= 1, "spike_baseline_days must be at least 1")
+        require(self.spike_ratio >= 1, "spike_ratio must be at least 1")
+        require(self.spike_min_units >= 0, "spike_min_units must be at least 0")
+        require(0 <= self.spike_floor_rate <= 1, "spike_floor_rate must be in [0, 1]")
 
 
 # --- registries ----------------------------------------------------------------------------------

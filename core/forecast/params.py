@@ -7,10 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-
-def _check(condition: bool, message: str) -> None:
-    if not condition:
-        raise ValueError(message)
+from core.params import require
 
 
 @dataclass(frozen=True)
@@ -30,9 +27,9 @@ class Event:
     uplift: float = 1.0  # the default (editable) demand multiplier on event days
 
     def __post_init__(self) -> None:
-        _check(bool(self.name), "name must not be empty")
-        _check(self.end >= self.start, "end must not be before start")
-        _check(0 < self.uplift <= 20, "uplift must be in (0, 20]")
+        require(bool(self.name), "name must not be empty")
+        require(self.end >= self.start, "end must not be before start")
+        require(0 < self.uplift <= 20, "uplift must be in (0, 20]")
 
     @property
     def days(self) -> int:
@@ -71,18 +68,18 @@ class ForecastParams:
     def __post_init__(self) -> None:
         for name in ("horizon_days", "summary_days", "backtest_horizon_days", "launch_days", "ma_days",
                      "seasonal_min_days", "event_baseline_days"):
-            _check(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, f"{name} must be an integer >= 1")
-        _check(self.summary_days <= self.horizon_days, "summary_days must not exceed horizon_days")
-        _check(self.backtest_origins >= 1, "backtest_origins must be >= 1")
-        _check(self.seasonal_max_fits >= 0, "seasonal_max_fits must be >= 0")
-        _check(self.seasonal_min_days >= 14, "seasonal_min_days must be at least two weeks (14)")
+            require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, f"{name} must be an integer >= 1")
+        require(self.summary_days <= self.horizon_days, "summary_days must not exceed horizon_days")
+        require(self.backtest_origins >= 1, "backtest_origins must be >= 1")
+        require(self.seasonal_max_fits >= 0, "seasonal_max_fits must be >= 0")
+        require(self.seasonal_min_days >= 14, "seasonal_min_days must be at least two weeks (14)")
         for name in ("ses_alpha", "croston_alpha", "tsb_alpha", "tsb_beta"):
-            _check(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
-        _check(self.adi_cutoff >= 1, "adi_cutoff must be >= 1")
-        _check(self.cv2_cutoff > 0, "cv2_cutoff must be > 0")
-        _check(0 < self.seasonal_f_quantile < 1, "seasonal_f_quantile must be in (0, 1)")
-        _check(0 < self.prime_day_uplift <= 20, "prime_day_uplift must be in (0, 20]")
-        _check(0 < self.bfcm_uplift <= 20, "bfcm_uplift must be in (0, 20]")
+            require(0 < getattr(self, name) <= 1, f"{name} must be in (0, 1]")
+        require(self.adi_cutoff >= 1, "adi_cutoff must be >= 1")
+        require(self.cv2_cutoff > 0, "cv2_cutoff must be > 0")
+        require(0 < self.seasonal_f_quantile < 1, "seasonal_f_quantile must be in (0, 1)")
+        require(0 < self.prime_day_uplift <= 20, "prime_day_uplift must be in (0, 20]")
+        require(0 < self.bfcm_uplift <= 20, "bfcm_uplift must be in (0, 20]")
         for start, end in (*self.prime_days, *((self.prime_day_2027,) if self.prime_day_2027 else ())):
-            _check(end >= start, "prime_days must be (start, end) pairs with end >= start")
-        _check(all(isinstance(e, Event) for e in self.events), "events must be Event objects")
+            require(end >= start, "prime_days must be (start, end) pairs with end >= start")
+        require(all(isinstance(e, Event) for e in self.events), "events must be Event objects")
