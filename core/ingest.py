@@ -27,7 +27,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -35,7 +35,7 @@ import pandas as pd
 
 from core import db
 from core.schemas import BY_TYPE, SCHEMAS, ReportSchema, detect
-from core.values import EXPECTED, PARSERS, is_days_plus, present, sql_str, unwrap_quotes
+from core.values import EXPECTED, PARSERS, is_days_plus, is_missing, present, sql_str, unwrap_quotes
 
 Progress = Callable[[float, str], None]
 
@@ -107,14 +107,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _is_utf8(open_binary: Callable[[], io.BufferedIOBase]) -> bool:
-    """Check the whole stream decodes as UTF-8, in chunks (files can be hundreds of MB)."""
-    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+def _starts_as_utf8(head: bytes) -> bool:
+    """Whether the first bytes decode as UTF-8 (a character cut at the end of ``head`` is allowed).
+
+    Only the head is checked here, so a large file is not read twice: DuckDB's reader checks every
+    byte while it reads, and a later invalid byte sends the load back to ``to_utf8`` (see
+    ``load_report``).
+    """
     try:
-        with open_binary() as handle:
-            for chunk in iter(lambda: handle.read(1 << 22), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
     except UnicodeDecodeError:
         return False
     return True
@@ -195,21 +196,15 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
             return gzip.open(read_path, "rb") if compression == "gzip" else read_path.open("rb")
 
         try:
-            utf8 = _is_utf8(open_binary)
+            with open_binary() as handle:
+                head_bytes = handle.read(1 << 16)
         except (OSError, EOFError) as error:
             raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
-        if utf8:
-            encoding = "utf-8"
-            with open_binary() as handle:
-                head = handle.read(1 << 16).decode("utf-8", errors="ignore")
-            if head.startswith("\ufeff"):
-                encoding = "utf-8-sig"
+        if _starts_as_utf8(head_bytes):
+            encoding = "utf-8-sig" if head_bytes.startswith(codecs.BOM_UTF8) else "utf-8"
+            head = head_bytes.decode("utf-8", errors="ignore")
         else:
-            with open_binary() as handle:
-                text, encoding = _decode_legacy(handle.read())
-            read_path, compression = workdir / "utf8.txt", "none"
-            read_path.write_text(text, encoding="utf-8")
-            head = text[: 1 << 16]
+            read_path, compression, encoding, head = _legacy_copy(open_binary, workdir)
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.lstrip("\ufeff").strip() else ""
         if not first_line.strip():
             raise RejectedFile(["The file has no header line: the first line is empty."])
@@ -222,30 +217,92 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
         raise
 
 
+def _legacy_copy(open_binary: Callable[[], io.BufferedIOBase], workdir: Path) -> tuple[Path, str, str, str]:
+    """Decode a file that is not UTF-8 (cp932 or cp1252) into a UTF-8 copy for DuckDB's reader.
+
+    Returns the copy's path, its compression ('none'), the encoding found and the first 64 KB of text.
+    """
+    try:
+        with open_binary() as handle:
+            text, encoding = _decode_legacy(handle.read())
+    except (OSError, EOFError) as error:
+        raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
+    copy = workdir / "utf8.txt"
+    copy.write_text(text, encoding="utf-8")
+    return copy, "none", encoding, text[: 1 << 16]
+
+
+def to_utf8(prepared: PreparedFile) -> PreparedFile:
+    """The same file as a UTF-8 copy: for a file whose head was UTF-8 but whose later bytes are not."""
+    source, compression = prepared.read_path, prepared.compression
+
+    def open_binary():
+        return gzip.open(source, "rb") if compression == "gzip" else source.open("rb")
+
+    read_path, compression, encoding, _ = _legacy_copy(open_binary, prepared.workdir)
+    return replace(prepared, read_path=read_path, compression=compression, encoding=encoding)
+
+
+class _NotUtf8(Exception):
+    """DuckDB's reader met a byte sequence that is not UTF-8 past the checked head of the file."""
+
+
 # --- step 3: read and check ---------------------------------------------------------------------
 
-def _stage(con: duckdb.DuckDBPyConnection, prepared: PreparedFile, typed: list[int]) -> None:
-    """Read every data row as text into the temp table ``stage_raw`` (rowid = file order).
+def _stage(con: duckdb.DuckDBPyConnection, schema: ReportSchema, prepared: PreparedFile,
+           mapping: dict[str, int], unknown: list[int], snapshot_date: dt.date) -> None:
+    """Read and type every data row, in one pass, into the temp table ``stage_rows`` (rowid = file order).
 
-    Column ``c{i}`` is the raw cell; for typed columns ``p{i}`` is its present text (NULL where
-    missing), so the typed parsers work on a plain column and their SQL stays small.
+    Each column of the report gets its canonical name and type (a column the file lacks is NULL, or
+    the snapshot date). A typed column also keeps its raw cell as ``raw_<name>``: the checks tell a
+    missing value from one that does not parse by it, and quote it. Unknown named columns are kept in
+    ``extra`` as JSON. Reading and parsing in one statement lets DuckDB do both in parallel, and
+    parses each value once.
     """
     n = len(prepared.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     quote = "'\"'" if prepared.quoted else "''"
     cells = [f"c{i}" if prepared.quoted else f"{unwrap_quotes(f'c{i}')} AS c{i}" for i in range(n)]
-    presents = ", ".join([present(f"c{i}") + f" AS p{i}" for i in typed] or ["NULL AS p_none"])
-    con.execute("DROP TABLE IF EXISTS stage_raw")
+    typed = _typed_positions(schema, mapping)
+    # Two layers keep the SQL small enough to plan quickly on a 100-column report: the inner one
+    # turns each typed cell into its present text once, the outer one parses that.
+    presents = [f"{present(f'c{i}')} AS p{i}" for i in typed]
+    parts = []
+    for column in schema.columns:
+        i = mapping.get(column.name)
+        if i is None:
+            value = (f"DATE {sql_str(snapshot_date.isoformat())}"
+                     if schema.snapshot_from_load and column.name == "snapshot_date" else "NULL")
+            parts.append(f"{value} AS {column.name}")
+            if column.type == "days":
+                parts.append(f"NULL AS {column.name}_plus")
+        elif column.type == "text":
+            parts.append(f"{PARSERS['text'](f'c{i}')} AS {column.name}")
+        else:
+            parts.append(f"{PARSERS[column.type](f'p{i}')} AS {column.name}")
+            parts.append(f"c{i} AS raw_{column.name}")
+            if column.type == "days":
+                parts.append(f"{is_days_plus(f'p{i}')} AS {column.name}_plus")
+    named = [i for i in unknown if prepared.header[i]]
+    if named:
+        pairs = ", ".join(f"{sql_str(prepared.header[i])}, c{i}" for i in named)
+        parts.append(f"json_object({pairs}) AS extra")
+    else:
+        parts.append("NULL AS extra")
+    con.execute("DROP TABLE IF EXISTS stage_rows")
     try:
         con.execute(
-            f"CREATE TEMP TABLE stage_raw AS SELECT *, {presents}"
+            f"CREATE TEMP TABLE stage_rows AS SELECT {', '.join(parts)}"
+            f" FROM (SELECT *, {', '.join(presents or ['NULL AS p_none'])}"
             f" FROM (SELECT {', '.join(cells)} FROM read_csv($path, delim = $delim,"
             f" quote = {quote}, escape = {quote}, header = false, skip = 1, auto_detect = false,"
-            f" columns = {columns}, compression = $compression, max_line_size = 10000000))",
+            f" columns = {columns}, compression = $compression, max_line_size = 10000000)))",
             {"path": str(prepared.read_path), "delim": prepared.delimiter,
              "compression": prepared.compression},
         )
     except duckdb.Error as error:
+        if "Invalid unicode" in str(error):
+            raise _NotUtf8(str(error))
         raise RejectedFile([_explain_reader_error(str(error), n)])
 
 
@@ -260,6 +317,8 @@ def _explain_reader_error(message: str, n_columns: int) -> str:
                 f"or a value may contain the delimiter.")
     if "quote" in message.lower():
         return f"The file could not be read{where}: a quoted value is never closed (unbalanced quotes)."
+    if "gzip" in message.lower():
+        return f"The gzip file is damaged or cut short ({message.strip().splitlines()[0]})."
     first = message.strip().splitlines()[0] if message.strip() else message
     return f"The file could not be read{where}: {first}"
 
@@ -282,30 +341,32 @@ def _typed_positions(schema: ReportSchema, mapping: dict[str, int]) -> list[int]
 
 
 def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int]) -> list[str]:
-    """Every present value must parse; every identity column must have a value. Returns errors."""
+    """Every present value must parse; every identity column must have a value. Returns errors.
+
+    Reads ``stage_rows``: a typed value is NULL either because its cell is missing (allowed) or
+    because it did not parse (an error), and the raw cell tells which.
+    """
     checks: list[tuple[str, str, str]] = []  # (column, condition for a bad row, what was expected)
-    for name, i in mapping.items():
+    for name in mapping:
         column = schema.column(name)
         if column.type != "text":
-            checks.append((name, f"p{i} IS NOT NULL AND {PARSERS[column.type](f'p{i}')} IS NULL",
-                           EXPECTED[column.type]))
+            checks.append((name, f"{name} IS NULL AND NOT {is_missing(f'raw_{name}')}", EXPECTED[column.type]))
     for name in schema.not_empty:
         if name in mapping:
-            i = mapping[name]
-            empty = f"p{i} IS NULL" if schema.column(name).type != "text" else f"{PARSERS['text'](f'c{i}')} IS NULL"
+            empty = f"{name} IS NULL" if schema.column(name).type == "text" else is_missing(f"raw_{name}")
             checks.append((name, empty, "a value in every row"))
     if not checks:
         return []
     counts = con.execute(
-        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in checks) + " FROM stage_raw"
+        "SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond, _ in checks) + " FROM stage_rows"
     ).fetchone()
     errors = []
     for (name, cond, expected), bad in zip(checks, counts):
         if not bad:
             continue
-        raw = f"c{mapping[name]}"
+        raw = name if schema.column(name).type == "text" else f"raw_{name}"
         examples = con.execute(
-            f"SELECT rowid + 2 AS line, {raw} FROM stage_raw WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
+            f"SELECT rowid + 2 AS line, {raw} FROM stage_rows WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
         ).fetchall()
         shown = ", ".join(f"line {line}: {json.dumps(v if v is not None else '', ensure_ascii=False)}"
                           for line, v in examples)
@@ -318,31 +379,16 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
     return errors
 
 
-def _typed_select(schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int],
-                  unknown: list[int], snapshot_date: dt.date) -> str:
-    """SELECT turning ``stage_raw`` text into the report table's canonical columns."""
+def _typed_select(schema: ReportSchema) -> str:
+    """SELECT of the report table's canonical columns from ``stage_rows``, less the rows to skip."""
     parts = ["rowid AS source_row"]
     for column in schema.columns:
-        if column.name in mapping:
-            i = mapping[column.name]
-            cell = f"c{i}" if column.type == "text" else f"p{i}"
-            parts.append(f"{PARSERS[column.type](cell)} AS {column.name}")
-            if column.type == "days":
-                parts.append(f"{is_days_plus(cell)} AS {column.name}_plus")
-        else:
-            value = (f"DATE {sql_str(snapshot_date.isoformat())}"
-                     if schema.snapshot_from_load and column.name == "snapshot_date" else "NULL")
-            parts.append(f"{value} AS {column.name}")
-            if column.type == "days":
-                parts.append(f"NULL AS {column.name}_plus")
-    named = [i for i in unknown if prepared.header[i]]
-    if named:
-        pairs = ", ".join(f"{sql_str(prepared.header[i])}, c{i}" for i in named)
-        parts.append(f"json_object({pairs}) AS extra")
-    else:
-        parts.append("NULL AS extra")
+        parts.append(column.name)
+        if column.type == "days":
+            parts.append(f"{column.name}_plus")
+    parts.append("extra")
     where = " AND ".join(f"{c} IS NOT NULL" for c in schema.skip_if_missing) or "true"
-    return f"SELECT * FROM (SELECT {', '.join(parts)} FROM stage_raw) WHERE {where}"
+    return f"SELECT {', '.join(parts)} FROM stage_rows WHERE {where}"
 
 
 def key_match(schema: ReportSchema, a: str, b: str) -> str:
@@ -362,7 +408,11 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
     keys = ", ".join((*schema.key, *schema.loose_key))
     cols = [name for name, _ in db.physical_columns(schema) if name not in
             ("import_id", "source_row", "superseded_by", "key_occurrence")]
-    if schema.dedupe:
+    # Most files repeat no key; counting the distinct keys is much cheaper than numbering every row.
+    repeats = con.execute(f"SELECT count(*) - count(DISTINCT ({keys})) FROM ({select})").fetchone()[0]
+    if not repeats:
+        ordered = f"SELECT 0 AS key_occurrence, * FROM ({select})"
+    elif schema.dedupe:
         ordered = f"SELECT 0 AS key_occurrence, * FROM ({select}) " \
                   f"QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY source_row DESC) = 1"
     else:
@@ -443,7 +493,11 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                                   warnings=(f"This exact file was loaded before (import #{known[0]}).",))
             report(0.2, f"Reading {schema.title} rows")
             mapping, unknown = _column_map(schema, prepared.header)
-            _stage(con, prepared, _typed_positions(schema, mapping))
+            try:
+                _stage(con, schema, prepared, mapping, unknown, snapshot_date)
+            except _NotUtf8:
+                prepared = to_utf8(prepared)
+                _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             report(0.5, "Checking every value")
             errors = _check_values(con, schema, prepared, mapping)
             if errors:
@@ -453,21 +507,19 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             if unknown_names:
                 shown = ", ".join(unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
                 warnings.append(f"{len(unknown_names)} column(s) we do not use yet were kept as they are: {shown}.")
-            staged = con.execute("SELECT count(*) FROM stage_raw").fetchone()[0]
+            staged = con.execute("SELECT count(*) FROM stage_rows").fetchone()[0]
             if schema.skip_if_missing:
-                col_i = mapping.get(schema.skip_if_missing[0])
-                skipped = con.execute(f"SELECT count(*) FROM stage_raw WHERE p{col_i} IS NULL"
-                                      ).fetchone()[0] if col_i is not None else 0
+                skip = schema.skip_if_missing[0]
+                skipped = con.execute(f"SELECT count(*) FROM stage_rows WHERE {skip} IS NULL").fetchone()[0]
                 staged -= skipped
                 if skipped:
-                    warnings.append(f"{skipped:,} row(s) with no {schema.display_name(schema.skip_if_missing[0])} "
+                    warnings.append(f"{skipped:,} row(s) with no {schema.display_name(skip)} "
                                     f"(Amazon writes -- there) were skipped.")
             report(0.7, "Saving")
-            select = _typed_select(schema, prepared, mapping, unknown, snapshot_date)
-            result = _write(con, schema, prepared, select, staged, snapshot_date=snapshot_date,
+            result = _write(con, schema, prepared, _typed_select(schema), staged, snapshot_date=snapshot_date,
                             replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
                             warnings=warnings)
-            con.execute("DROP TABLE IF EXISTS stage_raw")
+            con.execute("DROP TABLE IF EXISTS stage_rows")
         if not is_sample and remove_sample_data(db_path):
             result = LoadResult(**{**asdict(result), "warnings": result.warnings + (
                 "The demo account was removed now that your own reports are loaded.",)})

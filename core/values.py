@@ -13,6 +13,8 @@ finds, counts and shows those cells. Nothing is silently turned into NULL.
 
 from __future__ import annotations
 
+import re
+
 # Cells that mean "no value". `--` is Amazon's own (fee preview, storage fees); `none` appears in the
 # restock report's "Recommended ship date"; `N/A` is what spreadsheets write.
 MISSING_TOKENS = ("", "--", "none", "n/a")
@@ -42,9 +44,15 @@ def sql_str(text: str) -> str:
 
 
 def is_missing(col: str) -> str:
-    """True where the cell is empty or one of Amazon's missing-value markers."""
-    tokens = ", ".join(sql_str(t) for t in MISSING_TOKENS)
-    return f"({col} IS NULL OR lower(trim({col})) IN ({tokens}))"
+    """True where the cell is empty or one of Amazon's missing-value markers, in any case.
+
+    The same as ``lower(trim(col)) IN MISSING_TOKENS``, written as one regular expression because it
+    runs on every typed cell of a multi-million-line file and is about three times faster. DuckDB's
+    ``trim`` removes the Unicode space separators (``\\p{Zs}``: space, no-break space, em space …),
+    so the pattern allows those around the token and nothing else.
+    """
+    tokens = "|".join(re.escape(t) for t in MISSING_TOKENS if t)
+    return f"({col} IS NULL OR regexp_full_match({col}, '\\p{{Zs}}*({tokens})?\\p{{Zs}}*', 'i'))"
 
 
 def present(col: str) -> str:
@@ -79,23 +87,33 @@ def _finite(double: str) -> str:
     return f"nullif(nullif({double}, 'inf'::DOUBLE), '-inf'::DOUBLE)"
 
 
+# Most cells of a large file are plain numbers such as 12.99 or 3: they take this one test and a cast,
+# and only the rest go through the cleaning and the four conventions of ``_decimal``.
+_PLAIN = "'[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?'"
+_PLAIN_WHOLE = "'[+-]?\\d{1,18}'"
+
+
 def parse_number(col: str) -> str:
     """A decimal number; thousands separators allowed."""
-    return _decimal(f"replace({col}, ' ', '')")
+    spaceless = f"replace({col}, ' ', '')"
+    return (f"(CASE WHEN regexp_full_match({col}, {_PLAIN}) THEN {_finite(f'TRY_CAST({col} AS DOUBLE)')}"
+            f" ELSE {_decimal(spaceless)} END)")
 
 
 def parse_money(col: str) -> str:
     """An amount: currency symbols or ISO codes before or after the number are dropped."""
     cleaned = f"regexp_replace({col}, '{_CURRENCY}|\\s', '', 'g')"
-    return _decimal(cleaned)
+    return (f"(CASE WHEN regexp_full_match({col}, {_PLAIN}) THEN {_finite(f'TRY_CAST({col} AS DOUBLE)')}"
+            f" ELSE {_decimal(cleaned)} END)")
 
 
 def parse_int(col: str) -> str:
     """A whole number (``1,234`` allowed); ``1.5`` does not parse."""
     number = parse_number(col)
     # TRY_CAST: a whole number beyond BIGINT (1e300) is NULL, reported as not a whole number; a plain
-    # CAST would raise and abort the load.
-    return f"(CASE WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END)"
+    # CAST would raise and abort the load. Up to 18 plain digits always fit, and skip the rest.
+    return (f"(CASE WHEN regexp_full_match({col}, {_PLAIN_WHOLE}) THEN TRY_CAST({col} AS BIGINT)"
+            f" WHEN {number} = floor({number}) THEN TRY_CAST({number} AS BIGINT) END)")
 
 
 def parse_count(col: str) -> str:
@@ -219,6 +237,6 @@ def unwrap_quotes(col: str) -> str:
     then unwrapping values that begin and end with a quote keeps both intact.
     """
     return (
-        f"(CASE WHEN length({col}) >= 2 AND starts_with({col}, '\"') AND ends_with({col}, '\"')"
+        f"(CASE WHEN starts_with({col}, '\"') AND ends_with({col}, '\"') AND strlen({col}) >= 2"
         f" THEN replace(substr({col}, 2, length({col}) - 2), '\"\"', '\"') ELSE {col} END)"
     )

@@ -308,7 +308,7 @@ class Watched:
         return getattr(self._con, name)
 
     def execute(self, sql, *args):
-        if sql.startswith("CREATE TEMP TABLE stage_raw"):
+        if sql.startswith("CREATE TEMP TABLE stage_rows"):
             reached("stage")
         elif sql.startswith("INSERT INTO") and sql.split("(")[0].strip().endswith("_rows"):
             reached("insert")
