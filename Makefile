@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test .venv sample bench clean
+.PHONY: run test .venv sample bench bench-statsforecast clean
 
 .venv: $(STAMP)
 
@@ -32,6 +32,12 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_health.py --keep $(BENCH_DIR)
 	$(VENV)/bin/python bench/bench_forecast.py --db $(BENCH_DIR)/bench.duckdb
 	$(VENV)/bin/python bench/bench_plan.py --db $(BENCH_DIR)/bench.duckdb
+
+# Ours against Nixtla's statsforecast (AutoETS, CrostonSBA) on a 28-day holdout; not part of `make bench`:
+# statsforecast needs pandas<3, so the script installs it into its own venv (/tmp/fba-statsforecast-venv,
+# never .venv) from PyPI. Needs the account `make bench` builds in BENCH_DIR.
+bench-statsforecast: $(STAMP)
+	$(VENV)/bin/python bench/bench_statsforecast.py --db $(BENCH_DIR)/bench.duckdb
 
 clean:
 	rm -rf $(VENV) .pytest_cache
