@@ -62,6 +62,22 @@ def test_encodings(db_path, tmp_path, encoding, name):
     assert rows(db_path, "SELECT encoding FROM imports")[0][0] == encoding
 
 
+@pytest.mark.parametrize("compress", [False, True])
+def test_a_non_utf8_byte_past_the_checked_head_falls_back_to_cp1252(db_path, tmp_path, compress):
+    """Only the first 64 KB are checked in Python; DuckDB's reader meets the cp1252 "è" on the last of
+    2,000 ASCII lines (about 400 KB in), and the load is redone from a decoded copy."""
+    ascii_rows = [order_row(f"113-{i:07d}-0000001", f"HK-{i}", **{"product-name": "Plain pan"}) for i in range(2000)]
+    last = order_row("113-9999999-0000001", "HK-X", **{"product-name": "Crème Brûlée Torch"})
+    path = write_report(tmp_path / ("orders.txt.gz" if compress else "orders.txt"), header("orders_2026_34"),
+                        [*ascii_rows, last], encoding="cp1252", compress=compress)
+    raw = gzip.decompress(path.read_bytes()) if compress else path.read_bytes()
+    assert raw.index("è".encode("cp1252")) > 1 << 16
+    result = load(db_path, path)
+    assert (result.status, result.rows_loaded) == ("loaded", 2001), result.errors
+    assert rows(db_path, "SELECT product_name FROM orders WHERE sku = 'HK-X'") == [("Crème Brûlée Torch",)]
+    assert rows(db_path, "SELECT encoding FROM imports") == [("cp1252",)]
+
+
 def test_gzip_file(db_path, tmp_path):
     path = write_report(tmp_path / "ledger.txt.gz", header("ledger_detail_2026_16"), [
         ledger_row("05/13/2026", "HK-0001", "Shipments", -3, ref="113-1", **{"Date and Time": "2026-05-13T00:00:00-0700"}),
