@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import stats
 
 from core import db, skus
-from core.forecast import accuracy, events, methods, pattern
+from core.forecast import accuracy, events, methods, pattern, store
 from core.forecast.sales_history import history
 from core.forecast.params import ForecastParams
 
@@ -300,24 +300,38 @@ def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
     return ForecastResult(summary, daily, as_of, params)
 
 
+# The reports the history reads (core.forecast.sales_history): an import into any other (costs, returns,
+# fees) leaves a stored forecast valid.
+FORECAST_TABLES = ("orders", "shipments", "ledger_detail", "inventory_planning", "manage_inventory")
 _CACHE: OrderedDict = OrderedDict()
 CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
                    params: ForecastParams = ForecastParams(), days: int = 730) -> ForecastResult:
-    """History from the database, then ``forecast_all``; cached in this process by database path, data
-    version, as-of date and parameters (an import or a removal changes the data version)."""
+    """History from the database, then ``forecast_all``.
+
+    Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
+    removal from one of those changes it), as-of date and parameters; and kept in the database itself
+    (``core.forecast.store``), so that the next process reads it instead of fitting again."""
     if as_of is None:
         dates = skus.snapshot_dates(db_path)
         if not dates:
             return _empty(None, params)
         as_of = dates[0]
-    key = (str(Path(db_path).resolve()), db.data_version(db_path), as_of, params, days)
+    version = db.data_version(db_path, FORECAST_TABLES)
+    key = (str(Path(db_path).resolve()), version, as_of, params, days)
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    result = forecast_all(history(db_path, as_of, days), as_of, params)
+    stored_key = store.run_key(version, as_of, params, days)
+    stored = store.load(db_path, stored_key)
+    if stored is not None:
+        result = ForecastResult(stored[0], stored[1], as_of, params)
+    else:
+        result = forecast_all(history(db_path, as_of, days), as_of, params)
+        if not result.summary.empty:
+            store.save(db_path, stored_key, as_of, result.summary, result.daily)
     _CACHE[key] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
