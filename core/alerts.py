@@ -339,14 +339,20 @@ def evaluate(inputs: AlertInputs, alert_settings: AlertSettings = AlertSettings(
 
 
 def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
-           alert_settings: AlertSettings = AlertSettings()) -> AlertInputs:
+           alert_settings: AlertSettings = AlertSettings(), *, table: skus.SkuTable | None = None,
+           plan_inputs: restock.RestockInputs | None = None) -> AlertInputs:
     """Read what the rules need from the database, once, with the saved health settings: the SKU
     table, the restock plan, the fee outlook's crossings, returns, report ages and the reconciliation.
-    Only the parts whose rules are on are computed."""
+    Only the parts whose rules are on are computed.
+
+    ``table`` and ``plan_inputs``: the SKU table and the plan's inputs at that date with the saved
+    settings, when the caller (the app) already has them.
+    """
     db_path = Path(db_path)
     today = today or dt.date.today()
     health, grades = settings.load(db_path)
-    table = skus.sku_table(db_path, health, grades, as_of=as_of)
+    if table is None:
+        table = skus.sku_table(db_path, health, grades, as_of=as_of)
     on = alert_settings.is_on
     empty = pd.DataFrame()
     if table.as_of is None:
@@ -354,8 +360,9 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
         return AlertInputs(None, today, {}, empty, empty, empty, empty, ages, empty)
     summary = skus.account_summary(table.frame, health)
     rparams = RestockParams(capital_rate_annual=health.capital_rate_annual)
-    plan = (restock.plan_from_inputs(restock.restock_inputs(db_path, table.as_of, health, table=table),
-                                     forecast_table(db_path, table.as_of).summary, rparams)
+    if plan_inputs is None and (on("stockout_in_lead_time") or on("order_by_passed")):
+        plan_inputs = restock.restock_inputs(db_path, table.as_of, health, table=table)
+    plan = (restock.plan_from_inputs(plan_inputs, forecast_table(db_path, table.as_of).summary, rparams)
             if on("stockout_in_lead_time") or on("order_by_passed") else empty)
     # Arrivals come in at age 0 and FIFO sells the oldest units first, so the units crossing a band
     # at the next two 15ths do not depend on them: skip planning the arrivals (same result, faster).
@@ -391,10 +398,11 @@ def save_settings(db_path: Path, alert_settings: AlertSettings) -> None:
 
 
 def alerts_from_db(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
-                   alert_settings: AlertSettings | None = None) -> pd.DataFrame:
+                   alert_settings: AlertSettings | None = None, *, table: skus.SkuTable | None = None,
+                   plan_inputs: restock.RestockInputs | None = None) -> pd.DataFrame:
     """``evaluate(gather(...))`` with the saved alert settings unless others are given."""
     chosen = alert_settings if alert_settings is not None else load_settings(db_path)
-    return evaluate(gather(db_path, as_of, today, chosen), chosen)
+    return evaluate(gather(db_path, as_of, today, chosen, table=table, plan_inputs=plan_inputs), chosen)
 
 
 def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date) -> str:

@@ -38,7 +38,8 @@ right.dataframe(accuracy.method_mix(summary), width="stretch")
 
 st.subheader("SKU by SKU")
 common.show_accuracy_table(summary, width="stretch", height=420)
-st.download_button("Accuracy table (CSV)", common.csv_bytes(summary), file_name="forecast_accuracy.csv",
+st.download_button("Accuracy table (CSV)", lambda: common.csv_bytes(summary),
+                   file_name="forecast_accuracy.csv",
                    mime="text/csv", icon=":material/download:", key="accuracy_csv")
 
 st.subheader("One SKU: history and forecast")

@@ -42,7 +42,8 @@ else:
     common.show_clearance_table(shown, width="stretch", height=440)
     st.caption(common.clearance_caption(params))
     removal = clearance.clearance_list(advice.frame, common.in_view(advice.recommendation, frame))
-    st.download_button(f"Removal and liquidation list (CSV, {len(removal):,} SKUs)", common.csv_bytes(removal),
+    st.download_button(f"Removal and liquidation list (CSV, {len(removal):,} SKUs)",
+                       lambda: common.csv_bytes(removal),
                        file_name=f"clearance_{table.as_of:%Y%m%d}.csv", mime="text/csv", key="clearance_csv",
                        icon=":material/download:", disabled=removal.empty)
 

@@ -18,6 +18,6 @@ shown = len(found.rows)
 st.caption(f"{found.total:,} current rows match" + (f"; the newest {shown:,} are shown."
                                                     if shown < found.total else "."))
 common.show_table(found.rows, width="stretch", height=560)
-st.download_button("Download CSV", common.csv_bytes(found.rows), key="explorer_download",
+st.download_button("Download CSV", lambda: common.csv_bytes(found.rows), key="explorer_download",
                    file_name=f"{report_type.lower()}.csv", mime="text/csv", icon=":material/download:",
                    disabled=found.rows.empty, help="The rows shown above, with formulas defused for Excel.")

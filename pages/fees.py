@@ -37,7 +37,7 @@ if crossings.empty:
     st.success("No SKU crosses an aged-inventory band at the next two assessments.", icon=":material/check_circle:")
 else:
     common.show_crossings(crossings, width="stretch", height=320)
-    st.download_button("Crossings (CSV)", common.csv_bytes(crossings), file_name="band_crossings.csv",
+    st.download_button("Crossings (CSV)", lambda: common.csv_bytes(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", key="crossings_csv")
 
 st.subheader("Low-inventory-level fee risk")

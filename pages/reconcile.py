@@ -30,7 +30,8 @@ if flagged.empty:
     st.success("No SKU disagrees beyond the threshold.", icon=":material/check_circle:")
 else:
     common.show_table(flagged, width="stretch", height=320)
-    st.download_button("Disagreements (CSV)", common.csv_bytes(flagged), file_name="reconciliation.csv",
+    st.download_button("Disagreements (CSV)", lambda: common.csv_bytes(flagged),
+                       file_name="reconciliation.csv",
                        mime="text/csv", icon=":material/download:", key="reconcile_csv")
 
 st.subheader("Other channels")

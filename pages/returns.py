@@ -48,6 +48,7 @@ if claims.empty:
 else:
     st.metric("Claimable", f"{claims['units_claimable'].sum():,.0f} units · {common.money(claims['value'].sum())}")
     common.show_table(claims, width="stretch", height=300)
-    st.download_button("Claims for Seller Central cases (CSV)", common.csv_bytes(reimbursements.claims_csv_frame(claims)),
+    st.download_button("Claims for Seller Central cases (CSV)",
+                       lambda: common.csv_bytes(reimbursements.claims_csv_frame(claims)),
                        file_name=f"reimbursement_claims_{table.as_of:%Y%m%d}.csv", mime="text/csv",
                        icon=":material/download:", key="claims_csv")

@@ -31,8 +31,9 @@ common.show_sku_table(graded, shown, labels={"aged_over_share": f"Older than {gp
 
 export = common.slow_mover_export(graded, gp)
 left, right, _ = st.columns([1, 1, 4])
-left.download_button("Download CSV", common.csv_bytes(export), key="slow_csv", file_name="slow_movers.csv",
+left.download_button("Download CSV", lambda: common.csv_bytes(export), key="slow_csv",
+                     file_name="slow_movers.csv",
                      mime="text/csv", icon=":material/download:", help="The list above, formulas defused.")
-right.download_button("Download Excel", common.xlsx_bytes(export), key="slow_xlsx",
+right.download_button("Download Excel", lambda: common.xlsx_bytes(export), key="slow_xlsx",
                       file_name="slow_movers.xlsx", icon=":material/download:",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -279,6 +279,14 @@ def test_history_is_dense_with_ledger_stock(fort_db):
     assert s["method"] == "moving average" and s["demand_per_day"] == pytest.approx(2.0)  # 16 in-stock days
 
 
+def test_history_of_one_sku_is_its_rows_of_the_whole_account(demo_database):
+    whole = history(demo_database, days=120)
+    sku = whole["sku"].iloc[len(whole) // 2]
+    one = history(demo_database, days=120, sku=sku)
+    assert set(one["sku"]) == {sku} and len(one) == 120
+    pd.testing.assert_frame_equal(one.reset_index(drop=True), whole[whole["sku"] == sku].reset_index(drop=True))
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     db_path = tmp_path_factory.mktemp("demo") / "demo.duckdb"

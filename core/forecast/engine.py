@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core import db, skus
-from core.forecast import accuracy, events, methods, pattern, store
+from core import db, skus, stored
+from core.forecast import accuracy, events, methods, pattern
 from core.forecast.sales_history import history
 from core.forecast.params import ForecastParams
 
@@ -313,7 +313,7 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
-    (``core.forecast.store``), so that the next process reads it instead of fitting again."""
+    (``core.stored``), so that the next process reads it instead of fitting again."""
     if as_of is None:
         dates = skus.snapshot_dates(db_path)
         if not dates:
@@ -324,14 +324,16 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
-    stored_key = store.run_key(version, as_of, params, days)
-    stored = store.load(db_path, stored_key)
-    if stored is not None:
-        result = ForecastResult(stored[0], stored[1], as_of, params)
+    stored_key = stored.run_key("forecast", tuple(version), as_of.isoformat(), params, days)
+    kept = stored.load(db_path, "forecast", stored_key, ("summary", "daily"))
+    if kept is not None:
+        daily = kept["daily"].assign(day=kept["daily"]["day"].astype("datetime64[s]"))
+        result = ForecastResult(kept["summary"], daily, as_of, params)
     else:
         result = forecast_all(history(db_path, as_of, days), as_of, params)
         if not result.summary.empty:
-            store.save(db_path, stored_key, as_of, result.summary, result.daily)
+            stored.save(db_path, "forecast", stored_key, as_of,
+                        {"summary": result.summary, "daily": result.daily})
     _CACHE[key] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)

@@ -12,7 +12,7 @@ from core import db, skus
 HISTORY_COLUMNS = ["sku", "day", "units", "in_stock"]
 
 
-def history(db_path: Path, as_of: dt.date | None = None, days: int = 730) -> pd.DataFrame:
+def history(db_path: Path, as_of: dt.date | None = None, days: int = 730, sku: str | None = None) -> pd.DataFrame:
     """Every SKU × every day of the ``days`` up to ``as_of``: units sold and whether it was in stock.
 
     Dense (zero-sale days included), ordered by sku then day. ``units`` are marketplace units (All
@@ -20,7 +20,8 @@ def history(db_path: Path, as_of: dt.date | None = None, days: int = 730) -> pd.
     in core/skus.py. ``in_stock`` is the ledger's rebuilt end-of-day sellable balance (rebuilt
     backwards from the snapshot at ``as_of``): a day is in stock when it began or ended with sellable
     units or something sold; days the ledger does not cover count as in stock. SKUs: those in the
-    snapshot at ``as_of`` and those sold in the range. ``as_of`` defaults to the latest snapshot.
+    snapshot at ``as_of`` and those sold in the range, or only ``sku`` (a chart of one SKU need not
+    read the whole account). ``as_of`` defaults to the latest snapshot.
     """
     if days < 1:
         raise ValueError("days must be >= 1")
@@ -45,9 +46,12 @@ def history(db_path: Path, as_of: dt.date | None = None, days: int = 730) -> pd.
             ctes.append("stock AS (SELECT NULL::VARCHAR AS sku, 0 AS anchor WHERE false)")
         ctes.append("""daily AS (SELECT sku, day, sum(units) FILTER (NOT mcf) AS units, sum(units) AS all_units
                        FROM lines GROUP BY ALL)""")
-        ctes.append("""universe AS (SELECT sku, max(anchor) AS anchor FROM (
+        only = ""
+        if sku is not None:
+            only, binds["sku"] = " AND sku = $sku", sku
+        ctes.append(f"""universe AS (SELECT sku, max(anchor) AS anchor FROM (
                            SELECT sku, anchor FROM stock UNION ALL SELECT DISTINCT sku, 0 FROM daily)
-                       WHERE sku IS NOT NULL GROUP BY sku)""")
+                       WHERE sku IS NOT NULL{only} GROUP BY sku)""")
         ctes.append("calendar AS (SELECT unnest(range($start + 1, $as_of + 1, INTERVAL 1 DAY))::DATE AS day)")
         if sources.ledger_start is not None:
             binds["cal_start"] = max(sources.ledger_start, start + dt.timedelta(days=1))

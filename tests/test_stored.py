@@ -1,6 +1,6 @@
-"""Forecasts kept in the database (core/forecast/store.py): a new process reads the stored forecast
-instead of fitting; an import into a report the forecast reads makes it fit again, an import into any
-other does not; only the newest runs are kept; a locked database just goes without the copy."""
+"""Results kept in the database (core/stored.py): a new process reads the stored forecast and IPI trend
+instead of computing them; an import into a report the forecast reads makes it fit again, an import
+into any other does not; only the newest runs are kept; a locked database just goes without the copy."""
 
 import datetime as dt
 import shutil
@@ -9,8 +9,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from core import db, ingest
-from core.forecast import ForecastParams, engine, forecast_table, store
+from core import db, ingest, stored
+from core.fees import ipi
+from core.forecast import ForecastParams, engine, forecast_table
 from tests.reportfiles import header, write_report
 
 
@@ -53,8 +54,8 @@ def test_a_new_process_reads_the_stored_forecast_equal_to_the_fitted_one(demo_co
     pd.testing.assert_frame_equal(read.summary, fitted.summary)
     pd.testing.assert_frame_equal(read.daily, fitted.daily)
     with duckdb.connect(str(demo_copy), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM forecast_runs").fetchone()[0] == 1
-        assert con.execute("SELECT count(*) FROM forecast_daily").fetchone()[0] == len(fitted.daily)
+        assert con.execute("SELECT count(*) FROM stored_runs WHERE kind = 'forecast'").fetchone()[0] == 1
+        assert con.execute("SELECT count(*) FROM stored_forecast_daily").fetchone()[0] == len(fitted.daily)
 
 
 def test_only_imports_into_the_forecasts_reports_make_it_fit_again(demo_copy, fits, tmp_path):
@@ -82,14 +83,14 @@ def test_only_imports_into_the_forecasts_reports_make_it_fit_again(demo_copy, fi
 
 def test_only_the_newest_runs_are_kept(demo_copy):
     as_of = forecast_table(demo_copy).as_of
-    for back in range(1, store.KEEP_RUNS + 2):
+    for back in range(1, stored.KEEP_RUNS + 2):
         new_process()
         forecast_table(demo_copy, as_of - dt.timedelta(days=back))
     with duckdb.connect(str(demo_copy), read_only=True) as con:
-        kept = con.execute("SELECT as_of FROM forecast_runs ORDER BY created_at").fetchall()
-        per_run = con.execute("SELECT count(DISTINCT run_key) FROM forecast_daily").fetchone()[0]
-    assert [d for (d,) in kept] == [as_of - dt.timedelta(days=b) for b in range(2, store.KEEP_RUNS + 2)]
-    assert per_run == store.KEEP_RUNS
+        kept = con.execute("SELECT as_of FROM stored_runs ORDER BY created_at").fetchall()
+        per_run = con.execute("SELECT count(DISTINCT run_key) FROM stored_forecast_daily").fetchone()[0]
+    assert [d for (d,) in kept] == [as_of - dt.timedelta(days=b) for b in range(2, stored.KEEP_RUNS + 2)]
+    assert per_run == stored.KEEP_RUNS
 
 
 def test_other_parameters_are_another_forecast(demo_copy, fits):
@@ -101,9 +102,9 @@ def test_other_parameters_are_another_forecast(demo_copy, fits):
 
 def test_stored_columns_unlike_todays_are_dropped_and_rebuilt(demo_copy, fits):
     with db.writing(demo_copy) as con:  # a store written by an engine with one column fewer
-        con.execute("CREATE TABLE forecast_runs (run_key VARCHAR, as_of DATE, created_at TIMESTAMP)")
-        con.execute("CREATE TABLE forecast_summary (run_key VARCHAR, sku VARCHAR)")
-        con.execute("CREATE TABLE forecast_daily (run_key VARCHAR, sku VARCHAR, day DATE, mean DOUBLE)")
+        con.execute("CREATE TABLE stored_runs (kind VARCHAR, run_key VARCHAR, as_of DATE, created_at TIMESTAMP)")
+        con.execute("CREATE TABLE stored_forecast_summary (run_key VARCHAR, sku VARCHAR)")
+        con.execute("CREATE TABLE stored_forecast_daily (run_key VARCHAR, sku VARCHAR, day DATE, mean DOUBLE)")
     fitted = forecast_table(demo_copy)
     new_process()
     pd.testing.assert_frame_equal(forecast_table(demo_copy).summary, fitted.summary)
@@ -122,3 +123,19 @@ def test_a_database_that_cannot_be_written_gets_no_copy_and_the_forecast_is_stil
     new_process()
     forecast_table(demo_copy)
     assert len(fits) == 2  # nothing was stored the first time
+
+
+def test_the_ipi_trend_is_read_back_equal_and_a_new_import_computes_it_again(demo_copy, monkeypatch, tmp_path):
+    computed = []
+    real = ipi.ipi_factors_computed
+    monkeypatch.setattr(ipi, "ipi_factors_computed", lambda path: computed.append(1) or real(path))
+    first = ipi.ipi_factors_from_db(demo_copy)
+    again = ipi.ipi_factors_from_db(demo_copy)
+    assert len(computed) == 1 and len(first) >= 2
+    pd.testing.assert_frame_equal(again, first)
+    assert isinstance(again["snapshot_date"].iloc[0], dt.date)
+    costs = tmp_path / "costs.csv"
+    costs.write_text("sku,unit_cost,supplier\nSKU-X,4.00,Acme\n", encoding="utf-8")
+    assert ingest.load_report(demo_copy, costs).status == "loaded"  # any import: the trend reads costs too
+    ipi.ipi_factors_from_db(demo_copy)
+    assert len(computed) == 2
