@@ -84,7 +84,8 @@ def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.Da
         return out
     summary = forecast_summary.drop_duplicates("sku").set_index("sku")
     keys = frame["sku"]
-    known = keys.isin(summary.index)
+    # get_indexer, not isin: isin on Arrow-backed strings loops in Python (50 ms a what-if move).
+    known = pd.Series(summary.index.get_indexer(keys) >= 0, index=frame.index)
     d = keys.map(_column(summary, "demand_per_day")).astype(float)
     use = known & d.notna()
     d = d.clip(lower=0)

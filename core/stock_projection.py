@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy.stats import norm
 
 from core.metrics import restock as rm
@@ -222,7 +223,9 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
         lead_share = np.where(lead[:, None] > 0, k / lead[:, None], 1.0)
     sd = np.sqrt(k * sigma_d[:, None] ** 2 + (d_mean[:, None] * sigma_lead[:, None] * lead_share) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_out = np.where(sd > 0, norm.cdf(-on_hand / np.where(sd > 0, sd, 1.0)), 0.0)
+        # special.ndtr is the standard normal CDF that norm.cdf calls, without its argument checks
+        # (a third of a what-if move on 10,000 SKUs x 180 days).
+        p_out = np.where(sd > 0, special.ndtr(-on_hand / np.where(sd > 0, sd, 1.0)), 0.0)
     p_out = np.where(on_hand <= 0, 1.0, p_out)
     p_out = np.where(demand > 0, p_out, 0.0)
     return StockProjection(skus, day_index, on_hand, sd, arrivals, orders, rop, p_out)
