@@ -870,8 +870,10 @@ def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
 @st.cache_resource(show_spinner="Reading the plan's inputs…", max_entries=4)
 def _restock_inputs(path: str, version: tuple, as_of_date: dt.date | None,
                     health: HealthParams) -> restock.RestockInputs:
-    # A resource, not data: shared read-only by the sessions, never copied per rerun.
-    return restock.restock_inputs(Path(path), as_of_date, health)
+    # A resource, not data: shared read-only by the sessions, never copied per rerun. The plan reads no
+    # grade, so the SKU table with default grades serves (the one the pages already built, usually).
+    table = _sku_table(path, version, as_of_date, health, GradeParams())
+    return restock.restock_inputs(Path(path), as_of_date, health, table=table)
 
 
 @st.cache_data(show_spinner="Planning restock…", max_entries=32)
