@@ -40,7 +40,7 @@ st.subheader("SKU by SKU")
 common.show_accuracy_table(summary, width="stretch", height=420)
 st.download_button("Accuracy table (CSV)", lambda: common.csv_bytes(summary),
                    file_name="forecast_accuracy.csv",
-                   mime="text/csv", icon=":material/download:", key="accuracy_csv")
+                   mime="text/csv", icon=":material/download:", on_click="ignore", key="accuracy_csv")
 
 st.subheader("One SKU: history and forecast")
 sku = st.selectbox("SKU", summary["sku"].tolist(), key="accuracy_sku", format_func=common.accuracy_label(summary))

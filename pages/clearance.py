@@ -45,7 +45,7 @@ else:
     st.download_button(f"Removal and liquidation list (CSV, {len(removal):,} SKUs)",
                        lambda: common.csv_bytes(removal),
                        file_name=f"clearance_{table.as_of:%Y%m%d}.csv", mime="text/csv", key="clearance_csv",
-                       icon=":material/download:", disabled=removal.empty)
+                       icon=":material/download:", on_click="ignore", disabled=removal.empty)
 
 st.subheader("Storage capacity")
 limits = common.capacity_limits()

@@ -20,4 +20,5 @@ st.caption(f"{found.total:,} current rows match" + (f"; the newest {shown:,} are
 common.show_table(found.rows, width="stretch", height=560)
 st.download_button("Download CSV", lambda: common.csv_bytes(found.rows), key="explorer_download",
                    file_name=f"{report_type.lower()}.csv", mime="text/csv", icon=":material/download:",
+                   on_click="ignore",
                    disabled=found.rows.empty, help="The rows shown above, with formulas defused for Excel.")

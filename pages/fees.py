@@ -38,7 +38,7 @@ if crossings.empty:
 else:
     common.show_crossings(crossings, width="stretch", height=320)
     st.download_button("Crossings (CSV)", lambda: common.csv_bytes(crossings), file_name="band_crossings.csv",
-                       mime="text/csv", icon=":material/download:", key="crossings_csv")
+                       mime="text/csv", icon=":material/download:", on_click="ignore", key="crossings_csv")
 
 st.subheader("Low-inventory-level fee risk")
 low = common.in_view(outlook.low_inventory_risk(projection), frame)

@@ -32,7 +32,7 @@ else:
     common.show_table(flagged, width="stretch", height=320)
     st.download_button("Disagreements (CSV)", lambda: common.csv_bytes(flagged),
                        file_name="reconciliation.csv",
-                       mime="text/csv", icon=":material/download:", key="reconcile_csv")
+                       mime="text/csv", icon=":material/download:", on_click="ignore", key="reconcile_csv")
 
 st.subheader("Other channels")
 channels = common.channel_view()

@@ -38,14 +38,15 @@ forecast_daily = common.forecast_summary()[1]
 left, middle, right, _ = st.columns([1, 1, 1, 2])
 left.download_button("Purchase orders (Excel)", lambda: common.po_xlsx(plan, table.as_of), key="po_xlsx",
                      file_name=f"purchase_orders_{table.as_of:%Y%m%d}.xlsx", icon=":material/download:",
+                     on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      disabled=to_order.empty, help="One sheet per supplier: the SKUs to order now.")
 middle.download_button("Purchase orders (CSV)", lambda: common.po_csv(plan, table.as_of), key="po_csv",
                        file_name=f"purchase_orders_{table.as_of:%Y%m%d}.csv", mime="text/csv",
-                       icon=":material/download:", disabled=to_order.empty)
+                       icon=":material/download:", on_click="ignore", disabled=to_order.empty)
 right.download_button("Supplier forecast (CSV)",
                       lambda: common.supplier_forecast_csv(plan, forecast_daily, params.review_period_days),
                       key="supplier_forecast_csv", file_name=f"supplier_forecast_{table.as_of:%Y%m%d}.csv",
-                      mime="text/csv", icon=":material/download:",
+                      mime="text/csv", icon=":material/download:", on_click="ignore",
                       help="Expected orders per SKU and month over the next 3 months, "
                            "to share with suppliers.")

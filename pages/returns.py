@@ -51,4 +51,4 @@ else:
     st.download_button("Claims for Seller Central cases (CSV)",
                        lambda: common.csv_bytes(reimbursements.claims_csv_frame(claims)),
                        file_name=f"reimbursement_claims_{table.as_of:%Y%m%d}.csv", mime="text/csv",
-                       icon=":material/download:", key="claims_csv")
+                       icon=":material/download:", on_click="ignore", key="claims_csv")

@@ -33,7 +33,8 @@ export = common.slow_mover_export(graded, gp)
 left, right, _ = st.columns([1, 1, 4])
 left.download_button("Download CSV", lambda: common.csv_bytes(export), key="slow_csv",
                      file_name="slow_movers.csv",
-                     mime="text/csv", icon=":material/download:", help="The list above, formulas defused.")
+                     mime="text/csv", icon=":material/download:", on_click="ignore",
+                     help="The list above, formulas defused.")
 right.download_button("Download Excel", lambda: common.xlsx_bytes(export), key="slow_xlsx",
-                      file_name="slow_movers.xlsx", icon=":material/download:",
+                      file_name="slow_movers.xlsx", icon=":material/download:", on_click="ignore",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,8 +1,9 @@
 """Journeys in real headless Chromium. A seller: open the app on an empty database, go to the Data
 page by the sidebar, upload a customer-returns report, then a broken one, and see that the first
 import is still there. A manager: open the app on the demo account, go to the Health score page by
-the sidebar, see the gauge and the account score, and drill down into one SKU. Needs Debian's
-chromium (never downloads a browser)."""
+the sidebar, see the gauge and the account score, and drill down into one SKU. A seller on the demo
+account: download the purchase orders (CSV, Excel) and the supplier forecast from the Restock page and
+the slow movers' Excel, and read each file. Needs Debian's chromium (never downloads a browser)."""
 
 from __future__ import annotations
 
@@ -258,5 +259,103 @@ def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(tmp_path):
             page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
             expect(page.get_by_text(re.compile(r"File must be 1(\.0)?\s?MB or smaller"))).to_be_visible(timeout=20_000)
             expect(page.get_by_role("button", name="Load files")).to_be_disabled()
+        finally:
+            browser.close()
+
+
+def save_download(page, button, folder: Path) -> tuple[str, Path]:
+    """Click a download button and save what the browser receives; (suggested name, saved path). The
+    buttons are on_click="ignore": the file is built on the click and the page does not rerun."""
+    from playwright.sync_api import expect
+
+    expect(button).to_be_enabled(timeout=30_000)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.failure() is None, download.failure()
+    target = folder / download.suggested_filename
+    download.save_as(target)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    return download.suggested_filename, target
+
+
+def csv_rows(path: Path) -> list[dict]:
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, tmp_path):
+    """The deferred downloads (a callable as ``data``) deliver real files when clicked."""
+    import openpyxl
+    from playwright.sync_api import expect, sync_playwright
+
+    from core.purchase_orders import HEADER_ROW, LINE_HEADER, SUPPLIER_FORECAST_COLUMNS, sheet_names
+
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(demo_server)
+            expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
+            page.wait_for_selector(IDLE, timeout=90_000)
+
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Restock").click()
+            expect(page.get_by_role("heading", name="Restock")).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            main = page.locator("[data-testid='stMain']")
+            tile = main.locator("[data-testid='stMetric']", has_text="Order now").filter(has_text="SKUs")
+            order_now = int(re.search(r"([\d,]+) SKUs", tile.inner_text()).group(1).replace(",", ""))
+            value_tile = main.locator("[data-testid='stMetric']", has_text="Order value now").inner_text()
+            order_value = float(re.search(r"\$([\d,]+\.\d\d)", value_tile).group(1).replace(",", ""))
+            assert order_now > 0, "the demo has SKUs to order now"
+
+            name, path = save_download(page, main.get_by_role("button", name="Purchase orders (CSV)"), folder)
+            assert re.fullmatch(r"purchase_orders_\d{8}\.csv", name), name
+            as_of = name[len("purchase_orders_"):-len(".csv")]
+            lines = csv_rows(path)
+            assert list(lines[0]) == ["po_reference", "po_date", "supplier", "sku", "product_name", "order_qty",
+                                      "case_pack", "cases", "unit_cost", "line_total"]
+            # Every order-now SKU has something to order, one line each, and the totals agree.
+            assert len(lines) == order_now == len({line["sku"] for line in lines})
+            assert all(float(line["order_qty"]) > 0 for line in lines)
+            assert {line["po_date"] for line in lines} == {f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}"}
+            assert all(line["po_reference"].startswith(f"PO-{as_of}-") for line in lines)
+            assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.01)
+
+            name, path = save_download(page, main.get_by_role("button", name="Purchase orders (Excel)"), folder)
+            assert name == f"purchase_orders_{as_of}.xlsx"
+            book = openpyxl.load_workbook(path, read_only=True)
+            suppliers = sorted({line["supplier"] for line in lines})
+            assert book.sheetnames == sheet_names(suppliers)  # one sheet per supplier
+            skus = []
+            for sheet in book.worksheets:
+                rows = list(sheet.iter_rows(values_only=True))
+                assert rows[HEADER_ROW - 1][:len(LINE_HEADER)] == LINE_HEADER
+                body = rows[HEADER_ROW:]
+                total = next(i for i, row in enumerate(body) if row[0] == "Total")
+                assert total > 0, f"sheet {sheet.title} has no lines"
+                skus += [row[0] for row in body[:total]]
+            assert sorted(skus) == sorted(line["sku"] for line in lines)
+
+            name, path = save_download(page, main.get_by_role("button", name="Supplier forecast (CSV)"), folder)
+            assert name == f"supplier_forecast_{as_of}.csv"
+            forecast = csv_rows(path)
+            assert forecast and list(forecast[0]) == SUPPLIER_FORECAST_COLUMNS
+            assert {line["sku"] for line in lines} <= {row["sku"] for row in forecast}
+
+            page.locator("[data-testid='stSidebarNav'] a", has_text="Slow movers").click()
+            expect(page.get_by_role("heading", name="Slow movers")).to_be_visible(timeout=30_000)
+            page.wait_for_selector(IDLE, timeout=60_000)
+            caption = main.get_by_text(re.compile(r"^[\d,]+ SKUs shown, most urgent first")).inner_text()
+            shown = int(caption.split(" ", 1)[0].replace(",", ""))
+            name, path = save_download(page, main.get_by_role("button", name="Download Excel"), folder)
+            assert name == "slow_movers.xlsx"
+            rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+            assert rows[0][:2] == ("Grade", "SKU")
+            assert shown > 0 and len(rows) - 1 == shown
         finally:
             browser.close()
