@@ -21,6 +21,10 @@ def demo_copy(demo_database, tmp_path):
     shutil.copy(demo_database, path)
     with db.writing(path) as con:  # the seller's own data: a report loaded next does not remove it
         con.execute("UPDATE imports SET is_sample = false")
+        # Other tests' forecasts on the shared demo database were stored there too: start with none.
+        for (table,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                    "WHERE table_name LIKE 'stored%'").fetchall():
+            con.execute(f"DROP TABLE {table}")
     engine._CACHE.clear()
     yield path
     engine._CACHE.clear()
