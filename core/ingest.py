@@ -2,12 +2,14 @@
 
 The steps, in order:
 1. ``prepare_file``: fingerprint the bytes (sha256), unwrap gzip, turn an XLSX cost sheet into a tab
-   file, find the encoding (UTF-8 with or without BOM, else cp932 for Japanese text, else cp1252) and
+   file, find the encoding (UTF-8 with or without BOM, else cp932 for Japanese text, else cp1252:
+   the first 64 KB decide, and DuckDB's reader checks the rest as it reads) and
    the delimiter (tab, comma or semicolon, sniffed from the header line), and read the header.
 2. ``core.schemas.detect`` recognises the report by its header names.
-3. DuckDB's CSV reader reads the data rows as text (quotes honoured for comma/semicolon files; for
-   tab files see ``core.values.unwrap_quotes``); every cell is checked against its column's value
-   type, and the file is rejected with examples if any present value does not parse.
+3. One DuckDB statement reads the data rows and types every cell (quotes honoured for
+   comma/semicolon files; for tab files see ``core.values.unwrap_quotes``) into a temp table; every
+   cell is checked against its column's value type, and the file is rejected with examples if any
+   present value does not parse.
 4. In one transaction the rows are inserted, rows of earlier imports with the same natural key are
    marked as replaced, and the import is recorded. All of it or none of it.
 
