@@ -111,7 +111,9 @@ def data_version(path: Path, tables: tuple[str, ...] | None = None) -> tuple:
     ``tables``: only imports into these report tables count (a product-cost save does not change
     the sales history a forecast was fitted on).
     """
-    where, binds = ("WHERE list_contains($tables, table_name)", {"tables": list(tables)}) if tables else ("", {})
+    where, binds = ("", {})
+    if tables:
+        where, binds = "WHERE list_contains($tables, table_name)", {"tables": list(tables)}
     with connect(path) as con:
         return con.execute("SELECT coalesce(max(import_id), 0), count(*), max(loaded_at)::VARCHAR "
                            f"FROM imports {where}", binds).fetchone()

@@ -194,11 +194,8 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
         elif magic.startswith(_GZIP_MAGIC):
             compression = "gzip"
 
-        def open_binary():
-            return gzip.open(read_path, "rb") if compression == "gzip" else read_path.open("rb")
-
         try:
-            with open_binary() as handle:
+            with _open_binary(read_path, compression) as handle:
                 head_bytes = handle.read(1 << 16)
         except (OSError, EOFError) as error:
             raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
@@ -206,7 +203,7 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
             encoding = "utf-8-sig" if head_bytes.startswith(codecs.BOM_UTF8) else "utf-8"
             head = head_bytes.decode("utf-8", errors="ignore")
         else:
-            read_path, compression, encoding, head = _legacy_copy(open_binary, workdir)
+            read_path, compression, encoding, head = _legacy_copy(read_path, compression, workdir)
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.lstrip("\ufeff").strip() else ""
         if not first_line.strip():
             raise RejectedFile(["The file has no header line: the first line is empty."])
@@ -219,13 +216,18 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
         raise
 
 
-def _legacy_copy(open_binary: Callable[[], io.BufferedIOBase], workdir: Path) -> tuple[Path, str, str, str]:
+def _open_binary(path: Path, compression: str) -> io.BufferedIOBase:
+    """The file's bytes, gunzipped when ``compression`` is 'gzip'."""
+    return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
+
+
+def _legacy_copy(path: Path, compression: str, workdir: Path) -> tuple[Path, str, str, str]:
     """Decode a file that is not UTF-8 (cp932 or cp1252) into a UTF-8 copy for DuckDB's reader.
 
     Returns the copy's path, its compression ('none'), the encoding found and the first 64 KB of text.
     """
     try:
-        with open_binary() as handle:
+        with _open_binary(path, compression) as handle:
             text, encoding = _decode_legacy(handle.read())
     except (OSError, EOFError) as error:
         raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
@@ -236,12 +238,8 @@ def _legacy_copy(open_binary: Callable[[], io.BufferedIOBase], workdir: Path) ->
 
 def to_utf8(prepared: PreparedFile) -> PreparedFile:
     """The same file as a UTF-8 copy: for a file whose head was UTF-8 but whose later bytes are not."""
-    source, compression = prepared.read_path, prepared.compression
-
-    def open_binary():
-        return gzip.open(source, "rb") if compression == "gzip" else source.open("rb")
-
-    read_path, compression, encoding, _ = _legacy_copy(open_binary, prepared.workdir)
+    read_path, compression, encoding, _ = _legacy_copy(prepared.read_path, prepared.compression,
+                                                        prepared.workdir)
     return replace(prepared, read_path=read_path, compression=compression, encoding=encoding)
 
 
@@ -352,7 +350,8 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
     for name in mapping:
         column = schema.column(name)
         if column.type != "text":
-            checks.append((name, f"{name} IS NULL AND NOT {is_missing(f'raw_{name}')}", EXPECTED[column.type]))
+            bad = f"{name} IS NULL AND NOT {is_missing(f'raw_{name}')}"
+            checks.append((name, bad, EXPECTED[column.type]))
     for name in schema.not_empty:
         if name in mapping:
             empty = f"{name} IS NULL" if schema.column(name).type == "text" else is_missing(f"raw_{name}")
@@ -368,7 +367,8 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
             continue
         raw = name if schema.column(name).type == "text" else f"raw_{name}"
         examples = con.execute(
-            f"SELECT rowid + 2 AS line, {raw} FROM stage_rows WHERE {cond} ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
+            f"SELECT rowid + 2 AS line, {raw} FROM stage_rows WHERE {cond} "
+            f"ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
         ).fetchall()
         shown = ", ".join(f"line {line}: {json.dumps(v if v is not None else '', ensure_ascii=False)}"
                           for line, v in examples)
@@ -429,7 +429,8 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
         con.execute("SET preserve_insertion_order = false")
         try:
             loaded = con.execute(
-                f"INSERT INTO {rows} (import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
+                f"INSERT INTO {rows} "
+                f"(import_id, source_row, superseded_by, key_occurrence, {', '.join(cols)}) "
                 f"SELECT {import_id}, source_row, NULL, key_occurrence, {', '.join(cols)} FROM ({ordered})"
             ).fetchone()[0]
         finally:

@@ -12,7 +12,8 @@ from core import db, skus
 HISTORY_COLUMNS = ["sku", "day", "units", "in_stock"]
 
 
-def history(db_path: Path, as_of: dt.date | None = None, days: int = 730, sku: str | None = None) -> pd.DataFrame:
+def history(db_path: Path, as_of: dt.date | None = None, days: int = 730,
+            sku: str | None = None) -> pd.DataFrame:
     """Every SKU × every day of the ``days`` up to ``as_of``: units sold and whether it was in stock.
 
     Dense (zero-sale days included), ordered by sku then day. ``units`` are marketplace units (All
