@@ -7,12 +7,12 @@ data/inventory.duckdb; ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
 
 import streamlit as st
 
+from core import db
 from pages import _common as common
 
 st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
 
 common.require_sign_in()  # only where [auth] is configured in .streamlit/secrets.toml
-common.ensure_demo()
 
 pages = {
     "Health": [
@@ -39,8 +39,11 @@ pages = {
     ],
     "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }
-common.sidebar_filters()
-st.sidebar.caption(f"Database: {common.db_path()}")
-if common.sign_in_required():
-    st.sidebar.button(f"Sign out {st.user.get('email', '')}", on_click=st.logout, key="sign_out")
-st.navigation(pages, expanded=True).run()  # every page listed: 16 pages would fold into "View more"
+# The page's 30 to 60 reads share one open of the file instead of reopening it each time.
+with db.held(common.db_path()):
+    common.ensure_demo()
+    common.sidebar_filters()
+    st.sidebar.caption(f"Database: {common.db_path()}")
+    if common.sign_in_required():
+        st.sidebar.button(f"Sign out {st.user.get('email', '')}", on_click=st.logout, key="sign_out")
+    st.navigation(pages, expanded=True).run()  # every page listed: 16 pages would fold into "View more"

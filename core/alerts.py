@@ -340,13 +340,15 @@ def evaluate(inputs: AlertInputs, alert_settings: AlertSettings = AlertSettings(
 
 def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
            alert_settings: AlertSettings = AlertSettings(), *, table: skus.SkuTable | None = None,
-           plan_inputs: restock.RestockInputs | None = None) -> AlertInputs:
+           plan_inputs: restock.RestockInputs | None = None, crossings: pd.DataFrame | None = None,
+           returns_by_sku: pd.DataFrame | None = None) -> AlertInputs:
     """Read what the rules need from the database, once, with the saved health settings: the SKU
     table, the restock plan, the fee outlook's crossings, returns, report ages and the reconciliation.
     Only the parts whose rules are on are computed.
 
-    ``table`` and ``plan_inputs``: the SKU table and the plan's inputs at that date with the saved
-    settings, when the caller (the app) already has them.
+    ``table``, ``plan_inputs``, ``crossings`` (the fee outlook's band crossings) and ``returns_by_sku``
+    (``core.returns.returns_by_sku`` with default parameters): what the caller (the app) already has
+    at that date with the saved settings. The returns' spikes are flagged again with the rule's ratio.
     """
     db_path = Path(db_path)
     today = today or dt.date.today()
@@ -366,12 +368,19 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
             if on("stockout_in_lead_time") or on("order_by_passed") else empty)
     # Arrivals come in at age 0 and FIFO sells the oldest units first, so the units crossing a band
     # at the next two 15ths do not depend on them: skip planning the arrivals (same result, faster).
-    crossings = (outlook.fee_outlook(db_path, table.as_of, 2, with_arrivals=False, restock_params=rparams,
-                                     health_params=health).crossings
-                 if on("surcharge_crossing") else empty)
-    spike = alert_settings.threshold("return_spike")
-    rets = (returns.returns_by_sku(db_path, table.as_of, returns.ReturnParams(spike_ratio=spike))
-            if on("return_spike") else empty)
+    if crossings is None:
+        crossings = (outlook.fee_outlook(db_path, table.as_of, 2, with_arrivals=False, restock_params=rparams,
+                                         health_params=health).crossings
+                     if on("surcharge_crossing") else empty)
+    spike = returns.ReturnParams(spike_ratio=alert_settings.threshold("return_spike"))
+    if not on("return_spike"):
+        rets = empty
+    elif returns_by_sku is not None:
+        rets = returns_by_sku.assign(spike=returns.return_spike(returns_by_sku["recent_rate"],
+                                                                returns_by_sku["baseline_rate"],
+                                                                returns_by_sku["recent_returned"], spike))
+    else:
+        rets = returns.returns_by_sku(db_path, table.as_of, spike)
     stale = alert_settings.threshold("stale_data")
     ages = (freshness.report_ages(db_path, today, freshness.FreshnessParams(stale_after_days=int(stale)))
             if on("stale_data") else empty)
@@ -399,10 +408,12 @@ def save_settings(db_path: Path, alert_settings: AlertSettings) -> None:
 
 def alerts_from_db(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
                    alert_settings: AlertSettings | None = None, *, table: skus.SkuTable | None = None,
-                   plan_inputs: restock.RestockInputs | None = None) -> pd.DataFrame:
+                   plan_inputs: restock.RestockInputs | None = None, crossings: pd.DataFrame | None = None,
+                   returns_by_sku: pd.DataFrame | None = None) -> pd.DataFrame:
     """``evaluate(gather(...))`` with the saved alert settings unless others are given."""
     chosen = alert_settings if alert_settings is not None else load_settings(db_path)
-    return evaluate(gather(db_path, as_of, today, chosen, table=table, plan_inputs=plan_inputs), chosen)
+    return evaluate(gather(db_path, as_of, today, chosen, table=table, plan_inputs=plan_inputs,
+                           crossings=crossings, returns_by_sku=returns_by_sku), chosen)
 
 
 def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date) -> str:

@@ -274,9 +274,11 @@ class RestockInputs:
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
-                   table: skus.SkuTable | None = None) -> RestockInputs:
+                   table: skus.SkuTable | None = None,
+                   returns_by_sku: pd.DataFrame | None = None) -> RestockInputs:
     """The plan's inputs from the database at ``as_of`` (the latest snapshot by default). ``table``:
-    the health SKU table at that date when the caller has already built it (it is not built twice)."""
+    the health SKU table at that date when the caller has already built it (it is not built twice);
+    ``returns_by_sku``: likewise ``core.returns.returns_by_sku`` at the table's date, default parameters."""
     table = table if table is not None else skus.sku_table(db_path, health_params, as_of=as_of)
     if table.as_of is None or table.frame.empty:
         return RestockInputs(pd.DataFrame(), pd.DataFrame(columns=COST_COLUMNS), pd.DataFrame(), table.as_of,
@@ -291,7 +293,7 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
                any_value(transit_lead_time_days) AS transit_lead_time_days, any_value(moq) AS moq,
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
-    resold = returns.resellable_returns_per_day(db_path, table.as_of)
+    resold = returns.resellable_returns_per_day(db_path, table.as_of, by_sku=returns_by_sku)
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days)
 
 

@@ -497,13 +497,15 @@ def returns_by_disposition(db_path: Path, as_of: dt.date | None = None,
 
 
 def resellable_returns_per_day(db_path: Path, as_of: dt.date | None = None,
-                               params: ReturnParams = ReturnParams()) -> pd.DataFrame:
+                               params: ReturnParams = ReturnParams(),
+                               by_sku: pd.DataFrame | None = None) -> pd.DataFrame:
     """Grade-A units back in stock per day, per SKU: ``resellable_units ÷ window_days``.
 
     What the restock plan subtracts from demand (``net_demand_per_day``). Columns: sku,
     resellable_per_day (units per day); SKUs without resellable returns are left out (0).
+    ``by_sku``: ``returns_by_sku`` at that date with these ``params``, when the caller has it.
     """
-    frame = returns_by_sku(db_path, as_of, params)
+    frame = by_sku if by_sku is not None else returns_by_sku(db_path, as_of, params)
     frame = frame[frame["resellable_units"] > 0]
     return pd.DataFrame({"sku": frame["sku"].to_numpy(),
                          "resellable_per_day": (frame["resellable_units"] / params.window_days).to_numpy(float)})

@@ -147,3 +147,22 @@ def test_the_command_reports_a_failed_send(demo_database, capsys, monkeypatch):
     monkeypatch.setenv("FBA_HEALTH_SMTP_TLS", "none")
     code = cli.main(["alerts", "--db", str(demo_database), "--markdown", "--email", "me@x.test"])
     assert code == 4 and "Digest not sent" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("spike_ratio", [1.5, 1.2])
+def test_the_apps_own_crossings_and_returns_give_the_same_alerts(demo_database, spike_ratio):
+    """The Alerts page passes the crossings of the 12-month outlook (with the plan's arrivals) and the
+    returns table read with default parameters; the alerts equal those the library reads for itself
+    (2 months, no arrivals; returns read with the rule's spike ratio)."""
+    from core import returns
+    from core.fees import outlook
+    chosen = alerts.AlertSettings(thresholds=(("return_spike", spike_ratio),))
+    own = alerts.alerts_from_db(demo_database, today=TODAY, alert_settings=chosen)
+    health, _ = alerts.settings.load(demo_database)
+    rparams = alerts.RestockParams(capital_rate_annual=health.capital_rate_annual)
+    given = alerts.alerts_from_db(
+        demo_database, today=TODAY, alert_settings=chosen,
+        crossings=outlook.fee_outlook(demo_database, AS_OF, 12, restock_params=rparams, health_params=health).crossings,
+        returns_by_sku=returns.returns_by_sku(demo_database, AS_OF))
+    assert (own["rule"] == "surcharge_crossing").sum() > 0 and (own["rule"] == "return_spike").sum() > 0
+    pd.testing.assert_frame_equal(given, own)

@@ -81,3 +81,52 @@ def test_threads_opening_and_closing_the_same_file_at_once_never_fail(tmp_path):
     for thread in threads:
         thread.join()
     assert errors == [] and counts == [700, 700, 700]
+
+
+def _other_process_can_open(path) -> bool:
+    probe = subprocess.run([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb
+        try:
+            duckdb.connect({str(path)!r}).close()
+            print("opened")
+        except duckdb.IOException as error:
+            print("locked" if "lock" in str(error).lower() else repr(error))
+    """)], capture_output=True, text=True, timeout=60)
+    assert probe.stdout.strip() in ("opened", "locked"), probe.stdout + probe.stderr
+    return probe.stdout.strip() == "opened"
+
+
+def test_held_shares_one_open_of_the_file_and_lets_go_after_the_last_holder(tmp_path):
+    """A page render holds the file: its connects share one DuckDB instance (a global setting made on
+    one is seen by the next), a nested holder does not close it, and after the outer one leaves another
+    process can open the file and a new connect starts a fresh instance."""
+    path = tmp_path / "held.duckdb"
+    db.ensure_schema(path)
+    with db.connect(path) as con:
+        default_threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    with db.held(path):
+        with db.connect(path) as con:
+            con.execute("SET GLOBAL threads = 1")
+        with db.held(path):
+            pass
+        with db.connect(path) as con:
+            assert con.execute("SELECT current_setting('threads')").fetchone()[0] == 1
+        assert not _other_process_can_open(path)
+    assert _other_process_can_open(path)
+    with db.connect(path) as con:
+        assert con.execute("SELECT current_setting('threads')").fetchone()[0] == default_threads
+
+
+def test_a_write_while_held_leaves_the_memory_limit_of_the_reads_alone(tmp_path):
+    """writing() caps its connection at 1 GB; the cap is the instance's, so while a page holds the
+    file it must be lifted when the write ends, or the forecast's read after an upload would run
+    under it."""
+    path = tmp_path / "held.duckdb"
+    with db.held(path):
+        with db.connect(path) as con:
+            before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        with db.writing(path) as con:
+            capped = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        with db.connect(path) as con:
+            after = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert capped != before and after == before

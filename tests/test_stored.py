@@ -1,5 +1,5 @@
-"""Results kept in the database (core/stored.py): a new process reads the stored forecast and IPI trend
-instead of computing them; an import into a report the forecast reads makes it fit again, an import
+"""Results kept in the database (core/stored.py): a new process reads the stored forecast, IPI trend and
+fee outlook instead of computing them; an import into a report the forecast reads makes it fit again, an import
 into any other does not; only the newest runs are kept; a locked database just goes without the copy."""
 
 import datetime as dt
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from core import db, ingest, stored
-from core.fees import ipi
+from core.fees import ipi, outlook
 from core.forecast import ForecastParams, engine, forecast_table
 from tests.reportfiles import header, write_report
 
@@ -143,3 +143,27 @@ def test_the_ipi_trend_is_read_back_equal_and_a_new_import_computes_it_again(dem
     assert ingest.load_report(demo_copy, costs).status == "loaded"  # any import: the trend reads costs too
     ipi.ipi_factors_from_db(demo_copy)
     assert len(computed) == 2
+
+
+def test_the_fee_outlook_is_read_back_equal_and_recomputed_for_other_settings_or_data(demo_copy, monkeypatch,
+                                                                                     tmp_path):
+    projected = []
+    real = outlook.project_from_inputs
+    monkeypatch.setattr(outlook, "project_from_inputs",
+                        lambda *args, **kwargs: projected.append(1) or real(*args, **kwargs))
+    first = outlook.fee_outlook(demo_copy)
+    again = outlook.fee_outlook(demo_copy)
+    assert len(projected) == 1 and len(first.projection) > 1000 and len(first.crossings) > 10
+    for name in ("projection", "crossings", "arrivals", "amazon", "demand"):
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(first, name))
+    assert isinstance(again.projection["month"].iloc[0], dt.date)
+    assert isinstance(again.crossings["deadline"].iloc[0], dt.date)
+    outlook.fee_outlook(demo_copy, months=6)
+    outlook.fee_outlook(demo_copy, restock_params=outlook.RestockParams(service_level_override=0.99))
+    outlook.fee_outlook(demo_copy, with_arrivals=False)
+    assert len(projected) == 4  # each is another outlook
+    costs = tmp_path / "costs.csv"
+    costs.write_text("sku,unit_cost,supplier\nSKU-X,4.00,Acme\n", encoding="utf-8")
+    assert ingest.load_report(demo_copy, costs).status == "loaded"  # the plan's order values read costs
+    outlook.fee_outlook(demo_copy)
+    assert len(projected) == 5

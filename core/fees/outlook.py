@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import clearance, db, restock, stock_projection
+from core import clearance, db, restock, stock_projection, stored
 from core.fees.capacity import CAPACITY_COLUMNS, CapacityLimits, capacity_check, storage_usage_from_db
 from core.fees.inputs import FeeInputs, amazon_comparison, fee_inputs, project_from_inputs
 from core.fees.projection import CROSSING_COLUMNS, band_crossings
@@ -119,6 +119,10 @@ def fee_outlook(db_path: Path, as_of: dt.date | None = None, months: int = 12, *
 
     ``with_arrivals`` False projects today's stock alone (sales only, nothing arrives).
     ``plan_inputs``: the restock plan's inputs at that date, when the caller already has them.
+
+    The projection, the crossings and the arrivals (3 to 4 s on a 10,000-SKU account) are kept in the
+    database (``core.stored``), keyed by the data version, the date, the months and every parameter
+    and fee rate they depend on; a later process reads them back.
     """
     db_path = Path(db_path)
     inputs = fee_inputs(db_path, as_of)
@@ -129,18 +133,41 @@ def fee_outlook(db_path: Path, as_of: dt.date | None = None, months: int = 12, *
                           pd.DataFrame(columns=CROSSING_COLUMNS), amazon_comparison(projection, inputs), empty,
                           pd.DataFrame(columns=["sku", "day", "mean"]), inputs, None)
     daily = forecast_table(db_path, inputs.as_of).daily
-    start = inputs.as_of + dt.timedelta(days=1)
-    arrivals = (planned_arrivals(db_path, inputs.as_of, 366 + 31, restock_params, health_params, daily,
-                                 plan_inputs)
-                if with_arrivals else empty)
-    projection = project_from_inputs(inputs, daily, months, arrivals)
-    projection = projection.assign(total_fees=total_fees(projection))
-    table = fee_table(on=inputs.as_of)
-    lots = inputs.lots.assign(age_days=inputs.lots["age_days"] + 1)
     demand = daily[["sku", "day", "mean"]]
-    crossings = band_crossings(lots, demand, inputs.items, table, start, arrivals)
+    table = fee_table(on=inputs.as_of)
+    key = stored.run_key("fees", tuple(db.data_version(db_path)), inputs.as_of.isoformat(), months, with_arrivals,
+                         restock_params, health_params, table)
+    kept = stored.load(db_path, "fees", key, STORED_FRAMES)
+    if kept is not None:
+        projection, crossings, arrivals = _restored(kept)
+    else:
+        arrivals = (planned_arrivals(db_path, inputs.as_of, 366 + 31, restock_params, health_params, daily,
+                                     plan_inputs)
+                    if with_arrivals else empty)
+        projection = project_from_inputs(inputs, daily, months, arrivals)
+        projection = projection.assign(total_fees=total_fees(projection))
+        lots = inputs.lots.assign(age_days=inputs.lots["age_days"] + 1)
+        crossings = band_crossings(lots, demand, inputs.items, table, inputs.as_of + dt.timedelta(days=1),
+                                   arrivals)
+        if not projection.empty:
+            stored.save(db_path, "fees", key, inputs.as_of,
+                        {"projection": projection, "crossings": crossings, "arrivals": arrivals})
     return FeeOutlook(inputs.as_of, months, projection, crossings, amazon_comparison(projection, inputs),
                       arrivals, demand, inputs, table)
+
+
+STORED_FRAMES = ("projection", "crossings", "arrivals")
+
+
+def _restored(kept: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The stored frames with the types the projection computes (DuckDB returns dates as datetime64)."""
+    projection, crossings, arrivals = (kept[name] for name in STORED_FRAMES)
+    projection = projection.assign(month=pd.to_datetime(projection["month"]).dt.date.astype(object))
+    crossings = crossings.assign(sku=crossings["sku"].astype(object),
+                                 **{c: pd.to_datetime(crossings[c]).dt.date.astype(object)
+                                    for c in ("assessment_date", "deadline")})
+    arrivals = arrivals.assign(day=pd.to_datetime(arrivals["day"]).astype("datetime64[us]"))
+    return projection, crossings, arrivals
 
 
 @dataclass(frozen=True, eq=False)
