@@ -135,6 +135,60 @@ def test_keep_cost_grows_with_the_horizon():
     assert keep["A"] == pytest.approx(957.0)
 
 
+def keep_cost_projecting_everything(outlook: FeeOutlook, excess: pd.Series, horizon_months: int) -> pd.Series:
+    """The reference: the definition worked on every SKU, the whole account projected again with the
+    excess units gone."""
+    inputs = outlook.inputs
+    whole = project_from_inputs(FeeInputs(remove_oldest(inputs.lots, excess), inputs.items, inputs.amazon,
+                                          inputs.as_of, inputs.age_source),
+                                outlook.demand, outlook.months, outlook.arrivals)
+    end = pd.Timestamp(outlook.as_of + dt.timedelta(days=1 + round(clearance.horizon_days(horizon_months))))
+
+    def within(projection):
+        rows = projection[pd.to_datetime(projection["month"]) < end]
+        return total_fees(rows).groupby(rows["sku"]).sum(min_count=1)
+
+    saved = within(outlook.projection).sub(within(whole), fill_value=0.0).reindex(excess.index).fillna(0.0)
+    return saved.clip(lower=0.0).where(excess > 0, 0.0)
+
+
+def test_keep_cost_counts_the_other_skus_in_the_utilisation_ratio():
+    """A (100 units, no sales) and B (100 units, 4 a day): the account ratio sits in a lower tier than
+    A's alone (nothing ships: top tier). Only A is projected again; its utilisation surcharge must use
+    the account's ratio, B included, as projecting the whole account does."""
+    inputs = FeeInputs(pd.DataFrame({"sku": ["A", "B"], "age_days": [200, 200], "units": [100.0, 100.0]}),
+                       pd.DataFrame({"sku": ["A", "B"], "cubic_feet_per_unit": [0.5, 0.5],
+                                     "size_tier": ["standard"] * 2, "volume_source": ["test"] * 2}),
+                       pd.DataFrame(columns=["sku", "amazon_storage_next", "amazon_ais_next"]), AS_OF, "test")
+    days = pd.date_range(AS_OF + dt.timedelta(days=1), periods=400)
+    demand = pd.DataFrame({"sku": ["B"] * len(days), "day": days, "mean": [4.0] * len(days)})
+    arrivals = pd.DataFrame(columns=["sku", "day", "units"])
+    projection = project_from_inputs(inputs, demand, 12, arrivals)
+    projection = projection.assign(total_fees=total_fees(projection))
+    outlook = FeeOutlook(AS_OF, 12, projection, pd.DataFrame(columns=CROSSING_COLUMNS), pd.DataFrame(),
+                         arrivals, demand, inputs, fee_table(on=AS_OF))
+    excess = pd.Series({"A": 60.0})
+    alone = one_sku_outlook()  # A without B: the top tier
+    assert (projection.loc[projection["sku"] == "A", "utilisation_surcharge"].to_numpy()
+            < alone.projection["utilisation_surcharge"].to_numpy()).any()
+    keep = keep_cost_of_excess(outlook, excess, horizon_months=6)
+    reference = keep_cost_projecting_everything(outlook, excess, 6)
+    assert keep["A"] == pytest.approx(reference["A"], abs=0.005)
+    assert keep["A"] != pytest.approx(keep_cost_of_excess(alone, excess, horizon_months=6)["A"], abs=1.0)
+
+
+def test_keep_cost_projects_only_the_skus_with_excess_and_equals_projecting_the_whole_account(demo_database):
+    """On the demo: projecting only the SKUs with excess (every third SKU sheds half its stock) gives the
+    keep costs of projecting the whole account again, to the cent."""
+    outlook = fee_outlook(demo_database)
+    on_hand = outlook.inputs.lots.groupby("sku")["units"].sum()
+    excess = (on_hand * 0.5).round().iloc[::3]
+    reference = keep_cost_projecting_everything(outlook, excess, 6)
+    keep = keep_cost_of_excess(outlook, excess, horizon_months=6)
+    assert (reference > 0).sum() > 10
+    pd.testing.assert_series_equal(keep, reference, check_names=False, atol=0.005, rtol=0)
+
+
 # --- the demo account ------------------------------------------------------------------------------
 
 

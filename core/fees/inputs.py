@@ -171,13 +171,16 @@ def extend_demand(daily_demand: pd.DataFrame, start: dt.date, days: int,
 
 
 def project_from_inputs(inputs: FeeInputs, daily_demand: pd.DataFrame, months: int = 12,
-                        arrivals: pd.DataFrame | None = None) -> pd.DataFrame:
+                        arrivals: pd.DataFrame | None = None, others: pd.DataFrame | None = None) -> pd.DataFrame:
     """The fee projection of ``inputs`` from the day after its as-of date, for ``months`` months.
 
     Lots aged one more day (the snapshot is the end of the as-of day), the forecast's daily mean
     (sku, day, mean) as demand (``extend_demand`` beyond its horizon), optional ``arrivals`` (sku, day,
     units) and the fee table in force at the as-of date; adds ``utilisation_surcharge`` at the
     account's projected monthly ratio (``account_utilisation_ratio``; unconfirmed rates).
+
+    ``others``: when ``inputs`` hold only some of the account's SKUs, the projection of the rest; they
+    count in the account's ratio but are not projected again.
     """
     if inputs.as_of is None or inputs.lots.empty:
         return pd.DataFrame(columns=[*PROJECTION_COLUMNS, "utilisation_surcharge"])
@@ -186,8 +189,9 @@ def project_from_inputs(inputs: FeeInputs, daily_demand: pd.DataFrame, months: i
     demand = extend_demand(daily_demand, start, projection_days(start, months))
     table = fee_table(on=inputs.as_of)
     projection = project_fees(lots, demand, arrivals, inputs.items, table, start, months)
+    account = projection if others is None else pd.concat([others[projection.columns], projection])
     return projection.assign(utilisation_surcharge=utilisation_surcharge(
-        projection, account_utilisation_ratio(projection), table))
+        projection, account_utilisation_ratio(account), table))
 
 
 def fees_from_db(db_path: Path, as_of: dt.date | None = None, months: int = 12,
