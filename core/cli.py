@@ -286,7 +286,7 @@ def _cmd_clearance(args: argparse.Namespace) -> int:
         return 2
     outlook = fee_outlook(db_path, as_of=table.as_of, months=max(12, params.horizon_months + 1),
                           restock_params=restock_params, health_params=health,
-                          plan_inputs=restock.restock_inputs(db_path, table.as_of, health, table=table))
+                          plan_inputs=lambda: restock.restock_inputs(db_path, table.as_of, health, table=table))
     advice = clearance_advice(db_path, outlook, table.frame, params, picked=picked)
     rec = advice.recommendation
     columns = [*CLEARANCE_FIELDS, *(f"cost_{o}" for o in clearance.OPTIONS)]

@@ -1086,7 +1086,7 @@ def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period
 def _fee_outlook(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
                  health: HealthParams) -> outlook.FeeOutlook:
     return outlook.fee_outlook(Path(path), as_of_date, 12, restock_params=params, health_params=health,
-                               plan_inputs=_restock_inputs(path, version, as_of_date, health))
+                               plan_inputs=lambda: _restock_inputs(path, version, as_of_date, health))
 
 
 def fee_outlook() -> outlook.FeeOutlook:
