@@ -1,9 +1,11 @@
 """Forecast benchmark: history, backtest and forecast of every SKU of a large account (not a test).
 
 Reads an existing account database (default: the 10,000-SKU x 730-day one bench_health.py --keep
-builds) and times core.forecast.history (one DuckDB query) and core.forecast.forecast_all
-(classification, the rolling-origin backtest of every method, the few weekly seasonal fits, the
-180-day forecast with intervals) over several runs. Prints a Markdown table of medians.
+builds) and times the path core.forecast.forecast_table takes when it fits: history_arrays (DuckDB
+returns the sales and stock-out days, numpy spreads them into SKU x day matrices) and
+forecast_arrays (classification, the rolling-origin backtest of every method, the few weekly
+seasonal fits, the 180-day forecast with intervals) over several runs. Prints a Markdown table of
+medians and the peak memory of the process.
 
     .venv/bin/python bench/bench_forecast.py [--db /tmp/bench10k/bench.duckdb] [--runs 3]
 """
@@ -22,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core import skus  # noqa: E402
-from core.forecast import ForecastParams, engine, forecast_all, history  # noqa: E402
+from core.forecast import ForecastParams, engine, forecast_arrays, history_arrays  # noqa: E402
 
 
 def main() -> None:
@@ -38,9 +40,9 @@ def main() -> None:
     loads, fits, totals = [], [], []
     for _ in range(args.runs):
         started = time.perf_counter()
-        frame = history(args.db, as_of, args.days)
+        arrays = history_arrays(args.db, as_of, args.days)
         loaded = time.perf_counter()
-        result = forecast_all(frame, as_of, params)
+        result = forecast_arrays(arrays, as_of, params)
         done = time.perf_counter()
         loads.append(loaded - started)
         fits.append(done - loaded)
@@ -52,7 +54,8 @@ def main() -> None:
           f"median of {args.runs} runs\nmethods chosen: {methods}\n")
     print("| Step | Time |")
     print("|---|---|")
-    print(f"| Daily history, every SKU x day (DuckDB, dense) | {statistics.median(loads):.2f} s |")
+    print(f"| Daily history, every SKU x day (DuckDB sales and stock-out days, numpy matrices) | "
+          f"{statistics.median(loads):.2f} s |")
     print(f"| Classify, backtest ({params.backtest_origins} origins x {params.backtest_horizon_days} days), "
           f"forecast {params.horizon_days} days with intervals | {statistics.median(fits):.2f} s |")
     print(f"| Total | {statistics.median(totals):.2f} s |")

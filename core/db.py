@@ -126,7 +126,8 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with WRITE_LOCK, connect(path) as con:
         # Staging a multi-million-line file would otherwise take up to 80% of RAM; past this limit DuckDB
         # spills to <database>.tmp beside the file (4.6 million order lines: 3.2 GB peak -> 1.25 GB, 12%
-        # slower). Reads keep DuckDB's default: the forecast's history query needs more than 1 GB.
+        # slower). Reads keep DuckDB's default; the largest, the forecast's history, peaks at 0.6 GB
+        # (it runs in batches of SKUs).
         con.execute("SET memory_limit = $limit", {"limit": write_memory_limit()})
         try:
             yield con

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import ingest, sample
-from core.forecast import Event, ForecastParams, engine, forecast_all, forecast_table, history
+from core import db, ingest, sample, skus
+from core.forecast import Event, ForecastParams, engine, forecast_all, forecast_table, history, history_arrays
 from core.forecast import accuracy, events, methods, pattern
 from tests.reportfiles import header, ledger_row, order_row, write_report
 
@@ -316,3 +316,102 @@ def test_intervals_are_ordered_and_never_negative(demo):
     bfcm = d[d["day"] == pd.Timestamp("2026-11-27")]["mean"].sum()
     ordinary = d[d["day"] == pd.Timestamp("2026-11-20")]["mean"].sum()
     assert bfcm > ordinary  # Black Friday lifts the account
+
+
+# --- the sparse history against the dense query it replaced -----------------------------------------
+
+def dense_history_reference(db_path, as_of: dt.date | None = None, days: int = 730,
+                            sku: str | None = None) -> pd.DataFrame:
+    """The history as one dense DuckDB query (every SKU × every day, a window over all of it, ORDER BY):
+    how ``history`` was written before it read sparse facts, kept here as an independent reference."""
+    if as_of is None:
+        as_of = skus.snapshot_dates(db_path)[0]
+    start = as_of - dt.timedelta(days=days)
+    with db.connect(db_path) as con:
+        sources = skus.report_sources(con, as_of)
+        binds = {"as_of": as_of, "start": start}
+        ctes = []
+        if sources.sales in ("orders", "shipments"):
+            ctes.append(f"lines AS ({skus.sales_lines_sql(sources.sales)})")
+        else:
+            ctes.append("lines AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS units, false AS mcf "
+                        "WHERE false)")
+        if sources.stock is not None:
+            ctes.append("stock AS (SELECT sku, available + reserved AS anchor "
+                        f"FROM ({skus.stock_sql(sources.stock)}))")
+        else:
+            ctes.append("stock AS (SELECT NULL::VARCHAR AS sku, 0 AS anchor WHERE false)")
+        ctes.append("""daily AS (SELECT sku, day, sum(units) FILTER (NOT mcf) AS units,
+                                        sum(units) AS all_units
+                       FROM lines GROUP BY ALL)""")
+        only = ""
+        if sku is not None:
+            only, binds["sku"] = " AND sku = $sku", sku
+        ctes.append(f"""universe AS (SELECT sku, max(anchor) AS anchor FROM (
+                           SELECT sku, anchor FROM stock UNION ALL SELECT DISTINCT sku, 0 FROM daily)
+                       WHERE sku IS NOT NULL{only} GROUP BY sku)""")
+        ctes.append("calendar AS (SELECT unnest(range($start + 1, $as_of + 1, INTERVAL 1 DAY))::DATE AS day)")
+        if sources.ledger_start is not None:
+            binds["cal_start"] = max(sources.ledger_start, start + dt.timedelta(days=1))
+            ctes.append(f"ledger_net AS ({skus.LEDGER_NET_SQL})")
+            ctes.append("balance AS (" + skus.sellable_balance_sql(
+                "SELECT u.sku, u.anchor, c.day FROM universe u CROSS JOIN calendar c "
+                "WHERE c.day >= $cal_start") + ")")
+        else:
+            ctes.append("balance AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS net, "
+                        "0 AS end_balance WHERE false)")
+        sql = f"""WITH {', '.join(ctes)}
+            SELECT u.sku, c.day, coalesce(d.units, 0)::DOUBLE AS units,
+                   CASE WHEN b.day IS NULL THEN true
+                        ELSE {skus.in_stock_sql("b", "d.all_units")}
+                   END AS in_stock
+            FROM universe u CROSS JOIN calendar c
+            LEFT JOIN daily d ON d.sku = u.sku AND d.day = c.day
+            LEFT JOIN balance b ON b.sku = u.sku AND b.day = c.day
+            ORDER BY u.sku, c.day"""
+        return con.execute(sql, binds).df()
+
+
+@pytest.mark.parametrize("database, days, one_sku, batch_rows", [
+    ("fort_db", 60, False, 1_000_000),  # the ledger covers the last 30 days only
+    ("demo_database", 120, False, 1_000_000),
+    ("demo_database", 730, False, 1_000_000),
+    ("demo_database", 730, False, 5_000),  # the balance in batches of 6 SKUs
+    ("demo_database", 365, True, 1_000_000),  # the page chart: one SKU
+])
+def test_history_equals_the_dense_reference(request, monkeypatch, database, days, one_sku, batch_rows):
+    """Sales and stock-outs read sparsely and spread into matrices give the very frame of the dense
+    query: same SKUs in the same order, days, units, in-stock flags and dtypes."""
+    db_path = request.getfixturevalue(database)
+    monkeypatch.setattr("core.forecast.sales_history.BALANCE_ROWS_PER_QUERY", batch_rows)
+    expected = dense_history_reference(db_path, days=days)
+    sku = None
+    if one_sku:  # one that ran out of stock
+        sku = expected.loc[~expected["in_stock"], "sku"].iloc[-1]
+        expected = dense_history_reference(db_path, days=days, sku=sku)
+    assert (~expected["in_stock"]).any() and (expected["units"] > 0).any()  # something to compare
+    pd.testing.assert_frame_equal(history(db_path, days=days, sku=sku), expected)
+    arrays = history_arrays(db_path, days=days, sku=sku)
+    assert arrays.units.shape == arrays.in_stock.shape == (expected["sku"].nunique(), days)
+    assert arrays.days[-1] == np.datetime64(expected["day"].max(), "D")
+
+
+def test_history_of_an_unknown_sku_is_empty(demo_database):
+    h = history(demo_database, days=30, sku="NO-SUCH-SKU")
+    assert h.empty and list(h.columns) == ["sku", "day", "units", "in_stock"]
+    assert history_arrays(demo_database, days=30, sku="NO-SUCH-SKU").units.shape == (0, 30)
+
+
+def test_forecast_table_fits_the_arrays_as_forecast_all_fits_the_frame(demo, fort_db):
+    """forecast_table reads the matrices without the long frame: the same forecast as forecast_all
+    on ``history``'s frame."""
+    for db_path, result in (demo, (fort_db, forecast_table(fort_db))):
+        again = forecast_all(history(db_path, result.as_of), result.as_of, result.params)
+        pd.testing.assert_frame_equal(result.summary, again.summary)
+        pd.testing.assert_frame_equal(result.daily, again.daily)
+
+
+def test_forecast_arrays_needs_a_history_ending_at_as_of(demo_database):
+    arrays = history_arrays(demo_database, days=60)
+    with pytest.raises(ValueError, match="as_of"):
+        engine.forecast_arrays(arrays, arrays.days[-2].item())

@@ -32,15 +32,15 @@ def demo_copy(demo_database, tmp_path):
 
 @pytest.fixture
 def fits(monkeypatch):
-    """Counts the calls of forecast_all that forecast_table makes."""
+    """Counts the fits (calls of forecast_arrays) that forecast_table makes."""
     calls = []
-    real = engine.forecast_all
+    real = engine.forecast_arrays
 
     def counted(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine, "forecast_all", counted)
+    monkeypatch.setattr(engine, "forecast_arrays", counted)
     return calls
 
 

@@ -5,8 +5,9 @@ TSB, moving average, weekly Holt-Winters), ``accuracy`` (WAPE, bias, MASE), ``ev
 BFCM, user events), ``engine`` (backtest, method choice, intervals, the result).
 """
 
-from core.forecast.engine import ForecastResult, forecast_all, forecast_table
-from core.forecast.sales_history import history
+from core.forecast.engine import ForecastResult, forecast_all, forecast_arrays, forecast_table
+from core.forecast.sales_history import SalesHistory, history, history_arrays
 from core.forecast.params import Event, ForecastParams
 
-__all__ = ["Event", "ForecastParams", "ForecastResult", "forecast_all", "forecast_table", "history"]
+__all__ = ["Event", "ForecastParams", "ForecastResult", "SalesHistory", "forecast_all", "forecast_arrays",
+           "forecast_table", "history", "history_arrays"]

@@ -40,7 +40,7 @@ from scipy import stats
 
 from core import db, skus, stored
 from core.forecast import accuracy, events, methods, pattern
-from core.forecast.sales_history import history
+from core.forecast.sales_history import SalesHistory, history_arrays
 from core.forecast.params import ForecastParams
 
 SIMPLE_METHODS = ("moving average", "ses", "croston", "sba", "tsb")  # simplest first: ties go left
@@ -171,7 +171,8 @@ def _weekly_at(level, season, t: int, horizon: int) -> np.ndarray:
 
 def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
                  params: ForecastParams = ForecastParams()) -> ForecastResult:
-    """Classify, backtest and forecast every SKU of ``history_df`` (columns sku, day, units, in_stock).
+    """Classify, backtest and forecast every SKU of ``history_df`` (columns sku, day, units, in_stock):
+    ``forecast_arrays`` of its matrices (``to_matrix``).
 
     See the module docstring for the rules. ``as_of`` defaults to the last day of the history.
     """
@@ -180,6 +181,22 @@ def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
     if as_of is None:
         as_of = pd.Timestamp(history_df["day"].max()).date()
     sku_list, days, units, in_stock = to_matrix(history_df, as_of)
+    return forecast_arrays(SalesHistory(sku_list, days, units, in_stock), as_of, params)
+
+
+def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
+                    params: ForecastParams = ForecastParams()) -> ForecastResult:
+    """``forecast_all`` on the matrices (``history_arrays``, or ``to_matrix`` of a long frame).
+
+    ``history.days`` must end at ``as_of`` (its default).
+    """
+    if not len(history.skus) or not len(history.days):
+        return _empty(as_of, params)
+    if as_of is None:
+        as_of = history.days[-1].item()
+    if history.days[-1] != np.datetime64(as_of, "D"):
+        raise ValueError(f"history must end at as_of ({as_of}), not {history.days[-1]}")
+    sku_list, days, units, in_stock = history.skus, history.days, history.units, history.in_stock
     n, T = units.shape
     H, h, K = params.horizon_days, params.backtest_horizon_days, params.backtest_origins
     future = np.arange(days[-1] + 1, days[-1] + 1 + H)
@@ -309,7 +326,7 @@ CACHE_SIZE = 8
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
                    params: ForecastParams = ForecastParams(), days: int = 730) -> ForecastResult:
-    """History from the database, then ``forecast_all``.
+    """History from the database as matrices (``history_arrays``: no long frame), then the fit.
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
@@ -330,7 +347,7 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
         daily = kept["daily"].assign(day=kept["daily"]["day"].astype("datetime64[s]"))
         result = ForecastResult(kept["summary"], daily, as_of, params)
     else:
-        result = forecast_all(history(db_path, as_of, days), as_of, params)
+        result = forecast_arrays(history_arrays(db_path, as_of, days), as_of, params)
         if not result.summary.empty:
             stored.save(db_path, "forecast", stored_key, as_of,
                         {"summary": result.summary, "daily": result.daily})
