@@ -99,6 +99,21 @@ def demo_server(tmp_path):
         yield url
 
 
+@contextmanager
+def browser_page(url: str, **page_options):
+    """A page of headless Debian Chromium (never a downloaded browser) opened on ``url``; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, **page_options)
+            page.goto(url)
+            yield page
+        finally:
+            browser.close()
+
+
 def click_until_visible(button, outcome, attempts=3):
     """Click, and click again if the outcome does not appear: a click that lands while Streamlit is
     still rerunning for the upload that preceded it can be dropped (seen under a loaded machine)."""
@@ -115,90 +130,78 @@ def click_until_visible(button, outcome, attempts=3):
 
 
 def test_upload_a_report_then_a_broken_one(server, tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     good = tmp_path / "returns.txt"
     good.write_text(returns_lines(["1", "2", "1"]), encoding="utf-8")
     bad = tmp_path / "returns-broken.txt"
     bad.write_text(returns_lines(["1", "abc", "1"]), encoding="utf-8")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            expect(page.get_by_text("Nothing is loaded yet. Download these reports")).to_be_visible()
+    with browser_page(server) as page:
+        page.wait_for_selector(IDLE, timeout=60_000)
+        expect(page.get_by_text("Nothing is loaded yet. Download these reports")).to_be_visible()
 
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
-            expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
+        expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE)
 
-            uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
-            load = page.get_by_role("button", name="Load files")
-            uploader.set_input_files(str(good))
-            expect(load).to_be_enabled(timeout=30_000)
-            page.wait_for_selector(IDLE)
-            success = page.locator("[data-testid='stAlert']", has_text="Loaded 3 rows")
-            click_until_visible(load, success)
-            expect(success).to_contain_text("GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA")
-            expect(success).to_contain_text("FBA Customer Returns")
-            page.wait_for_selector(IDLE)
+        uploader = page.locator("[data-testid='stFileUploader'] input[type='file']")
+        load = page.get_by_role("button", name="Load files")
+        uploader.set_input_files(str(good))
+        expect(load).to_be_enabled(timeout=30_000)
+        page.wait_for_selector(IDLE)
+        success = page.locator("[data-testid='stAlert']", has_text="Loaded 3 rows")
+        click_until_visible(load, success)
+        expect(success).to_contain_text("GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA")
+        expect(success).to_contain_text("FBA Customer Returns")
+        page.wait_for_selector(IDLE)
 
-            uploader.set_input_files(str(bad))
-            expect(page.get_by_text("returns-broken.txt").first).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE)
-            error = page.locator("[data-testid='stAlert']", has_text="was not loaded")
-            click_until_visible(load, error)
-            expect(error).to_contain_text('Column "quantity"')
-            expect(error).to_contain_text('line 3: "abc"')
-            expect(error).to_contain_text("nothing loaded before has changed")
-            page.wait_for_selector(IDLE)
+        uploader.set_input_files(str(bad))
+        expect(page.get_by_text("returns-broken.txt").first).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE)
+        error = page.locator("[data-testid='stAlert']", has_text="was not loaded")
+        click_until_visible(load, error)
+        expect(error).to_contain_text('Column "quantity"')
+        expect(error).to_contain_text('line 3: "abc"')
+        expect(error).to_contain_text("nothing loaded before has changed")
+        page.wait_for_selector(IDLE)
 
-            imports = page.locator("[data-testid='stDataFrame']").nth(1)
-            expect(imports).to_be_visible()
-            page.get_by_text("Remove an import").click()
-            # The grid is drawn on a canvas; the removal list is built from the same imports table.
-            removal = page.get_by_role("combobox", name="Import")
-            expect(removal).to_have_value(re.compile(r"^#1: returns\.txt \(FBA Customer Returns, 3 current"))
-        finally:
-            browser.close()
+        imports = page.locator("[data-testid='stDataFrame']").nth(1)
+        expect(imports).to_be_visible()
+        page.get_by_text("Remove an import").click()
+        # The grid is drawn on a canvas; the removal list is built from the same imports table.
+        removal = page.get_by_role("combobox", name="Import")
+        expect(removal).to_have_value(re.compile(r"^#1: returns\.txt \(FBA Customer Returns, 3 current"))
 
 
 def test_manager_drills_into_the_health_score_of_one_sku(demo_server):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(demo_server)
-            # The first view loads the demo account into the empty database.
-            expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
-            page.wait_for_selector(IDLE, timeout=90_000)
-            sidebar = page.locator("[data-testid='stSidebar']")
-            expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # the shared filters
+    with browser_page(demo_server) as page:
+        # The first view loads the demo account into the empty database.
+        expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
+        sidebar = page.locator("[data-testid='stSidebar']")
+        expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # the shared filters
 
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Health score").click()
-            expect(page.get_by_role("heading", name="Health score")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            page.wait_for_selector(".main-svg", timeout=30_000)
-            expect(page.get_by_text(re.compile(r"^Account health: \d+ / 100$"))).to_be_visible()
-            expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # still there
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Health score").click()
+        expect(page.get_by_role("heading", name="Health score")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.wait_for_selector(".main-svg", timeout=30_000)
+        expect(page.get_by_text(re.compile(r"^Account health: \d+ / 100$"))).to_be_visible()
+        expect(sidebar.get_by_text("Supplier", exact=True)).to_be_visible()  # still there
 
-            chooser = page.get_by_role("combobox", name="SKU")
-            first = chooser.input_value()
-            chooser.click()  # the list opens on focus; the next SKU down, as a keyboard user picks it
-            page.keyboard.press("ArrowDown")
-            page.keyboard.press("Enter")
-            expect(chooser).not_to_have_value(first, timeout=20_000)
-            page.wait_for_selector(IDLE, timeout=30_000)
-            main = page.locator("[data-testid='stMain']")
-            expect(main.get_by_text("Units sold, last 90 days")).to_be_visible()
-            expect(main.get_by_text("Demand per day, stockout-corrected")).to_be_visible()
-            expect(main.locator("[data-testid='stMetric']", has_text="Days of supply")).to_be_visible()
-        finally:
-            browser.close()
+        chooser = page.get_by_role("combobox", name="SKU")
+        first = chooser.input_value()
+        chooser.click()  # the list opens on focus; the next SKU down, as a keyboard user picks it
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        expect(chooser).not_to_have_value(first, timeout=20_000)
+        page.wait_for_selector(IDLE, timeout=30_000)
+        main = page.locator("[data-testid='stMain']")
+        expect(main.get_by_text("Units sold, last 90 days")).to_be_visible()
+        expect(main.get_by_text("Demand per day, stockout-corrected")).to_be_visible()
+        expect(main.locator("[data-testid='stMetric']", has_text="Days of supply")).to_be_visible()
 
 
 def metric_value(page, label: str) -> str:
@@ -209,58 +212,46 @@ def metric_value(page, label: str) -> str:
 def test_analyst_moves_the_service_level_on_the_whatif_page(demo_server):
     """The analyst: What-if by the sidebar, one service level for every SKU, the slider moved with the
     keyboard to its top (99.9%): the scenario's safety stock rises above the baseline's."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(demo_server)
-            expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
-            page.wait_for_selector(IDLE, timeout=90_000)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="What-if").click()
-            expect(page.get_by_role("heading", name="What-if")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE, timeout=90_000)
-            page.wait_for_selector(".main-svg", timeout=30_000)  # the projected-stock chart
-            baseline = metric_value(page, "Safety stock (units)")
-            page.get_by_text("One service level for every SKU").click()
-            page.wait_for_selector(IDLE, timeout=30_000)
-            slider = page.locator("[data-testid='stSlider']", has_text="Service level, every SKU").get_by_role("slider")
-            expect(slider).to_be_enabled(timeout=20_000)
-            slider.focus()
-            page.keyboard.press("End")
-            expect(slider).to_have_value("99.9", timeout=20_000)
-            scenario = page.locator("[data-testid='stMetric']", has_text="Safety stock (units)")
-            expect(scenario.locator("[data-testid='stMetricDelta']")).to_contain_text("+", timeout=60_000)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            units = lambda text: float(text.split()[0].replace(",", ""))  # noqa: E731
-            assert units(metric_value(page, "Safety stock (units)")) > units(baseline)
-        finally:
-            browser.close()
+    with browser_page(demo_server) as page:
+        expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="What-if").click()
+        expect(page.get_by_role("heading", name="What-if")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
+        page.wait_for_selector(".main-svg", timeout=30_000)  # the projected-stock chart
+        baseline = metric_value(page, "Safety stock (units)")
+        page.get_by_text("One service level for every SKU").click()
+        page.wait_for_selector(IDLE, timeout=30_000)
+        slider = page.locator("[data-testid='stSlider']", has_text="Service level, every SKU").get_by_role("slider")
+        expect(slider).to_be_enabled(timeout=20_000)
+        slider.focus()
+        page.keyboard.press("End")
+        expect(slider).to_have_value("99.9", timeout=20_000)
+        scenario = page.locator("[data-testid='stMetric']", has_text="Safety stock (units)")
+        expect(scenario.locator("[data-testid='stMetricDelta']")).to_contain_text("+", timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        units = lambda text: float(text.split()[0].replace(",", ""))  # noqa: E731
+        assert units(metric_value(page, "Safety stock (units)")) > units(baseline)
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(tmp_path):
     """The limit (server.maxUploadSize, 1 MB here through Streamlit's environment variable) is shown
     in the uploader's help; a 2 MB file is refused before it uploads, and nothing loads."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     big = tmp_path / "orders-too-big.txt"
     big.write_bytes(b"x" * (2 * 1024 * 1024))
     with streamlit_server(tmp_path, demo=False, env_extra={"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}) as url, \
-            sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
-            expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE)
-            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
-            expect(page.get_by_text(re.compile(r"File must be 1(\.0)?\s?MB or smaller"))).to_be_visible(timeout=20_000)
-            expect(page.get_by_role("button", name="Load files")).to_be_disabled()
-        finally:
-            browser.close()
+            browser_page(url) as page:
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
+        expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE)
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
+        expect(page.get_by_text(re.compile(r"File must be 1(\.0)?\s?MB or smaller"))).to_be_visible(timeout=20_000)
+        expect(page.get_by_role("button", name="Load files")).to_be_disabled()
 
 
 def save_download(page, button, folder: Path) -> tuple[str, Path]:
@@ -289,73 +280,67 @@ def csv_rows(path: Path) -> list[dict]:
 def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, tmp_path):
     """The deferred downloads (a callable as ``data``) deliver real files when clicked."""
     import openpyxl
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     from core.purchase_orders import HEADER_ROW, LINE_HEADER, SUPPLIER_FORECAST_COLUMNS, sheet_names
 
     folder = tmp_path / "downloads"
     folder.mkdir()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-            page.goto(demo_server)
-            expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
-            page.wait_for_selector(IDLE, timeout=90_000)
+    with browser_page(demo_server, accept_downloads=True) as page:
+        expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
+        page.wait_for_selector(IDLE, timeout=90_000)
 
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Restock").click()
-            expect(page.get_by_role("heading", name="Restock")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            main = page.locator("[data-testid='stMain']")
-            tile = main.locator("[data-testid='stMetric']", has_text="Order now").filter(has_text="SKUs")
-            order_now = int(re.search(r"([\d,]+) SKUs", tile.inner_text()).group(1).replace(",", ""))
-            value_tile = main.locator("[data-testid='stMetric']", has_text="Order value now").inner_text()
-            order_value = float(re.search(r"\$([\d,]+\.\d\d)", value_tile).group(1).replace(",", ""))
-            assert order_now > 0, "the demo has SKUs to order now"
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Restock").click()
+        expect(page.get_by_role("heading", name="Restock")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        main = page.locator("[data-testid='stMain']")
+        tile = main.locator("[data-testid='stMetric']", has_text="Order now").filter(has_text="SKUs")
+        order_now = int(re.search(r"([\d,]+) SKUs", tile.inner_text()).group(1).replace(",", ""))
+        value_tile = main.locator("[data-testid='stMetric']", has_text="Order value now").inner_text()
+        order_value = float(re.search(r"\$([\d,]+\.\d\d)", value_tile).group(1).replace(",", ""))
+        assert order_now > 0, "the demo has SKUs to order now"
 
-            name, path = save_download(page, main.get_by_role("button", name="Purchase orders (CSV)"), folder)
-            assert re.fullmatch(r"purchase_orders_\d{8}\.csv", name), name
-            as_of = name[len("purchase_orders_"):-len(".csv")]
-            lines = csv_rows(path)
-            assert list(lines[0]) == ["po_reference", "po_date", "supplier", "sku", "product_name", "order_qty",
-                                      "case_pack", "cases", "unit_cost", "line_total"]
-            # Every order-now SKU has something to order, one line each, and the totals agree.
-            assert len(lines) == order_now == len({line["sku"] for line in lines})
-            assert all(float(line["order_qty"]) > 0 for line in lines)
-            assert {line["po_date"] for line in lines} == {f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}"}
-            assert all(line["po_reference"].startswith(f"PO-{as_of}-") for line in lines)
-            assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.01)
+        name, path = save_download(page, main.get_by_role("button", name="Purchase orders (CSV)"), folder)
+        assert re.fullmatch(r"purchase_orders_\d{8}\.csv", name), name
+        as_of = name[len("purchase_orders_"):-len(".csv")]
+        lines = csv_rows(path)
+        assert list(lines[0]) == ["po_reference", "po_date", "supplier", "sku", "product_name", "order_qty",
+                                  "case_pack", "cases", "unit_cost", "line_total"]
+        # Every order-now SKU has something to order, one line each, and the totals agree.
+        assert len(lines) == order_now == len({line["sku"] for line in lines})
+        assert all(float(line["order_qty"]) > 0 for line in lines)
+        assert {line["po_date"] for line in lines} == {f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}"}
+        assert all(line["po_reference"].startswith(f"PO-{as_of}-") for line in lines)
+        assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.01)
 
-            name, path = save_download(page, main.get_by_role("button", name="Purchase orders (Excel)"), folder)
-            assert name == f"purchase_orders_{as_of}.xlsx"
-            book = openpyxl.load_workbook(path, read_only=True)
-            suppliers = sorted({line["supplier"] for line in lines})
-            assert book.sheetnames == sheet_names(suppliers)  # one sheet per supplier
-            skus = []
-            for sheet in book.worksheets:
-                rows = list(sheet.iter_rows(values_only=True))
-                assert rows[HEADER_ROW - 1][:len(LINE_HEADER)] == LINE_HEADER
-                body = rows[HEADER_ROW:]
-                total = next(i for i, row in enumerate(body) if row[0] == "Total")
-                assert total > 0, f"sheet {sheet.title} has no lines"
-                skus += [row[0] for row in body[:total]]
-            assert sorted(skus) == sorted(line["sku"] for line in lines)
+        name, path = save_download(page, main.get_by_role("button", name="Purchase orders (Excel)"), folder)
+        assert name == f"purchase_orders_{as_of}.xlsx"
+        book = openpyxl.load_workbook(path, read_only=True)
+        suppliers = sorted({line["supplier"] for line in lines})
+        assert book.sheetnames == sheet_names(suppliers)  # one sheet per supplier
+        skus = []
+        for sheet in book.worksheets:
+            rows = list(sheet.iter_rows(values_only=True))
+            assert rows[HEADER_ROW - 1][:len(LINE_HEADER)] == LINE_HEADER
+            body = rows[HEADER_ROW:]
+            total = next(i for i, row in enumerate(body) if row[0] == "Total")
+            assert total > 0, f"sheet {sheet.title} has no lines"
+            skus += [row[0] for row in body[:total]]
+        assert sorted(skus) == sorted(line["sku"] for line in lines)
 
-            name, path = save_download(page, main.get_by_role("button", name="Supplier forecast (CSV)"), folder)
-            assert name == f"supplier_forecast_{as_of}.csv"
-            forecast = csv_rows(path)
-            assert forecast and list(forecast[0]) == SUPPLIER_FORECAST_COLUMNS
-            assert {line["sku"] for line in lines} <= {row["sku"] for row in forecast}
+        name, path = save_download(page, main.get_by_role("button", name="Supplier forecast (CSV)"), folder)
+        assert name == f"supplier_forecast_{as_of}.csv"
+        forecast = csv_rows(path)
+        assert forecast and list(forecast[0]) == SUPPLIER_FORECAST_COLUMNS
+        assert {line["sku"] for line in lines} <= {row["sku"] for row in forecast}
 
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Slow movers").click()
-            expect(page.get_by_role("heading", name="Slow movers")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            caption = main.get_by_text(re.compile(r"^[\d,]+ SKUs shown, most urgent first")).inner_text()
-            shown = int(caption.split(" ", 1)[0].replace(",", ""))
-            name, path = save_download(page, main.get_by_role("button", name="Download Excel"), folder)
-            assert name == "slow_movers.xlsx"
-            rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
-            assert rows[0][:2] == ("Grade", "SKU")
-            assert shown > 0 and len(rows) - 1 == shown
-        finally:
-            browser.close()
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Slow movers").click()
+        expect(page.get_by_role("heading", name="Slow movers")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        caption = main.get_by_text(re.compile(r"^[\d,]+ SKUs shown, most urgent first")).inner_text()
+        shown = int(caption.split(" ", 1)[0].replace(",", ""))
+        name, path = save_download(page, main.get_by_role("button", name="Download Excel"), folder)
+        assert name == "slow_movers.xlsx"
+        rows = list(openpyxl.load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+        assert rows[0][:2] == ("Grade", "SKU")
+        assert shown > 0 and len(rows) - 1 == shown

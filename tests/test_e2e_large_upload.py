@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from tests.reportfiles import header
-from tests.test_e2e import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, streamlit_server
+from tests.test_e2e import IDLE, ROOT, browser_page, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -64,7 +64,7 @@ def server_peak_memory_mb(url: str) -> float | None:
 
 
 def test_a_200_mb_orders_report_is_accepted_streamed_and_shows_progress(tmp_path):
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     big = tmp_path / "all-orders-two-years.txt"
     started = time.monotonic()
@@ -75,59 +75,53 @@ def test_a_200_mb_orders_report_is_accepted_streamed_and_shows_progress(tmp_path
 
     progress_seen: list[tuple[str, str | None]] = []
     temp_file_sizes: set[int] = set()  # the streamed copy under uploads/, seen while it loads
-    with streamlit_server(tmp_path, demo=False) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url)
-            page.wait_for_selector(IDLE, timeout=60_000)
-            page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
-            expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
-            page.wait_for_selector(IDLE)
+    with streamlit_server(tmp_path, demo=False) as url, browser_page(url) as page:
+        page.wait_for_selector(IDLE, timeout=60_000)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Upload reports").click()
+        expect(page.get_by_role("heading", name="Upload reports")).to_be_visible(timeout=30_000)
+        page.wait_for_selector(IDLE)
 
-            # 200 MB is under server.maxUploadSize: the file is taken, with no "must be … or smaller".
-            page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
-            uploaded = page.get_by_role("button", name=f"Remove {big.name}")
-            expect(uploaded).to_be_visible(timeout=60_000)
-            expect(page.get_by_text("or smaller")).to_have_count(0)
-            load = page.get_by_role("button", name="Load files")
-            expect(load).to_be_enabled(timeout=120_000)
-            page.wait_for_selector(IDLE, timeout=120_000)
-            assert not uploads.exists() or not any(uploads.iterdir())
+        # 200 MB is under server.maxUploadSize: the file is taken, with no "must be … or smaller".
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(big))
+        uploaded = page.get_by_role("button", name=f"Remove {big.name}")
+        expect(uploaded).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("or smaller")).to_have_count(0)
+        load = page.get_by_role("button", name="Load files")
+        expect(load).to_be_enabled(timeout=120_000)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        assert not uploads.exists() or not any(uploads.iterdir())
 
-            success = page.locator("[data-testid='stAlert']", has_text=f"Loaded {written:,} rows")
-            failure = page.locator("[data-testid='stAlert']", has_text="was not loaded")
-            crash = page.locator("[data-testid='stException']")
-            load.click()
-            deadline = time.monotonic() + 240
-            clicked_again = False
-            while not success.is_visible():
-                assert not failure.is_visible(), failure.inner_text()
-                assert not crash.count(), crash.first.inner_text()
-                # The bar and its status text (st.progress(text=...)), as the browser shows them now.
-                for bar in page.evaluate(BARS_NOW):
-                    if tuple(bar) not in progress_seen:
-                        progress_seen.append(tuple(bar))
-                for temp in uploads.glob("upload-*/upload"):
-                    try:
-                        temp_file_sizes.add(temp.stat().st_size)
-                    except OSError:
-                        pass  # removed between glob and stat
-                if (not progress_seen and not clicked_again and time.monotonic() > deadline - 210
-                        and page.locator(IDLE).count()):
-                    load.click()  # a click landing during a rerun can be dropped (see test_e2e.py)
-                    clicked_again = True
-                assert time.monotonic() < deadline, f"no result after 240 s; progress seen: {progress_seen}"
-                time.sleep(0.1)
-            expect(success).to_contain_text("All Orders (by order date)")
-            expect(success).to_contain_text("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL")
-            expect(page.locator("[data-testid='stProgress']")).to_have_count(0)  # the bar is cleared
-            page.wait_for_selector(IDLE, timeout=120_000)
-            print(f"\n{big.stat().st_size:,} bytes, {written:,} order lines; progress seen: {progress_seen}; "
-                  f"temp file sizes seen: {sorted(temp_file_sizes)}; "
-                  f"server VmHWM {server_peak_memory_mb(url)} MB")
-        finally:
-            browser.close()
+        success = page.locator("[data-testid='stAlert']", has_text=f"Loaded {written:,} rows")
+        failure = page.locator("[data-testid='stAlert']", has_text="was not loaded")
+        crash = page.locator("[data-testid='stException']")
+        load.click()
+        deadline = time.monotonic() + 240
+        clicked_again = False
+        while not success.is_visible():
+            assert not failure.is_visible(), failure.inner_text()
+            assert not crash.count(), crash.first.inner_text()
+            # The bar and its status text (st.progress(text=...)), as the browser shows them now.
+            for bar in page.evaluate(BARS_NOW):
+                if tuple(bar) not in progress_seen:
+                    progress_seen.append(tuple(bar))
+            for temp in uploads.glob("upload-*/upload"):
+                try:
+                    temp_file_sizes.add(temp.stat().st_size)
+                except OSError:
+                    pass  # removed between glob and stat
+            if (not progress_seen and not clicked_again and time.monotonic() > deadline - 210
+                    and page.locator(IDLE).count()):
+                load.click()  # a click landing during a rerun can be dropped (see test_e2e.py)
+                clicked_again = True
+            assert time.monotonic() < deadline, f"no result after 240 s; progress seen: {progress_seen}"
+            time.sleep(0.1)
+        expect(success).to_contain_text("All Orders (by order date)")
+        expect(success).to_contain_text("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL")
+        expect(page.locator("[data-testid='stProgress']")).to_have_count(0)  # the bar is cleared
+        page.wait_for_selector(IDLE, timeout=120_000)
+        print(f"\n{big.stat().st_size:,} bytes, {written:,} order lines; progress seen: {progress_seen}; "
+              f"temp file sizes seen: {sorted(temp_file_sizes)}; "
+              f"server VmHWM {server_peak_memory_mb(url)} MB")
 
     messages = [text for text, _ in progress_seen]
     assert any(m.startswith("Reading") for m in messages), progress_seen
