@@ -51,6 +51,22 @@ def upload(name: str, data: bytes) -> io.BytesIO:
     return stream
 
 
+@pytest.fixture(autouse=True)
+def pages_run_inside_app_py(monkeypatch):
+    """Run every page inside app.py, as the server does. AppTest forgets at every run that the app uses
+    st.navigation and, seeing a pages/ folder, would run a switched-to page's file alone, without
+    app.py's sidebar filters and without the database held open around the page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    plain_init = PagesManager.__init__
+
+    def navigation_init(self, *args, **kwargs):
+        plain_init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False  # what st.navigation sets, once, in the server
+
+    monkeypatch.setattr(PagesManager, "__init__", navigation_init)
+
+
 def app(page: str | None = None) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
@@ -109,6 +125,8 @@ def test_every_page_renders_on_the_demo_account(demo_db, page):
     at = app(page)
     assert at.title, "every page has a heading"
     assert not at.error
+    # Inside app.py, as in the server: the sidebar's filters and database line are there too.
+    assert f"Database: {demo_db}" in texts(at.sidebar.caption)
 
 
 def test_home_shows_the_demo_banner_kpis_trend_problems_and_next_steps(demo_db):
@@ -282,9 +300,8 @@ def test_kpi_tiles_agree_with_the_account_summary(demo_db):
 
 
 def choose(at: AppTest, key: str, value) -> None:
-    """Set a sidebar filter as a click would. After a session's first run AppTest runs the page
-    script alone, without app.py's sidebar (in Chromium it stays: tests/test_e2e.py), so the choice
-    goes into session state, under the widget's key and the copy that carries it across pages."""
+    """Set a sidebar filter as a click would: under the widget's key and the copy that carries it
+    across pages (AppTest cannot click a multiselect's options)."""
     at.session_state[key] = value
     at.session_state[f"_kept_{key}"] = value
 
