@@ -345,7 +345,7 @@ def load_uploaded_files(files, *, snapshot_date: dt.date | None = None,
 def prepare_after_load() -> None:
     """Fit the forecast, build the IPI trend and project the fees now, right after a load, where the
     seller expects to wait: all three are stored in the database (``core.stored``), and the plan, fee
-    and alert pages then open without computing them (about 11 s, 8 s and 4 s on 10,000 SKUs)."""
+    and alert pages then open without computing them (about 8 s, 5 s and 4 s on 10,000 SKUs)."""
     path = db_path()
     if not snapshot_dates():
         return
