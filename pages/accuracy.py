@@ -5,12 +5,12 @@ import streamlit as st
 
 from core import charts
 from core.forecast import accuracy
-from pages import _common as common
+from pages import _common as common, _plan as plan_view
 
 st.title("Forecast accuracy")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.")
 common.scope_caption(table, frame)
-summary = common.accuracy_view(frame)
+summary = plan_view.accuracy_view(frame)
 st.caption("Each SKU is forecast from three rolling origins 28 days apart, each using only the history "
            "before it; the method with the lowest error wins (ties go to the simpler). Out-of-stock days "
            "are left out of both the training and the scoring.")
@@ -37,16 +37,17 @@ right.markdown("**Methods chosen**, SKUs by demand pattern")
 right.dataframe(accuracy.method_mix(summary), width="stretch")
 
 st.subheader("SKU by SKU")
-common.show_accuracy_table(summary, width="stretch", height=420)
+plan_view.show_accuracy_table(summary, width="stretch", height=420)
 st.download_button("Accuracy table (CSV)", lambda: common.csv_bytes(summary),
                    file_name="forecast_accuracy.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="accuracy_csv")
 
 st.subheader("One SKU: history and forecast")
-sku = st.selectbox("SKU", summary["sku"].tolist(), key="accuracy_sku", format_func=common.accuracy_label(summary))
+sku = st.selectbox("SKU", summary["sku"].tolist(), key="accuracy_sku",
+                   format_func=plan_view.accuracy_label(summary))
 if sku:
     row = summary[summary["sku"] == sku].iloc[0]
-    daily = common.forecast_summary()[1]
-    st.plotly_chart(charts.demand_forecast(common.sku_history(sku), daily[daily["sku"] == sku]),
+    daily = plan_view.forecast_summary()[1]
+    st.plotly_chart(charts.demand_forecast(plan_view.sku_history(sku), daily[daily["sku"] == sku]),
                     key="accuracy_chart")
-    st.caption(common.accuracy_sentence(row))
+    st.caption(plan_view.accuracy_sentence(row))

@@ -4,7 +4,7 @@ a nightly ``fba-health alerts --email`` sends."""
 import streamlit as st
 
 from core import alerts
-from pages import _common as common
+from pages import _alerting as alerts_view, _common as common
 
 st.title("Alerts")
 if common.summary().empty:
@@ -12,8 +12,8 @@ if common.summary().empty:
             icon=":material/info:")
     st.stop()
 common.demo_banner()
-rule_settings = common.alert_settings()
-fired = common.alerts_in_view(common.current_alerts(rule_settings))
+rule_settings = alerts_view.alert_settings()
+fired = alerts_view.alerts_in_view(alerts_view.current_alerts(rule_settings))
 
 tiles = st.columns(3)
 for column, severity in zip(tiles, alerts.SEVERITIES):
@@ -28,8 +28,9 @@ for key in dict.fromkeys(fired["rule"]):
         per_sku = part["sku"].notna().any()
         common.show_table(part[["sku", "product_name", "message"] if per_sku else ["message"]], width="stretch",
                           key=f"alerts_{key}")
-st.download_button("Digest (Markdown)", common.alert_digest(fired).encode("utf-8"), file_name="alerts.md",
-                   mime="text/markdown", icon=":material/download:", key="alerts_digest")
+st.download_button("Digest (Markdown)", alerts_view.alert_digest(fired).encode("utf-8"),
+                   file_name="alerts.md", mime="text/markdown", icon=":material/download:",
+                   key="alerts_digest")
 
 st.subheader("Rules")
 with st.form("alert_rules"):
@@ -42,11 +43,11 @@ with st.form("alert_rules"):
                                float(rule_settings.threshold(rule.key)),
                                key=f"alert_threshold_{rule.key}", label_visibility="collapsed",
                                help=f"{rule.unit}; default {rule.default_threshold:g}")
-    st.form_submit_button("Save rules", on_click=common.save_alert_settings)
-common.show_message("alerts_message")
+    st.form_submit_button("Save rules", on_click=alerts_view.save_alert_settings)
+alerts_view.show_message("alerts_message")
 
 st.subheader("E-mail digest")
-common.smtp_form()
+alerts_view.smtp_form()
 st.caption("Nightly, from cron or a scheduler: `fba-health alerts --markdown --email you@example.com`. "
            "The SMTP password is read from the environment variable FBA_HEALTH_SMTP_PASSWORD only; it is "
            "never saved in the database.")

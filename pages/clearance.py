@@ -4,7 +4,7 @@ against keeping the stock, the cheapest, the removal list to export, and storage
 import streamlit as st
 
 from core import charts, clearance
-from pages import _common as common
+from pages import _ageing_fees as fees_view, _common as common
 
 st.title("Clearance")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to clear.")
@@ -27,7 +27,7 @@ others = sorted(set(frame["sku"]) - set(frame.loc[frame["grade"].isin(["red", "o
 picked = st.multiselect("Also price these SKUs", others, key="clear_picked",
                         help="Red and orange SKUs are always priced; add any other here.")
 
-advice = common.clearance_advice(params, picked)
+advice = fees_view.clearance_advice(params, picked)
 shown = common.in_view(clearance.advice_table(advice.frame, advice.options, advice.recommendation), frame)
 tiles = st.columns(4)
 tiles[0].metric("SKUs priced", f"{len(shown):,}", border=True)
@@ -39,8 +39,8 @@ tiles[3].metric("Saving", common.whole_money(shown["saving_vs_keep"].sum()), bor
 if shown.empty:
     st.success("No red or orange SKU in view, so nothing to clear.", icon=":material/check_circle:")
 else:
-    common.show_clearance_table(shown, width="stretch", height=440)
-    st.caption(common.clearance_caption(params))
+    fees_view.show_clearance_table(shown, width="stretch", height=440)
+    st.caption(fees_view.clearance_caption(params))
     removal = clearance.clearance_list(advice.frame, common.in_view(advice.recommendation, frame))
     st.download_button(f"Removal and liquidation list (CSV, {len(removal):,} SKUs)",
                        lambda: common.csv_bytes(removal),
@@ -48,13 +48,13 @@ else:
                        icon=":material/download:", on_click="ignore", disabled=removal.empty)
 
 st.subheader("Storage capacity")
-limits = common.capacity_limits()
+limits = fees_view.capacity_limits()
 with st.form("capacity_form", border=False):
     left, right, _ = st.columns([1, 1, 2])
     left.number_input("Standard-size limit (cu ft)", 0.0, None, limits.standard, 50.0, key="capacity_standard")
     right.number_input("Oversize limit (cu ft)", 0.0, None, limits.oversize, 50.0, key="capacity_oversize")
-    st.form_submit_button("Save limits", on_click=common.save_capacity)
-usage = common.capacity_view(common.fee_outlook(), limits)
+    st.form_submit_button("Save limits", on_click=fees_view.save_capacity)
+usage = fees_view.capacity_view(fees_view.fee_outlook(), limits)
 st.plotly_chart(charts.capacity_usage(usage), key="capacity_chart")
 over = usage[usage["over_limit"]]
 if len(over):

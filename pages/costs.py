@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import _common as common
+from pages import _common as common, _upload as upload_view
 
 st.title("Product costs")
 st.markdown("Amazon's reports do not know what a unit costs you or how long it takes to make and ship. "
@@ -11,17 +11,17 @@ st.markdown("Amazon's reports do not know what a unit costs you or how long it t
 
 saved = st.session_state.pop("costs_saved", None)
 if saved is not None:
-    common.show_result(saved)
+    upload_view.show_result(saved)
 
 left, right = st.columns(2)
 with left:
-    st.download_button("Download the template", common.template_bytes(), key="template_download",
+    st.download_button("Download the template", upload_view.template_bytes(), key="template_download",
                        file_name="product_costs_template.csv", mime="text/csv", icon=":material/download:")
 with right:
     sheet = st.file_uploader("Cost sheet (CSV or XLSX)", type=["csv", "tsv", "txt", "xlsx"],
                              key="costs_upload")
     if st.button("Load cost sheet", key="costs_load", disabled=sheet is None):
-        common.load_uploaded_files([sheet])
+        upload_view.load_uploaded_files([sheet])
         st.session_state.pop("costs_editor", None)  # the table below starts again from the saved costs
 
 costs = common.cost_table()
@@ -52,9 +52,9 @@ edited = st.data_editor(
 if common.demo_showing():
     st.caption("Saved costs count as your own data: saving removes the demo account's reports.")
 if st.button("Save costs", key="save_costs", type="primary"):
-    result = common.save_costs(edited)
+    result = upload_view.save_costs(edited)
     if result.status == "rejected":
-        common.show_result(result)
+        upload_view.show_result(result)
     else:
         st.session_state["costs_saved"] = result
         del st.session_state["costs_editor"]

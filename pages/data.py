@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from core.charts import coverage_timeline
-from pages import _common as common
+from pages import _common as common, _upload as upload_view
 
 st.title("Upload reports")
 common.demo_banner(on_data_page=True)
@@ -22,7 +22,7 @@ snapshot_date = right.date_input(
     help="Manage Inventory, Restock and Fee Preview reports carry no date of their own: "
          "they are dated with this day.")
 if st.button("Load files", key="load_button", type="primary", disabled=not files):
-    common.load_uploaded_files(files, snapshot_date=snapshot_date)
+    upload_view.load_uploaded_files(files, snapshot_date=snapshot_date)
 
 st.subheader("What is loaded")
 loaded = common.summary()
@@ -39,9 +39,9 @@ common.show_imports(imports)
 
 with st.expander("Remove an import"):
     st.caption("Its rows go, and the rows it had replaced come back.")
-    choices = common.import_choices(imports)
+    choices = upload_view.import_choices(imports)
     st.selectbox("Import", options=list(choices), key="remove_select", format_func=choices.get)
-    st.button("Remove import", key="remove_button", on_click=common.remove_selected_import)
+    st.button("Remove import", key="remove_button", on_click=upload_view.remove_selected_import)
     kind, message = st.session_state.pop("removal_message", (None, None))
     if kind == "success":
         st.success(message, icon=":material/delete:")

@@ -5,15 +5,15 @@ import streamlit as st
 
 from core import charts
 from core.fees import outlook
-from pages import _common as common
+from pages import _ageing_fees as fees_view, _common as common
 
 st.title("Ageing & fees")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no fees to project.")
 common.scope_caption(table, frame)
-fees = common.fee_outlook()
+fees = fees_view.fee_outlook()
 projection = common.in_view(fees.projection, frame)
 monthly = outlook.monthly_totals(projection)
-crossings = common.crossing_messages(fees.crossings, frame)
+crossings = fees_view.crossing_messages(fees.crossings, frame)
 amazon = common.in_view(fees.amazon, frame)
 
 tiles = st.columns(4)
@@ -23,20 +23,20 @@ next_month = amazon[["storage_fee", "amazon_storage_next"]].sum(min_count=1)
 tiles[1].metric("Storage next month", common.whole_money(next_month["storage_fee"]), border=True,
                 help=f"Ours; Amazon's own estimate (FBA Inventory report): "
                      f"{common.whole_money(next_month['amazon_storage_next'])}.")
-soon = common.crossings_within(crossings, fees.as_of, 30)
+soon = fees_view.crossings_within(crossings, fees.as_of, 30)
 tiles[2].metric("At stake in 30 days", common.whole_money(soon["amount_avoided"].sum()), border=True,
                 help="Σ aged-inventory surcharge the units about to cross a band add at the next 15th.")
 tiles[3].metric("SKUs about to cross a band", f"{soon['sku'].nunique():,}", border=True)
 
 st.subheader("Projected fees per month")
 st.plotly_chart(charts.fee_projection(monthly), key="fees_projection")
-st.caption(common.fee_caption(fees))
+st.caption(fees_view.fee_caption(fees))
 
 st.subheader("About to cross into a dearer band")
 if crossings.empty:
     st.success("No SKU crosses an aged-inventory band at the next two assessments.", icon=":material/check_circle:")
 else:
-    common.show_crossings(crossings, width="stretch", height=320)
+    fees_view.show_crossings(crossings, width="stretch", height=320)
     st.download_button("Crossings (CSV)", lambda: common.csv_bytes(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="crossings_csv")
 
@@ -54,9 +54,9 @@ by_value = st.segmented_control("Show", ["Units", "Value at cost"], default="Uni
 st.plotly_chart(charts.age_band_trend(trend, value=by_value == "Value at cost"), key="fees_age_trend")
 
 st.subheader("IPI factors")
-common.show_ipi(common.ipi_factors())
+fees_view.show_ipi(fees_view.ipi_factors())
 
 with st.expander("Ours against Amazon's estimates, next month, SKU by SKU"):
     common.show_table(amazon, width="stretch", height=320)
 with st.expander("The fee table in use"):
-    common.show_fee_table(fees.table)
+    fees_view.show_fee_table(fees.table)

@@ -2,15 +2,15 @@
 
 import streamlit as st
 
-from pages import _common as common
+from pages import _common as common, _plan as plan_view
 
 st.title("Restock")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.")
-params = common.restock_params()
-plan = common.restock_view(common.restock_plan(params), frame)
+params = plan_view.restock_params()
+plan = plan_view.restock_view(plan_view.restock_plan(params), frame)
 common.scope_caption(table, frame)
 
-counts = common.restock_counts(plan)
+counts = plan_view.restock_counts(plan)
 now_value = plan.loc[plan["status"] == "order now", "order_value"].sum()
 tiles = st.columns(4)
 for column, (status, n) in zip(tiles, counts.items()):
@@ -19,7 +19,7 @@ tiles[3].metric("Order value now", common.money(now_value), border=True,
                 help="Σ order quantity × unit cost of the SKUs to order now "
                      "(SKUs without a cost left out).")
 
-chosen = st.multiselect("Status", list(common.RESTOCK_STATUSES), default=["order now", "soon"],
+chosen = st.multiselect("Status", list(plan_view.RESTOCK_STATUSES), default=["order now", "soon"],
                         key="restock_status")
 shown = plan[plan["status"].isin(chosen)]
 st.caption(f"{len(shown):,} SKUs shown. Order now when stock plus inbound is at or below the reorder "
@@ -28,24 +28,25 @@ st.caption(f"{len(shown):,} SKUs shown. Order now when stock plus inbound is at 
 if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:
-    common.show_restock_table(shown, width="stretch", height=520)
+    plan_view.show_restock_table(shown, width="stretch", height=520)
 
 st.subheader("Downloads")
 to_order = plan[plan["status"] == "order now"]
 if to_order.empty:
     st.caption("Nothing to order now, so there is no purchase order to draft.")
-forecast_daily = common.forecast_summary()[1]
+forecast_daily = plan_view.forecast_summary()[1]
 left, middle, right, _ = st.columns([1, 1, 1, 2])
-left.download_button("Purchase orders (Excel)", lambda: common.po_xlsx(plan, table.as_of), key="po_xlsx",
+left.download_button("Purchase orders (Excel)", lambda: plan_view.po_xlsx(plan, table.as_of), key="po_xlsx",
                      file_name=f"purchase_orders_{table.as_of:%Y%m%d}.xlsx", icon=":material/download:",
                      on_click="ignore",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                      disabled=to_order.empty, help="One sheet per supplier: the SKUs to order now.")
-middle.download_button("Purchase orders (CSV)", lambda: common.po_csv(plan, table.as_of), key="po_csv",
+middle.download_button("Purchase orders (CSV)", lambda: plan_view.po_csv(plan, table.as_of), key="po_csv",
                        file_name=f"purchase_orders_{table.as_of:%Y%m%d}.csv", mime="text/csv",
                        icon=":material/download:", on_click="ignore", disabled=to_order.empty)
 right.download_button("Supplier forecast (CSV)",
-                      lambda: common.supplier_forecast_csv(plan, forecast_daily, params.review_period_days),
+                      lambda: plan_view.supplier_forecast_csv(plan, forecast_daily,
+                                                              params.review_period_days),
                       key="supplier_forecast_csv", file_name=f"supplier_forecast_{table.as_of:%Y%m%d}.csv",
                       mime="text/csv", icon=":material/download:", on_click="ignore",
                       help="Expected orders per SKU and month over the next 3 months, "

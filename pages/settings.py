@@ -3,7 +3,7 @@ database for every page and the ``fba-health`` command."""
 
 import streamlit as st
 
-from pages import _common as common
+from pages import _common as common, _settings_form as settings_view
 
 st.title("Settings")
 st.markdown("Targets, weights and thresholds behind the health score and the slow-mover grades. They are "
@@ -19,15 +19,15 @@ elif kind == "success":
 health, grades = common.health_settings()
 saved = {common.HealthParams: health, common.GradeParams: grades}
 with st.form("settings_form"):
-    for group in common.SETTING_GROUPS:
+    for group in settings_view.SETTING_GROUPS:
         st.subheader(group)
         if group == "Weights":
             st.caption("The share of each dimension in the health score; they must sum to 100%.")
-        fields = [f for f in common.SETTING_FIELDS if f.group == group]
+        fields = [f for f in settings_view.SETTING_FIELDS if f.group == group]
         columns = st.columns(4)
         for n, field in enumerate(fields):
             with columns[n % 4]:
-                common.setting_input(field, saved[field.owner])
-    st.form_submit_button("Save", key="settings_save", type="primary", on_click=common.save_settings)
-st.button("Reset to defaults", key="settings_reset", on_click=common.reset_settings,
+                settings_view.setting_input(field, saved[field.owner])
+    st.form_submit_button("Save", key="settings_save", type="primary", on_click=settings_view.save_settings)
+st.button("Reset to defaults", key="settings_reset", on_click=settings_view.reset_settings,
           help="Forget the saved settings and use the documented defaults.")

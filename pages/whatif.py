@@ -6,11 +6,11 @@ import dataclasses
 import streamlit as st
 
 from core import charts, restock
-from pages import _common as common
+from pages import _common as common, _plan as plan_view
 
 st.title("What-if")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.")
-base = common.restock_params()
+base = plan_view.restock_params()
 common.scope_caption(table, frame)
 
 left, right = st.columns(2)
@@ -29,22 +29,25 @@ scenario = dataclasses.replace(base, service_level_override=service / 100 if one
                                lead_time_shift_days=float(shift), order_cost=order_cost,
                                capital_rate_annual=capital / 100)
 
-baseline_plan = common.restock_view(common.restock_plan(base), frame)
-scenario_plan = common.restock_view(common.restock_plan(scenario), frame)
-before, after = common.restock_totals(baseline_plan, base), common.restock_totals(scenario_plan, scenario)
+baseline_plan = plan_view.restock_view(plan_view.restock_plan(base), frame)
+scenario_plan = plan_view.restock_view(plan_view.restock_plan(scenario), frame)
+before = plan_view.restock_totals(baseline_plan, base)
+after = plan_view.restock_totals(scenario_plan, scenario)
 
 st.subheader("Scenario against the baseline")
-for column, (key, name, fmt, why) in zip(st.columns(5), common.WHATIF_FIGURES):
-    column.metric(name, fmt(after[key]), common.change(after[key], before[key]), border=True,
+for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
+    column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
                   help=f"{why} Baseline: {fmt(before[key])}.", delta_color="off" if key == "safety_stock" else "inverse")
-common.show_table(common.whatif_comparison(before, after), width="content", key="whatif_totals")
-st.caption(common.totals_caption(after) + " The forecast is the same in both; only the plan is recomputed.")
+common.show_table(plan_view.whatif_comparison(before, after), width="content", key="whatif_totals")
+st.caption(plan_view.totals_caption(after)
+           + " The forecast is the same in both; only the plan is recomputed.")
 
 st.subheader("Projected stock, next 180 days")
-choices = common.projection_choices(scenario_plan)
+choices = plan_view.projection_choices(scenario_plan)
 if choices:
-    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=common.sku_label(scenario_plan))
-    st.plotly_chart(charts.projected_stock(common.projection_frame(base, sku), common.projection_frame(scenario, sku)),
+    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(scenario_plan))
+    st.plotly_chart(charts.projected_stock(plan_view.projection_frame(base, sku),
+                                           plan_view.projection_frame(scenario, sku)),
                     key="whatif_projection")
     st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
                "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")

@@ -1,7 +1,7 @@
 """Every page through AppTest from app.py: on the demo account, on an empty database, and the
 widgets that change data (explorer filter, removing an import, saving costs, the upload helper).
 
-AppTest cannot drive ``st.file_uploader``; the upload helper in pages/_common.py is called directly
+AppTest cannot drive ``st.file_uploader``; the upload helper in pages/_upload.py is called directly
 here, and tests/test_e2e.py uploads through a real browser.
 """
 
@@ -25,7 +25,8 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 
 from core import restock  # noqa: E402
 from core.forecast import forecast_table  # noqa: E402
-from pages import _common as common  # noqa: E402
+from core.restock_params import RestockParams  # noqa: E402
+from pages import _common as common, _upload as upload_view  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
          "pages/explorer.py", "pages/settings.py", "pages/restock.py", "pages/whatif.py",
@@ -219,14 +220,14 @@ def test_upload_helper_loads_rejects_and_keeps_earlier_data(empty_db):
                         ("2026-09-15", "111-0000002-0000002", "SKU-B", "2"))
     bad = returns_file(("2026-09-16", "111-0000003-0000003", "SKU-C", "1"),
                        ("2026-09-17", "111-0000004-0000004", "SKU-D", "abc"))
-    results = common.load_uploaded_files([upload("../../etc/returns.txt", good), upload("bad.txt", bad)])
+    results = upload_view.load_uploaded_files([upload("../../etc/returns.txt", good), upload("bad.txt", bad)])
     assert [r.status for r in results] == ["loaded", "rejected"]
     assert results[0].file == "../../etc/returns.txt"  # a label only, never a path
     assert results[0].rows_loaded == 2
     assert results[0].report_type == "GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA"
     assert "quantity" in results[1].errors[0] and "line 3" in results[1].errors[0]
     assert common.ingest.loaded_summary(empty_db)["rows"].tolist() == [2]
-    again = common.load_uploaded_files([upload("copy.txt", good)])
+    again = upload_view.load_uploaded_files([upload("copy.txt", good)])
     assert again[0].status == "unchanged"
 
 
@@ -235,7 +236,7 @@ def test_removing_an_import_restores_what_it_replaced(empty_db):
                          ("2026-09-15", "111-0000002-0000002", "SKU-B", "2"))
     newer = returns_file(("2026-09-15", "111-0000002-0000002", "SKU-B", "3"),
                          ("2026-09-16", "111-0000003-0000003", "SKU-C", "1"))
-    common.load_uploaded_files([upload("first.txt", first), upload("newer.txt", newer)])
+    upload_view.load_uploaded_files([upload("first.txt", first), upload("newer.txt", newer)])
     at = app("pages/data.py")
     assert at.dataframe[1].value["import_id"].tolist() == [2, 1]
     at.selectbox(key="remove_select").select(2)
@@ -247,17 +248,17 @@ def test_removing_an_import_restores_what_it_replaced(empty_db):
 
 
 def test_cost_editor_lists_skus_without_cost_and_saves_through_load_report(empty_db):
-    common.load_uploaded_files([upload("returns.txt", returns_file(
+    upload_view.load_uploaded_files([upload("returns.txt", returns_file(
         ("2026-09-14", "111-0000001-0000001", "SKU-A", "1")))])
     # Returns alone name no SKUs for the cost sheet; an orders-free database starts with the costs saved.
     edited = pd.DataFrame({"sku": ["SKU-A", "SKU-B", None], "unit_cost": [4.5, None, None],
                            "moq": [100.0, None, None], "cost_missing": [False, True, True]})
-    result = common.save_costs(edited)
+    result = upload_view.save_costs(edited)
     assert result.status == "loaded" and result.rows_loaded == 1  # SKU-B and the blank row had nothing
     costs = common.cost_table()
     assert costs.set_index("sku").loc["SKU-A", "unit_cost"] == 4.5
     assert int(costs.set_index("sku").loc["SKU-A", "moq"]) == 100
-    rejected = common.save_costs(pd.DataFrame({"sku": ["SKU-A"], "unit_cost": [4.5], "moq": [2.5]}))
+    rejected = upload_view.save_costs(pd.DataFrame({"sku": ["SKU-A"], "unit_cost": [4.5], "moq": [2.5]}))
     assert rejected.status == "rejected" and "moq" in rejected.errors[0]
     assert common.ingest.list_imports(empty_db)["file_name"].iloc[0] == "Product costs edited in the app"
 
@@ -408,7 +409,7 @@ def test_slow_movers_grade_filter(demo_db):
 
 
 def test_health_pages_explain_a_database_without_stock_snapshots(empty_db):
-    common.load_uploaded_files([upload("returns.txt", returns_file(
+    upload_view.load_uploaded_files([upload("returns.txt", returns_file(
         ("2026-09-14", "111-0000001-0000001", "SKU-A", "1")))])
     for page in ("pages/home.py", "pages/health.py", "pages/slow_movers.py"):
         at = app(page)
@@ -470,7 +471,7 @@ def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
     at = app("pages/whatif.py")
     at.slider(key="whatif_shift").set_value(30).run()
     compare = at.dataframe[-1].value.set_index("sku")
-    params = dataclasses.replace(common.RestockParams(), lead_time_shift_days=30.0)
+    params = dataclasses.replace(RestockParams(), lead_time_shift_days=30.0)
     summary = forecast_table(demo_db).summary
     plan = restock.restock_from_db(demo_db, params, forecast_summary=summary).set_index("sku")
     assert (compare["lead_time_days_scenario"] - compare["lead_time_days_baseline"]).eq(30).all()
@@ -509,7 +510,7 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
 
     at = app("pages/fees.py")
     assert not at.exception
-    fees = outlook.fee_outlook(demo_db, restock_params=common.RestockParams())
+    fees = outlook.fee_outlook(demo_db, restock_params=RestockParams())
     tiles = {m.label: m.value for m in at.metric}
     assert money_value(tiles["Fees, next 12 months"]) == pytest.approx(fees.projection["total_fees"].sum(), abs=0.5)
     crossings = at.dataframe[0].value
@@ -593,7 +594,8 @@ def test_sign_in_is_off_locally_and_required_where_auth_is_configured(demo_db):
 def test_an_upload_is_written_inside_the_data_folder_whatever_its_name(empty_db):
     """A file named like a path is only a label: the bytes go to a temp file under the data folder,
     removed after the load; nothing appears where the name points."""
-    result = common.load_bytes("../../escape.txt", returns_file(("2026-09-14", "114-0000001-1234567", "SKU-1", "1")))
+    result = upload_view.load_bytes("../../escape.txt",
+                                    returns_file(("2026-09-14", "114-0000001-1234567", "SKU-1", "1")))
     assert result.status == "loaded" and result.file == "../../escape.txt"
     uploads = empty_db.parent / "uploads"
     assert uploads.is_dir() and list(uploads.iterdir()) == []

@@ -1,0 +1,250 @@
+"""Streamlit glue for the Plan pages: the restock plan, the what-if and the forecast accuracy,
+cached per data version, as-of date and parameters. Pages import it as
+``from pages import _plan as plan_view``; it builds on _common (the SKU table and returns reads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from core import export, purchase_orders, restock, stock_projection
+from core.forecast import forecast_table, history
+from core.params import GradeParams, HealthParams
+from core.restock_params import RestockParams
+from pages import _common as common
+
+
+# --- restock plan and what-if ---------------------------------------------------------------------
+
+RESTOCK_STATUSES = ("order now", "soon", "not yet")
+RESTOCK_SHOWN = ["sku", "product_name", "supplier", "status", "reason", "order_qty", "cases", "order_value",
+                 "order_by", "stockout_date", "days_of_supply", "days_of_cover_after", "method", "wape"]
+
+
+# A resource: large frames shared read-only across reruns and sessions, never copied.
+@st.cache_resource(show_spinner="Forecasting demand (once for this data)…", max_entries=8)
+def _forecast_summary(path: str, version: tuple,
+                      as_of_date: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    result = forecast_table(Path(path), as_of_date)
+    return result.summary, result.daily
+
+
+def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``core.forecast.forecast_table`` at the sidebar's as-of date: (summary, daily). Fitted once per
+    data version and date; restock parameters (the what-if sliders) never refit it."""
+    path = common.db_path()
+    return _forecast_summary(str(path), common.data_version(path), common.as_of())
+
+
+@st.cache_resource(show_spinner="Reading the plan's inputs…", max_entries=4)
+def _restock_inputs(path: str, version: tuple, as_of_date: dt.date | None,
+                    health: HealthParams) -> restock.RestockInputs:
+    # A resource, not data: shared read-only by the sessions, never copied per rerun. The plan reads no
+    # grade, so the SKU table with default grades serves (the one the pages already built, usually).
+    table = common._sku_table(path, version, as_of_date, health, GradeParams())
+    return restock.restock_inputs(Path(path), as_of_date, health, table=table,
+                                  returns_by_sku=common._returns(path, version, table.as_of, "sku"))
+
+
+@st.cache_data(show_spinner="Planning restock…", max_entries=32)
+def _restock_plan(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
+                  health: HealthParams) -> pd.DataFrame:
+    summary_frame, _ = _forecast_summary(path, version, as_of_date)
+    return restock.plan_from_inputs(_restock_inputs(path, version, as_of_date, health), summary_frame, params)
+
+
+def restock_params() -> RestockParams:
+    """The baseline plan's parameters: defaults, with the capital rate saved on the Settings page."""
+    return RestockParams(capital_rate_annual=common.health_settings()[0].capital_rate_annual)
+
+
+def restock_plan(params: RestockParams) -> pd.DataFrame:
+    """``core.restock.restock_from_db`` at the sidebar's as-of date with the cached forecast summary
+    and the saved health settings (all SKUs; ``restock_view`` applies the sidebar filters)."""
+    path = common.db_path()
+    return _restock_plan(str(path), common.data_version(path), common.as_of(), params,
+                         common.health_settings()[0])
+
+
+def restock_view(plan: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
+    """The plan's rows for the SKUs of ``frame`` (the filtered SKU table), with their days of supply."""
+    return plan.merge(frame[["sku", "days_of_supply"]], on="sku", how="inner")
+
+
+def restock_counts(plan: pd.DataFrame) -> dict[str, int]:
+    """SKUs per status, every status present (zero where none)."""
+    return {s: int((plan["status"] == s).sum()) for s in RESTOCK_STATUSES}
+
+
+@st.cache_data(show_spinner="Projecting stock…", max_entries=16)
+def _stockout_days(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
+                   health: HealthParams) -> pd.Series:
+    plan = _restock_plan(path, version, as_of_date, params, health)
+    if plan.empty:
+        return pd.Series(dtype=float)
+    return stock_projection.project_stock(plan, _forecast_matrix(path, version, as_of_date),
+                                          review_period_days=params.review_period_days).expected_stockout_days
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _forecast_matrix(path: str, version: tuple, as_of_date: dt.date | None) -> stock_projection.DailyMatrix:
+    return stock_projection.DailyMatrix.from_daily(_forecast_summary(path, version, as_of_date)[1])
+
+
+def restock_totals(plan: pd.DataFrame, params: RestockParams) -> dict[str, float]:
+    """``core.restock.plan_totals`` of the (filtered) plan, with the expected stockout days of the
+    180-day projection under ``params``."""
+    path = common.db_path()
+    days = _stockout_days(str(path), common.data_version(path), common.as_of(), params,
+                          common.health_settings()[0])
+    return restock.plan_totals(plan, days)
+
+
+WHATIF_FIGURES = [
+    ("cash", "Cash needed now", common.whole_money, "Σ order value of the SKUs to order now."),
+    ("stockout_days", "Stockout days", common.number,
+     "Σ over SKUs of the expected days out of stock in the next 180 days (the projection below)."),
+    ("safety_stock", "Safety stock (units)", common.number, "Σ safety stock units."),
+    ("holding", "Holding cost of SS", common.whole_money, "Σ annual holding cost of the safety stock."),
+    ("lost_margin", "Lost margin a year", common.whole_money, "Σ expected margin lost to stockouts a year."),
+]
+
+
+def whatif_comparison(before: dict, after: dict) -> pd.DataFrame:
+    """The what-if totals side by side: figure, baseline, scenario, change (as text)."""
+    rows = [{"figure": name, "baseline": fmt(before[key]), "scenario": fmt(after[key]),
+             "change": change(after[key], before[key]) or "—"} for key, name, fmt, _ in WHATIF_FIGURES]
+    return pd.DataFrame(rows)
+
+
+def change(after: float, before: float) -> str | None:
+    """A metric delta as text (``+1,234``), or None when either side is unknown or nothing changed."""
+    if common._missing(after) or common._missing(before) or round(after - before) == 0:
+        return None
+    return f"{after - before:+,.0f}"
+
+
+def totals_caption(totals: dict) -> str:
+    """What the what-if totals leave out: SKUs without a unit cost."""
+    parts = []
+    if totals["cash_unknown_skus"]:
+        n = totals["cash_unknown_skus"]
+        parts.append(f"{n:,} SKU{'s' if n > 1 else ''} to order now {'have' if n > 1 else 'has'} no unit cost, "
+                     "so the cash needed leaves them out")
+    if totals["cost_unknown_skus"]:
+        n = totals["cost_unknown_skus"]
+        parts.append(f"{n:,} SKU{'s' if n > 1 else ''} without a unit cost {'are' if n > 1 else 'is'} left out "
+                     "of the holding cost and lost margin")
+    return ("; ".join(parts) + " (add costs on the Product costs page).") if parts else "Every SKU has a unit cost."
+
+
+def projection_choices(plan: pd.DataFrame) -> list[str]:
+    """SKUs to pick for the projection chart: order now (largest order first), then soon, then the rest."""
+    rank = plan["status"].map({s: i for i, s in enumerate(RESTOCK_STATUSES)})
+    ordered = plan.assign(rank=rank).sort_values(["rank", "order_value", "sku"], ascending=[True, False, True],
+                                                 na_position="last", kind="stable")
+    return ordered["sku"].tolist()
+
+
+def sku_label(plan: pd.DataFrame):
+    """format_func for a SKU picker: "SKU · product name (status)"."""
+    names = dict(zip(plan["sku"], plan["product_name"].fillna("")))
+    status = dict(zip(plan["sku"], plan["status"]))
+    return lambda sku: f"{sku} · {str(names.get(sku, ''))[:50]} ({status.get(sku, '')})"
+
+
+def projection_frame(params: RestockParams, sku: str) -> pd.DataFrame:
+    """One SKU's 180-day stock projection under ``params`` (``StockProjection.frame``)."""
+    plan = restock_plan(params)
+    daily = forecast_summary()[1]
+    one = plan[plan["sku"] == sku]
+    projection = stock_projection.project_stock(one, daily[daily["sku"] == sku],
+                                                review_period_days=params.review_period_days)
+    return projection.frame(sku)
+
+
+ACCURACY_SHOWN = ["sku", "product_name", "pattern", "method", "demand_per_day", "wape", "bias", "mase",
+                  "backtest_units", "history_days", "adi", "cv2"]
+
+
+def accuracy_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The forecast summary of the SKUs in ``frame`` (the filtered SKU table), with product names,
+    the SKUs that sold most in the backtest first."""
+    summary = forecast_summary()[0]
+    view = frame[["sku", "product_name"]].merge(summary, on="sku", how="inner")
+    return view.sort_values(["backtest_units", "sku"], ascending=[False, True], na_position="last",
+                            kind="stable")[ACCURACY_SHOWN].reset_index(drop=True)
+
+
+def show_accuracy_table(summary: pd.DataFrame, **kwargs) -> None:
+    """The accuracy table with percentages and labels."""
+    shown = summary.assign(wape=summary["wape"] * 100, bias=summary["bias"] * 100)
+    config = common.column_config(shown)
+    config.update({"wape": st.column_config.NumberColumn("WAPE", format="%.0f%%"),
+                   "bias": st.column_config.NumberColumn("Bias", format="%+.0f%%"),
+                   "mase": st.column_config.NumberColumn("MASE", format="%.2f"),
+                   "demand_per_day": st.column_config.NumberColumn("Forecast a day", format="%.2f"),
+                   "backtest_units": st.column_config.NumberColumn("Units in backtest", format="%.0f"),
+                   "adi": st.column_config.NumberColumn("ADI", format="%.2f"),
+                   "cv2": st.column_config.NumberColumn("CV²", format="%.2f")})
+    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+
+
+def accuracy_label(summary: pd.DataFrame):
+    """format_func for the accuracy page's SKU picker: "SKU · product name"."""
+    names = dict(zip(summary["sku"], summary["product_name"].fillna("")))
+    return lambda sku: f"{sku} · {str(names.get(sku, ''))[:60]}"
+
+
+def accuracy_sentence(row: pd.Series) -> str:
+    """One SKU's forecast in words: pattern, method, accuracy."""
+    text = (f"Demand pattern **{row['pattern']}** (ADI {common.number(row['adi'], 2)}, "
+            f"CV² {common.number(row['cv2'], 2)}); "
+            f"method **{row['method']}**, forecasting {common.number(row['demand_per_day'], 2)} units a day.")
+    if common._missing(row["wape"]):
+        return text + " Too little in-stock history for a backtest."
+    return text + (f" Backtest: WAPE {common.pct(row['wape'], 0)}, bias {row['bias'] * 100:+.0f}%, "
+                   f"MASE {common.number(row['mase'], 2)} over {common.number(row['backtest_units'])} "
+                   f"units sold.")
+
+
+@st.cache_data(show_spinner="Reading sales history…", max_entries=64)
+def _history(path: str, version: tuple, as_of_date: dt.date | None, sku: str) -> pd.DataFrame:
+    return history(Path(path), as_of_date, 365, sku=sku)
+
+
+def sku_history(sku: str) -> pd.DataFrame:
+    """The last 365 days of one SKU's daily units sold and in-stock flags (``core.forecast.history``)."""
+    path = common.db_path()
+    return _history(str(path), common.data_version(path), common.as_of(), sku)
+
+
+def show_restock_table(plan: pd.DataFrame, **kwargs) -> None:
+    """The plan's columns users act on, with labels and formats."""
+    shown = plan[RESTOCK_SHOWN].assign(wape=plan["wape"] * 100)
+    config = common.column_config(shown)
+    config["wape"] = st.column_config.NumberColumn("WAPE", format="%.0f%%")
+    config["days_of_cover_after"] = st.column_config.NumberColumn("Days of cover after", format="%.0f")
+    config["days_of_supply"] = st.column_config.NumberColumn("Days of supply", format="%.0f")
+    config["order_value"] = st.column_config.NumberColumn("Order value", format="dollar")
+    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+
+
+@st.cache_data(show_spinner=False)
+def po_xlsx(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
+    return purchase_orders.purchase_order_xlsx(restock.purchase_order_lines(plan), as_of_date)
+
+
+@st.cache_data(show_spinner=False)
+def po_csv(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
+    return purchase_orders.purchase_order_csv(restock.purchase_order_lines(plan), as_of_date)
+
+
+@st.cache_data(show_spinner=False)
+def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period_days: float) -> bytes:
+    return export.to_csv_bytes(purchase_orders.supplier_forecast(plan, daily,
+                                                                 review_period_days=review_period_days))

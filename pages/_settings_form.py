@@ -1,0 +1,118 @@
+"""Streamlit glue for the Settings page: the form's fields (one per health or grade parameter), its
+inputs, and the save and reset callbacks. Pages import it as
+``from pages import _settings_form as settings_view``; it builds on _common.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from core import settings
+from core.params import GradeParams, HealthParams
+from pages import _common as common
+
+
+# --- settings form ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SettingField:
+    """One number input of the Settings form. ``percent`` fields hold a share (0.15) shown as 15."""
+
+    owner: type  # HealthParams or GradeParams
+    name: str
+    group: str
+    label: str
+    low: float
+    high: float
+    step: float
+    percent: bool = False
+    integer: bool = False
+    help: str | None = None
+
+
+_H, _G = HealthParams, GradeParams
+SETTING_GROUPS = ["Periods and costs", "Score targets", "Weights", "Class cut-offs", "Slow-mover thresholds"]
+SETTING_FIELDS = [
+    SettingField(_H, "period_days", SETTING_GROUPS[0], "Period (days)", 7, 730, 1, integer=True,
+                 help="Turnover, in-stock rate, holding cost and profit look back this far."),
+    SettingField(_H, "demand_window_days", SETTING_GROUPS[0], "Demand window (days)", 7, 365, 1, integer=True,
+                 help="The stockout-corrected demand rate behind days of supply."),
+    SettingField(_H, "capital_rate_annual", SETTING_GROUPS[0], "Capital cost (% a year)", 0, 100, 0.5, True,
+                 help="The cost of the money tied up in stock, part of the holding cost."),
+    SettingField(_H, "default_fee_share", SETTING_GROUPS[0], "Amazon fees where unknown (% of revenue)", 0, 99,
+                 1, True, help="Used where the Fee Preview report lacks a SKU."),
+    SettingField(_H, "turnover_full", SETTING_GROUPS[1], "Turnover scoring 100 (turns/yr)", 0.1, 100, 0.5),
+    SettingField(_H, "turnover_zero", SETTING_GROUPS[1], "Turnover scoring 0 (turns/yr)", 0, 99, 0.5),
+    SettingField(_H, "aged_share_zero", SETTING_GROUPS[1], "Aged over 180 days scoring 0 (%)", 1, 100, 5, True),
+    SettingField(_H, "dead_share_zero", SETTING_GROUPS[1], "Dead stock scoring 0 (%)", 1, 100, 5, True),
+    SettingField(_H, "in_stock_full", SETTING_GROUPS[1], "In-stock rate scoring 100 (%)", 1, 100, 1, True),
+    SettingField(_H, "in_stock_zero", SETTING_GROUPS[1], "In-stock rate scoring 0 (%)", 0, 99, 1, True),
+    SettingField(_H, "holding_ratio_full", SETTING_GROUPS[1], "Holding cost scoring 100 (% a year)", 0, 500, 1,
+                 True),
+    SettingField(_H, "holding_ratio_zero", SETTING_GROUPS[1], "Holding cost scoring 0 (% a year)", 1, 1000, 1,
+                 True),
+    SettingField(_H, "alert_below", SETTING_GROUPS[1], "Alert below health score", 0, 100, 1,
+                 help="The Overview and Health score pages warn under this account score."),
+    SettingField(_H, "weight_turnover", SETTING_GROUPS[2], "Turnover efficiency (%)", 0, 100, 5, True),
+    SettingField(_H, "weight_structure", SETTING_GROUPS[2], "Stock structure (%)", 0, 100, 5, True),
+    SettingField(_H, "weight_service_cost", SETTING_GROUPS[2], "Service and cost (%)", 0, 100, 5, True),
+    SettingField(_H, "abc_a_share", SETTING_GROUPS[3], "Class A: revenue share (%)", 1, 99, 1, True),
+    SettingField(_H, "abc_b_share", SETTING_GROUPS[3], "Classes A + B: revenue share (%)", 1, 99, 1, True),
+    SettingField(_H, "xyz_x_cv", SETTING_GROUPS[3], "Class X: demand CV up to", 0.05, 10, 0.05),
+    SettingField(_H, "xyz_y_cv", SETTING_GROUPS[3], "Class Y: demand CV up to", 0.05, 10, 0.05),
+    SettingField(_G, "dos_watch_days", SETTING_GROUPS[4], "Days of supply: watch above", 1, 3650, 1, integer=True),
+    SettingField(_G, "dos_urgent_days", SETTING_GROUPS[4], "Days of supply: urgent (red) above", 1, 3650, 1,
+                 integer=True),
+    SettingField(_G, "velocity_drop", SETTING_GROUPS[4], "Sales drop, two 30-day periods running (%)", 1, 99, 5,
+                 True),
+    SettingField(_G, "aged_days", SETTING_GROUPS[4], "Aged: older than (days)", 1, 455, 1, integer=True),
+    SettingField(_G, "aged_share", SETTING_GROUPS[4], "Aged: share of units over (%)", 1, 99, 1, True),
+    SettingField(_G, "no_sale_days", SETTING_GROUPS[4], "No sale in (days): red", 7, 730, 1, integer=True),
+]
+WEIGHT_FIELDS = ["weight_turnover", "weight_structure", "weight_service_cost"]
+
+
+def setting_input(field: SettingField, params) -> None:
+    """One number input keyed ``set_<name>``, starting from the saved value."""
+    value = getattr(params, field.name)
+    if field.integer:
+        st.number_input(field.label, int(field.low), int(field.high), int(value), int(field.step),
+                        key=f"set_{field.name}", help=field.help)
+    else:
+        shown = round(value * 100, 6) if field.percent else float(value)
+        st.number_input(field.label, float(field.low), float(field.high), shown, float(field.step),
+                        key=f"set_{field.name}", help=field.help, format="%.2f" if field.step < 0.5 else "%.1f")
+
+
+def settings_from_form() -> tuple[HealthParams, GradeParams]:
+    """The form's values as parameter objects; ValueError (naming the parameter) when they do not
+    validate, including weights that do not sum to 100%."""
+    values: dict[type, dict] = {HealthParams: {}, GradeParams: {}}
+    for field in SETTING_FIELDS:
+        value = st.session_state[f"set_{field.name}"]
+        values[field.owner][field.name] = value / 100 if field.percent else value
+    total = sum(st.session_state[f"set_{w}"] for w in WEIGHT_FIELDS)
+    if abs(total - 100) > 1e-6:
+        raise ValueError(f"The three weights must sum to 100% (1.0); they sum to {total:g}%.")
+    return HealthParams(**values[HealthParams]), GradeParams(**values[GradeParams])
+
+
+def save_settings() -> None:
+    """Form callback: validate and save, or keep the message of what is wrong; nothing is saved then."""
+    try:
+        health, grades = settings_from_form()
+    except ValueError as error:
+        st.session_state["settings_message"] = ("error", f"Not saved: {error}")
+        return
+    settings.save(common.db_path(), health, grades)
+    st.session_state["settings_message"] = ("success", "Saved. Every page and `fba-health skus` use these now.")
+
+
+def reset_settings() -> None:
+    """Button callback: forget saved settings, and the form's edits, so the defaults show."""
+    settings.reset(common.db_path())
+    for field in SETTING_FIELDS:
+        st.session_state.pop(f"set_{field.name}", None)
+    st.session_state["settings_message"] = ("success", "Settings reset to the defaults.")
