@@ -71,6 +71,7 @@ def save(db_path: Path, kind: str, key: str, as_of: dt.date | None, frames: dict
                 _delete(con, kind, tables, [key])
                 for name, frame in frames.items():
                     con.register("new_rows", frame)
+                    _type_untyped_columns(con, _table(kind, name))
                     con.execute(f"INSERT INTO {_table(kind, name)} SELECT $k, * FROM new_rows", {"k": key})
                     con.unregister("new_rows")
                 con.execute("INSERT INTO stored_runs VALUES ($kind, $k, $as_of, now()::TIMESTAMP)",
@@ -95,6 +96,21 @@ def _delete(con, kind: str, tables: list[str], keys: list[str]) -> None:
                 {"kind": kind, "keys": keys})
     for table in tables:
         con.execute(f"DELETE FROM {table} WHERE list_contains($keys, run_key)", {"keys": keys})
+
+
+def _type_untyped_columns(con, table: str) -> None:
+    """Give a column of type NULL the type of the rows now being stored (``new_rows``).
+
+    A table first made from an empty frame (an account with no band crossings) cannot know its object
+    columns' types: DuckDB makes them NULL, and no value could be inserted into them afterwards. Their
+    only values are NULLs, so changing the type loses nothing.
+    """
+    stored = con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = $t",
+                         {"t": table}).fetchall()
+    incoming = {r[0]: r[1] for r in con.execute("DESCRIBE SELECT * FROM new_rows").fetchall()}
+    for column, data_type in stored:
+        if data_type.strip('"') == "NULL" and incoming.get(column, "NULL").strip('"') != "NULL":
+            con.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" SET DATA TYPE {incoming[column]}')
 
 
 def _create_tables(con, kind: str, frames: dict[str, pd.DataFrame]) -> None:

@@ -167,3 +167,15 @@ def test_the_fee_outlook_is_read_back_equal_and_recomputed_for_other_settings_or
     assert ingest.load_report(demo_copy, costs).status == "loaded"  # the plan's order values read costs
     outlook.fee_outlook(demo_copy)
     assert len(projected) == 5
+
+
+def test_a_kind_first_stored_with_an_empty_frame_still_stores_later_runs(demo_copy):
+    """An account with no band crossings stores an empty crossings frame first: DuckDB cannot tell the
+    type of an empty text column. A later run with rows must still be stored and read back."""
+    empty = pd.DataFrame({"sku": pd.Series([], dtype=object), "units": pd.Series([], dtype=float)})
+    rows = pd.DataFrame({"sku": ["A-1", "B-2"], "units": [3.0, 4.5]})
+    assert stored.save(demo_copy, "probe", "first", dt.date(2026, 11, 15), {"frame": empty})
+    assert stored.save(demo_copy, "probe", "second", dt.date(2026, 11, 15), {"frame": rows})
+    pd.testing.assert_frame_equal(stored.load(demo_copy, "probe", "second", ("frame",))["frame"], rows,
+                                  check_dtype=False)
+    assert stored.load(demo_copy, "probe", "first", ("frame",))["frame"].empty
