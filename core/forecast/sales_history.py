@@ -152,18 +152,22 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int = 730,
         binds = {"as_of": as_of, "start": start, "sku": sku}
         if sources.ledger_start is not None:
             binds["cal_start"] = max(sources.ledger_start, start + dt.timedelta(days=1))
+        # The order lines are summed per SKU and day once; the universe and the sales both read that.
+        _run(con, f"""CREATE TEMP TABLE history_sales AS {_with(ctes, "lines", "daily")}
+                      SELECT * FROM daily""", binds)
+        ctes["daily"] = "SELECT * FROM history_sales"
         # Number the SKUs in sort order, so that every later query returns integers, not strings.
         # Sums come back as HUGEINT (16 bytes); unit counts fit in BIGINT, half the memory to sort.
-        _run(con, f"""CREATE TEMP TABLE history_skus AS {_with(ctes, "lines", "stock", "daily", "universe")}
+        _run(con, f"""CREATE TEMP TABLE history_skus AS {_with(ctes, "stock", "daily", "universe")}
                       SELECT (row_number() OVER (ORDER BY sku) - 1)::INTEGER AS code, sku,
                              anchor::BIGINT AS anchor
                       FROM universe""", binds)
         sku_list = _run(con, "SELECT sku FROM history_skus ORDER BY code", binds).fetchnumpy()["sku"]
         if not len(sku_list):
             return _empty(days, calendar)
-        _run(con, f"""CREATE TEMP TABLE history_daily AS {_with(ctes, "lines", "daily")}
-                      SELECT s.code, d.day, d.units, d.all_units
-                      FROM daily d JOIN history_skus s USING (sku)""", binds)
+        _run(con, """CREATE TEMP TABLE history_daily AS
+                     SELECT s.code, d.day, d.units, d.all_units
+                     FROM history_sales d JOIN history_skus s USING (sku)""", binds)
         sales = _run(con, f"""SELECT code, {_day_index("day")} AS t, coalesce(units, 0)::DOUBLE AS units
                               FROM history_daily""", binds).fetchnumpy()
         batches = []
