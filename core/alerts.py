@@ -19,7 +19,7 @@ import pandas as pd
 from core import freshness, reconcile, restock, returns, settings, skus
 from core.fees import outlook
 from core.forecast.engine import forecast_table
-from core.restock_params import RestockParams
+from core.restock_params import baseline_restock_params
 
 ALERT_COLUMNS = ["rule", "name", "severity", "sku", "product_name", "message", "value", "threshold"]
 SEVERITIES = ("high", "medium", "low")
@@ -361,7 +361,7 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
         ages = freshness.report_ages(db_path, today) if on("stale_data") else empty
         return AlertInputs(None, today, {}, empty, empty, empty, empty, ages, empty)
     summary = skus.account_summary(table.frame, health)
-    rparams = RestockParams(capital_rate_annual=health.capital_rate_annual)
+    rparams = baseline_restock_params(health)
     if plan_inputs is None and (on("stockout_in_lead_time") or on("order_by_passed")):
         plan_inputs = restock.restock_inputs(db_path, table.as_of, health, table=table)
     plan = (restock.plan_from_inputs(plan_inputs, forecast_table(db_path, table.as_of).summary, rparams)

@@ -196,10 +196,10 @@ CROSSING_FIELDS = ["sku", "band", "units", "assessment_date", "deadline", "amoun
 
 def _health_and_restock(db_path: Path):
     """The saved health settings, grades, and the restock parameters the app's pages use."""
-    from core.restock_params import RestockParams
+    from core.restock_params import baseline_restock_params
 
     health, grades = settings.load(db_path)
-    return health, grades, RestockParams(capital_rate_annual=health.capital_rate_annual)
+    return health, grades, baseline_restock_params(health)
 
 
 def _print_frame(frame: pd.DataFrame, as_csv: bool) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from core.params import require
+from core.params import HealthParams, require
 
 
 TRANSIT_MODES = ("sea", "air")
@@ -100,3 +100,10 @@ class RestockParams:
     def transit_days_for_mode(self, mode: str) -> float:
         """Default transit days of a mode ('sea' or 'air')."""
         return self.sea_transit_days if mode == "sea" else self.air_transit_days
+
+
+def baseline_restock_params(health: HealthParams) -> RestockParams:
+    """The baseline plan's parameters: the defaults, with the capital rate saved in the health settings
+    (Settings page). The pages, the alerts and the commands all plan with these, so the fee outlook
+    one of them stores is the one the others read."""
+    return RestockParams(capital_rate_annual=health.capital_rate_annual)

@@ -14,7 +14,7 @@ import streamlit as st
 
 from core import alerts, notify, settings
 from core.params import GradeParams, HealthParams
-from core.restock_params import RestockParams
+from core.restock_params import baseline_restock_params
 from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
 
 
@@ -29,8 +29,7 @@ def _alerts(path: str, version: tuple, as_of_date: dt.date | None, today: dt.dat
             rule_settings: alerts.AlertSettings, health: HealthParams, grades: GradeParams) -> pd.DataFrame:
     # The pages' own cached results: the fee outlook is the Ageing & fees page's (stored after a load).
     table = common._sku_table(path, version, as_of_date, health, grades)
-    fees = fees_view._fee_outlook(path, version, as_of_date,
-                                  RestockParams(capital_rate_annual=health.capital_rate_annual), health)
+    fees = fees_view._fee_outlook(path, version, as_of_date, baseline_restock_params(health), health)
     return alerts.alerts_from_db(Path(path), as_of_date, today, rule_settings, table=table,
                                  plan_inputs=plan_view._restock_inputs(path, version, as_of_date, health),
                                  crossings=fees.crossings,

@@ -14,7 +14,7 @@ import streamlit as st
 from core import export, purchase_orders, restock, stock_projection
 from core.forecast import forecast_table, history
 from core.params import GradeParams, HealthParams
-from core.restock_params import RestockParams
+from core.restock_params import RestockParams, baseline_restock_params
 from pages import _common as common
 
 
@@ -59,7 +59,7 @@ def _restock_plan(path: str, version: tuple, as_of_date: dt.date | None, params:
 
 def restock_params() -> RestockParams:
     """The baseline plan's parameters: defaults, with the capital rate saved on the Settings page."""
-    return RestockParams(capital_rate_annual=common.health_settings()[0].capital_rate_annual)
+    return baseline_restock_params(common.health_settings()[0])
 
 
 def restock_plan(params: RestockParams) -> pd.DataFrame:

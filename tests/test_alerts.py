@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from core import alerts, cli
+from core.restock_params import baseline_restock_params
 from tests.smtp_server import smtp_server
 
 AS_OF, TODAY = dt.date(2026, 11, 15), dt.date(2026, 11, 23)
@@ -159,7 +160,7 @@ def test_the_apps_own_crossings_and_returns_give_the_same_alerts(demo_database, 
     chosen = alerts.AlertSettings(thresholds=(("return_spike", spike_ratio),))
     own = alerts.alerts_from_db(demo_database, today=TODAY, alert_settings=chosen)
     health, _ = alerts.settings.load(demo_database)
-    rparams = alerts.RestockParams(capital_rate_annual=health.capital_rate_annual)
+    rparams = baseline_restock_params(health)
     given = alerts.alerts_from_db(
         demo_database, today=TODAY, alert_settings=chosen,
         crossings=outlook.fee_outlook(demo_database, AS_OF, 12, restock_params=rparams, health_params=health).crossings,
