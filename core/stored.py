@@ -1,8 +1,9 @@
 """Results kept in the database, so that a slow computation happens once per data version, not once
 per process.
 
-Fitting and backtesting every SKU of a 10,000-SKU account takes about 11 s and the IPI trend (one SKU
-table per planning snapshot) about 8 s; reading either back takes well under a second. A stored result
+Fitting and backtesting every SKU of a 10,000-SKU account takes about 7 s, the IPI trend (one SKU table
+per planning snapshot) about 5 s and the fee outlook (``core.fees.outlook``) about 3 s; reading any of
+them back takes well under a second. A stored result
 is found by a key made of everything it was computed from (``run_key``): for a forecast, the data
 version of the reports it reads (``core.db.data_version``: any import or removal changes it), the as-of
 date, the parameters and the days of history; always ``STORE_VERSION``, raised whenever what is
