@@ -42,11 +42,16 @@ from core import db, export, ingest, sample, settings, skus
 def _cmd_load(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     rejected = False
+    # A report with no date of its own takes the stock snapshot date of the FBA Inventory files loaded
+    # with it, when they share one (read from their first rows before anything loads).
+    batch = () if args.snapshot_date else tuple(
+        d for path in args.files if path.is_file() for d in ingest.peek_report(path).snapshot_dates)
     for path in args.files:
         if not path.is_file():
             result = ingest.LoadResult(str(path), None, "rejected", errors=(f"No such file: {path}",))
         else:
-            result = ingest.load_report(db_path, path, file_name=str(path), snapshot_date=args.snapshot_date)
+            result = ingest.load_report(db_path, path, file_name=str(path), snapshot_date=args.snapshot_date,
+                                        batch_snapshot_dates=batch)
         rejected |= result.status == "rejected"
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)

@@ -28,6 +28,7 @@ import json
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -35,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core import db
+from core import db, report_dates
 from core.schemas import BY_TYPE, SCHEMAS, ReportSchema, detect
 from core.values import EXPECTED, PARSERS, is_days_plus, is_missing, present, sql_str, unwrap_quotes
 
@@ -47,6 +48,8 @@ _ZIP_MAGIC = b"PK\x03\x04"
 # Full-width hiragana and katakana. Kanji alone are no evidence: Western cp1252 text such as "Crème"
 # also decodes as cp932, into kanji; half-width katakana share their bytes with cp1252's accented capitals.
 _KANA = re.compile(r"[\u3040-\u30ff]")
+# The cost-sheet template as bundled: its example rows are not anyone's costs.
+_TEMPLATE = Path(__file__).resolve().parent.parent / "sample_data" / "product_costs_template.csv"
 
 
 class RejectedFile(Exception):
@@ -142,9 +145,11 @@ def _xlsx_to_tsv(source: Path, target: Path) -> None:
     import openpyxl  # only cost sheets come as XLSX
 
     try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        # A file object, not the path: openpyxl judges a path by its extension, and an upload's temp
+        # copy may have none.
+        book = openpyxl.load_workbook(source.open("rb"), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise RejectedFile([f"The Excel file could not be opened ({error.__class__.__name__}: {error})."])
+        raise RejectedFile([f"The Excel file could not be opened as a workbook ({error})."])
     sheet = book["product_costs"] if "product_costs" in book.sheetnames else book.worksheets[0]
 
     def cell(value) -> str:
@@ -214,6 +219,57 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+@dataclass(frozen=True)
+class ReportPeek:
+    """What a file is, read from its first 64 KB only (before loading, to ask for a date)."""
+
+    report_type: str | None
+    title: str | None
+    needs_date: bool  # a report with no date of its own (Manage Inventory, Restock, Fee Preview)
+    snapshot_dates: tuple[dt.date, ...] = ()  # the stock snapshot dates in its first rows (FBA Inventory)
+    error: str | None = None
+
+
+PEEK_BYTES = 1 << 20
+
+
+def peek_head(raw: bytes, name: str) -> ReportPeek:
+    """Recognise a file from its first bytes (``PEEK_BYTES`` of it, gzip or not) without loading it,
+    and read the stock snapshot dates of its first rows; never raises for a bad file."""
+    if raw.startswith(_ZIP_MAGIC):
+        return ReportPeek(None, "Excel workbook", False)
+    if raw.startswith(_GZIP_MAGIC):
+        try:
+            raw = zlib.decompressobj(wbits=31).decompress(raw, 1 << 16)
+        except zlib.error:
+            return ReportPeek(None, None, False, error="the gzip file is damaged")
+    lines = raw[: 1 << 16].decode("utf-8" if _starts_as_utf8(raw[: 1 << 16]) else "cp1252",
+                                  errors="replace").lstrip("\ufeff").splitlines()
+    if not lines or not lines[0].strip():
+        return ReportPeek(None, None, False, error="no header line")
+    delimiter = _sniff_delimiter(lines[0])
+    quoted = delimiter != "\t" or lines[0].startswith('"')
+    header = [h.replace("\ufeff", "").strip() for h in _split_header(lines[0], delimiter, quoted)]
+    schema = detect(header).schema
+    if schema is None:
+        return ReportPeek(None, None, False, error="not a report we recognise")
+    dates: set[dt.date] = set()
+    position = _column_map(schema, header)[0].get("snapshot_date")
+    if not schema.snapshot_from_load and position is not None:
+        for line in lines[1:-1]:  # the last line may be cut short
+            cells = _split_header(line, delimiter, quoted)
+            found = re.match(r"\s*(\d{4}-\d{2}-\d{2})", cells[position]) if position < len(cells) else None
+            if found:
+                dates.add(dt.date.fromisoformat(found.group(1)))
+    return ReportPeek(schema.report_type, schema.title, schema.snapshot_from_load, tuple(sorted(dates)))
+
+
+def peek_report(path: Path, name: str | None = None) -> ReportPeek:
+    """``peek_head`` of a file on disk."""
+    with path.open("rb") as handle:
+        return peek_head(handle.read(PEEK_BYTES), name or path.name)
 
 
 def _open_binary(path: Path, compression: str) -> io.BufferedIOBase:
@@ -474,16 +530,21 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
 
 def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 snapshot_date: dt.date | None = None, replace_all: bool = False, is_sample: bool = False,
-                progress: Progress | None = None) -> LoadResult:
+                batch_snapshot_dates: tuple[dt.date, ...] = (), progress: Progress | None = None) -> LoadResult:
     """Load one report file into the database; never raises for a bad file, returns ``rejected``.
 
     ``snapshot_date`` dates the reports that carry no date (Manage Inventory, Restock, fee preview);
-    default today. ``replace_all`` makes this import replace every current row of its report
-    (the product-cost editor saves the whole table). ``is_sample`` marks the bundled demo account.
+    without it, the date in the file name, else the one stock snapshot date of the FBA Inventory
+    files loaded with it (``batch_snapshot_dates``, see ``core.report_dates.suggest_snapshot_date``);
+    a file with neither is rejected, asking for a date: "today" would set it beside the wrong snapshot.
+    ``replace_all`` makes this import replace every current row of its report (the product-cost
+    editor saves the whole table). ``is_sample`` marks the bundled demo account.
+
+    Your own file that the demo account already holds (same bytes) stays loaded as yours: it is
+    taken out of the demo before the rest of the demo is removed.
     """
     name = file_name or path.name
     report = progress or (lambda fraction, message: None)
-    snapshot_date = snapshot_date or dt.date.today()
     report(0.05, f"Reading {name}")
     try:
         prepared = prepare_file(path, name)
@@ -494,12 +555,36 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
         schema = detection.schema
         if schema is None:
             return LoadResult(name, None, "rejected", errors=(_unrecognised(prepared, detection),))
+        if _TEMPLATE.is_file() and prepared.sha256 == _sha256(_TEMPLATE):
+            return LoadResult(name, schema.report_type, "rejected", errors=(
+                "This is the cost-sheet template as downloaded, with its example rows: put your own SKUs "
+                "and unit costs in it, then load it.",))
+        dated: tuple[str, ...] = ()
+        if schema.snapshot_from_load and snapshot_date is None:
+            suggested = report_dates.suggest_snapshot_date(name, batch_snapshot_dates)
+            snapshot_date = suggested.date
+            if snapshot_date is None:
+                return LoadResult(name, schema.report_type, "rejected", errors=(
+                    f"The {schema.title} report carries no date of its own, and {suggested.reason}: "
+                    f"give the day it was downloaded (the date box on the Upload reports page, or "
+                    f"--snapshot-date YYYY-MM-DD).",))
+            dated = (f"Dated {snapshot_date:%d %b %Y}: {suggested.reason}.",)
         with db.writing(db_path) as con:
-            known = con.execute("SELECT import_id FROM imports WHERE sha256 = $sha LIMIT 1",
+            known = con.execute("SELECT import_id, is_sample FROM imports WHERE sha256 = $sha LIMIT 1",
                                 {"sha": prepared.sha256}).fetchone()
-            if known:
+            if known and not (known[1] and not is_sample):
                 return LoadResult(name, schema.report_type, "unchanged", import_id=known[0],
                                   warnings=(f"This exact file was loaded before (import #{known[0]}).",))
+            if known:
+                # The demo's own file, loaded by the seller: theirs now, so removing the demo keeps it.
+                con.execute("UPDATE imports SET is_sample = false WHERE import_id = $id", {"id": known[0]})
+        if known:
+            removed = remove_sample_data(db_path)
+            return LoadResult(name, schema.report_type, "unchanged", import_id=known[0], warnings=(
+                f"The demo account held this exact file (import #{known[0]}); it is kept as your own data.",)
+                + (("The rest of the demo account was removed now that your own reports are loaded.",)
+                   if removed else ()))
+        with db.writing(db_path) as con:
             report(0.2, f"Reading {schema.title} rows")
             mapping, unknown = _column_map(schema, prepared.header)
             try:
@@ -527,7 +612,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             report(0.7, "Saving")
             result = _write(con, schema, prepared, _typed_select(schema), staged, snapshot_date=snapshot_date,
                             replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
-                            warnings=warnings)
+                            warnings=[*dated, *warnings])
             con.execute("DROP TABLE IF EXISTS stage_rows")
         if not is_sample and remove_sample_data(db_path):
             result = LoadResult(**{**asdict(result), "warnings": result.warnings + (

@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import (browse, costs, db, export, freshness, ingest, reconcile, reimbursements, returns, sample,
-                  settings, skus)
+from core import (browse, costs, db, export, freshness, ingest, reconcile, reimbursements, report_dates,
+                  returns, sample, settings, skus)
 from core.metrics import ageing
 from core.params import GradeParams, HealthParams
 from core.schemas import BY_TYPE
@@ -420,6 +420,22 @@ def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
                        for c, v in active_filters().items())
     st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
     stale_warning([t for t in (table.sources.stock, table.sources.sales) if t])
+    snapshot_gap_warnings(table.as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _snapshot_gaps(path: str, version: tuple, as_of_date: dt.date) -> list[str]:
+    return [g.message for g in report_dates.snapshot_gaps(Path(path), as_of_date)]
+
+
+def snapshot_gap_warnings(as_of_date: dt.date | None) -> None:
+    """Name every undated report whose snapshot is not used at this as-of date, or is days away from
+    it, and what that affects (``core.report_dates.snapshot_gaps``)."""
+    if as_of_date is None:
+        return
+    path = db_path()
+    for message in _snapshot_gaps(str(path), data_version(path), as_of_date):
+        st.warning(md_escape(message), icon=":material/event_busy:")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -15,12 +15,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import costs, ingest, sample
+from core import costs, ingest, report_dates, sample
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
 from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
 
 
 # --- loading files ---------------------------------------------------------------------------------
+
+_KNOWN_SUFFIXES = {".txt", ".tsv", ".csv", ".gz", ".xlsx"}
 
 def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, replace_all: bool = False,
                 progress: ingest.Progress | None = None) -> ingest.LoadResult:
@@ -30,7 +32,9 @@ def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, repl
     uploads = common.db_path().parent / "uploads"
     uploads.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="upload-", dir=uploads) as folder:
-        path = Path(folder) / "upload"
+        # The file type travels with the copy (an .xlsx cost sheet); the name itself never does.
+        suffix = "".join(s for s in Path(name).suffixes[-2:] if s.lower() in _KNOWN_SUFFIXES)
+        path = Path(folder) / f"upload{suffix}"
         with path.open("wb") as out:
             shutil.copyfileobj(stream, out, length=8 * 1024 * 1024)
         return ingest.load_report(common.db_path(), path, file_name=name, snapshot_date=snapshot_date,
@@ -46,7 +50,7 @@ def show_result(result: ingest.LoadResult) -> None:
     """One file's outcome in plain words: success, unchanged, or every error."""
     name = common.md_escape(result.file)
     schema = BY_TYPE.get(result.report_type) if result.report_type else None
-    what = f"{schema.title} (`{result.report_type}`)" if schema else "this file"
+    what = schema.title if schema else "this file"
     if result.status == "loaded":
         span = (f", dates {dt.date.fromisoformat(result.date_min):%d %b %Y} to "
                 f"{dt.date.fromisoformat(result.date_max):%d %b %Y}") if result.date_min else ""
@@ -63,23 +67,50 @@ def show_result(result: ingest.LoadResult) -> None:
         st.caption(common.md_escape(warning))
 
 
-def load_uploaded_files(files, *, snapshot_date: dt.date | None = None,
+def peek_upload(upload) -> ingest.ReportPeek:
+    """What an uploaded file is, from its first MB, before it is loaded (to ask for a date)."""
+    return ingest.peek_head(bytes(upload.getbuffer()[: ingest.PEEK_BYTES]), upload.name)
+
+
+def batch_snapshot_dates(peeks: list[ingest.ReportPeek]) -> tuple[dt.date, ...]:
+    """The stock snapshot dates of the FBA Inventory files chosen together."""
+    return tuple(sorted({d for p in peeks for d in p.snapshot_dates}))
+
+
+def load_uploaded_files(files, *, snapshot_dates: dict[str, dt.date] | None = None,
                         replace_all: bool = False) -> list[ingest.LoadResult]:
-    """Load each uploaded file (a binary file object with ``.name``, as st.file_uploader gives) with a progress bar,
-    show its outcome, and return the results."""
+    """Load each uploaded file (a binary file object with ``.name``, as st.file_uploader gives) with a
+    progress bar, show its outcome, and return the results. ``snapshot_dates``: file name -> the date
+    the seller confirmed for a report without one of its own.
+
+    When the load removed the demo account, the page reruns at once so that the banner and the
+    sidebar show the seller's own data; the outcomes wait in ``st.session_state["load_results"]``
+    (``show_pending_results``)."""
+    demo_before = common.demo_showing()
     results = []
     for upload in files:
         bar = st.progress(0.0, text=f"Reading {upload.name}")
         upload.seek(0)
-        result = load_stream(upload.name, upload, snapshot_date=snapshot_date, replace_all=replace_all,
+        result = load_stream(upload.name, upload, snapshot_date=(snapshot_dates or {}).get(upload.name),
+                             replace_all=replace_all,
                              progress=lambda f, m, bar=bar: bar.progress(min(max(f, 0.0), 1.0), text=m))
         bar.empty()
         show_result(result)
         results.append(result)
-    if any(r.status == "loaded" for r in results):
+    if any(r.status == "loaded" for r in results) or (demo_before and any(
+            r.status == "unchanged" for r in results)):
         common.data_changed()
         prepare_after_load()
+    if demo_before and not common.demo_showing():
+        st.session_state["load_results"] = results
+        st.rerun()
     return results
+
+
+def show_pending_results() -> None:
+    """The outcomes of a load that reran the page (see ``load_uploaded_files``)."""
+    for result in st.session_state.pop("load_results", []):
+        show_result(result)
 
 
 def prepare_after_load() -> None:
@@ -134,3 +165,70 @@ def template_bytes() -> bytes:
     if sample.TEMPLATE.is_file():
         return sample.TEMPLATE.read_bytes()
     return (",".join(PRODUCT_COSTS_TEMPLATE_COLUMNS) + "\n").encode("utf-8")
+
+
+# --- dates of the reports that carry none ------------------------------------------------------------
+
+def _day(date: dt.date) -> str:
+    return f"{date.day} {date:%b %Y}"
+
+
+def ask_snapshot_dates(files) -> tuple[dict[str, dt.date], list[str]]:
+    """For each chosen report without a date of its own, a date box the seller checks before loading,
+    filled where the date is unambiguous (``core.report_dates.suggest_snapshot_date``), else empty.
+    Returns file name -> date, and the names still waiting for one."""
+    peeks = [peek_upload(f) for f in files]
+    batch = batch_snapshot_dates(peeks)
+    undated = [(f, p) for f, p in zip(files, peeks) if p.needs_date]
+    if not undated:
+        return {}, []
+    st.markdown("**When were these downloaded?** These reports carry no date of their own; each is set "
+                "beside the stock snapshot of the day it describes.")
+    newest = common.snapshot_dates()
+    dates, waiting = {}, []
+    for upload, peek in undated:
+        suggestion = report_dates.suggest_snapshot_date(upload.name, batch)
+        hint = (f"Filled from {suggestion.reason}." if suggestion.date else
+                f"Choose the day: {suggestion.reason}"
+                + (f"; the newest stock snapshot loaded is {_day(newest[0])}." if newest else "."))
+        chosen = st.date_input(f"{peek.title}: {upload.name}", value=suggestion.date, format="DD/MM/YYYY",
+                               max_value=dt.date.today(), key=f"snapshot_date_{upload.file_id}"
+                               if hasattr(upload, "file_id") else f"snapshot_date_{upload.name}", help=hint)
+        st.caption(common.md_escape(hint))
+        if chosen is None:
+            waiting.append(upload.name)
+        else:
+            dates[upload.name] = chosen
+    return dates, waiting
+
+
+def redate_section(imports_df: pd.DataFrame) -> None:
+    """Change the date of a loaded report that carries none of its own (Manage Inventory, Restock, Fee
+    Preview), for one dated wrongly when it was loaded."""
+    undated = imports_df[imports_df["report_type"].map(
+        lambda t: t in BY_TYPE and BY_TYPE[t].snapshot_from_load) & (imports_df["current_rows"] > 0)]
+    if undated.empty:
+        return
+    with st.expander("Change a report's date"):
+        st.caption("Manage FBA Inventory, Restock and Fee Preview reports carry no date of their own: "
+                   "the date given when they were loaded sets them beside a stock snapshot.")
+        choices = import_choices(undated)
+        chosen = st.selectbox("Import", options=list(choices), key="redate_select", format_func=choices.get)
+        current = undated.loc[undated["import_id"] == chosen, "snapshot_date"].iloc[0]
+        new_date = st.date_input("Its date", value=pd.Timestamp(current).date() if pd.notna(current) else None,
+                                 format="DD/MM/YYYY", key="redate_date")
+        if st.button("Change the date", key="redate_button", disabled=new_date is None):
+            try:
+                moved = report_dates.redate_import(common.db_path(), int(chosen), new_date)
+            except ValueError as error:
+                st.session_state["redate_message"] = ("error", f"The date was not changed: {error}.")
+            else:
+                st.session_state["redate_message"] = (
+                    "success", f"Import #{chosen} is now dated {_day(new_date)} ({moved:,} rows).")
+            common.data_changed()
+            st.rerun()  # every table above shows the new date
+        kind, message = st.session_state.pop("redate_message", (None, None))
+        if kind == "success":
+            st.success(common.md_escape(message), icon=":material/event:")
+        elif kind == "error":
+            st.error(common.md_escape(message))

@@ -9,6 +9,7 @@ st.markdown("Amazon's reports do not know what a unit costs you or how long it t
             "Give one row per SKU: **unit cost** is required; currency, supplier, production and transit "
             "lead times (days), MOQ and case pack are optional. Upload a sheet, or edit the table below.")
 
+upload_view.show_pending_results()
 saved = st.session_state.pop("costs_saved", None)
 if saved is not None:
     upload_view.show_result(saved)
@@ -21,8 +22,8 @@ with right:
     sheet = st.file_uploader("Cost sheet (CSV or XLSX)", type=["csv", "tsv", "txt", "xlsx"],
                              key="costs_upload")
     if st.button("Load cost sheet", key="costs_load", disabled=sheet is None):
-        upload_view.load_uploaded_files([sheet])
         st.session_state.pop("costs_editor", None)  # the table below starts again from the saved costs
+        upload_view.load_uploaded_files([sheet])
 
 costs = common.cost_table()
 if costs.empty:

@@ -1,7 +1,5 @@
 """Upload reports: load files, see what is loaded, remove an import."""
 
-import datetime as dt
-
 import streamlit as st
 
 from core.charts import coverage_timeline
@@ -13,16 +11,14 @@ common.demo_banner(on_data_page=True)
 st.markdown("Load Amazon report files as downloaded (tab-delimited .txt, .tsv, .csv, .gz, or an .xlsx "
             "cost sheet). The report is recognised by its column names, whatever the file is called; a "
             "newer file replaces the rows it overlaps, and a rejected file changes nothing.")
-left, right = st.columns([3, 1])
-files = left.file_uploader("Report files", accept_multiple_files=True, key="uploader",
-                           help=f"Up to {st.get_option('server.maxUploadSize'):,} MB per file (a larger one is "
-                                "refused before it uploads); gzip a big orders file to send less.")
-snapshot_date = right.date_input(
-    "Snapshot date", value=dt.date.today(), key="snapshot_date",
-    help="Manage Inventory, Restock and Fee Preview reports carry no date of their own: "
-         "they are dated with this day.")
-if st.button("Load files", key="load_button", type="primary", disabled=not files):
-    upload_view.load_uploaded_files(files, snapshot_date=snapshot_date)
+upload_view.show_pending_results()
+files = st.file_uploader("Report files", accept_multiple_files=True, key="uploader",
+                         help=f"Up to {st.get_option('server.maxUploadSize'):,} MB per file (a larger one is "
+                              "refused before it uploads); gzip a big orders file to send less.")
+dates, undated = upload_view.ask_snapshot_dates(files or [])
+if st.button("Load files", key="load_button", type="primary", disabled=not files or bool(undated),
+             help="Give every report without a date of its own its date first." if undated else None):
+    upload_view.load_uploaded_files(files, snapshot_dates=dates)
 
 st.subheader("What is loaded")
 loaded = common.summary()
@@ -47,3 +43,5 @@ with st.expander("Remove an import"):
         st.success(message, icon=":material/delete:")
     elif kind == "error":
         st.error(message)
+
+upload_view.redate_section(imports)

@@ -152,7 +152,6 @@ def test_upload_a_report_then_a_broken_one(server, tmp_path):
         page.wait_for_selector(IDLE)
         success = page.locator("[data-testid='stAlert']", has_text="Loaded 3 rows")
         click_until_visible(load, success)
-        expect(success).to_contain_text("GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA")
         expect(success).to_contain_text("FBA Customer Returns")
         page.wait_for_selector(IDLE)
 

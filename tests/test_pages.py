@@ -8,6 +8,7 @@ here, and tests/test_e2e.py uploads through a real browser.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import shutil
 import sys
@@ -208,9 +209,20 @@ def test_no_demo_switch_keeps_the_database_empty(empty_db):
     assert not common.ingest.has_data(empty_db)
 
 
-def test_snapshot_date_says_what_it_dates(empty_db):
-    at = app("pages/data.py")
-    assert "Manage Inventory, Restock and Fee Preview" in at.date_input(key="snapshot_date").help
+def test_a_report_loaded_with_the_wrong_date_is_named_on_the_pages_and_redated_on_the_data_page(empty_db):
+    sample_dir = common.sample.SAMPLE_DIR
+    common.ingest.load_report(empty_db, sample_dir / "fba_inventory_planning_2026-11-15.txt")
+    fees = common.ingest.load_report(empty_db, sample_dir / "fee_preview.txt", snapshot_date=dt.date(2026, 12, 6))
+    at = app()
+    assert "The FBA Fee Preview report is dated 6 Dec 2026, after the as-of date (15 Nov 2026)" in texts(at.warning)
+    at.switch_page("pages/data.py").run()
+    at.selectbox(key="redate_select").set_value(fees.import_id)
+    at.date_input(key="redate_date").set_value(dt.date(2026, 11, 15))
+    at.button(key="redate_button").click().run()
+    assert not at.exception
+    assert f"Import #{fees.import_id} is now dated 15 Nov 2026 (150 rows)" in texts(at.success).replace("\\", "")
+    at.switch_page("pages/home.py").run()
+    assert "Fee Preview" not in texts(at.warning)
 
 
 # --- the upload helper, removal and the cost editor ----------------------------------------------------
