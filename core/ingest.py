@@ -263,7 +263,8 @@ def peek_head(raw: bytes, name: str) -> ReportPeek:
             found = re.match(r"\s*(\d{4}-\d{2}-\d{2})", cells[position]) if position < len(cells) else None
             if found:
                 dates.add(dt.date.fromisoformat(found.group(1)))
-    return ReportPeek(schema.report_type, schema.title, schema.snapshot_from_load, tuple(sorted(dates)))
+    return ReportPeek(schema.report_type, schema.title, schema.snapshot_from_load and position is None,
+                      tuple(sorted(dates)))
 
 
 def peek_report(path: Path, name: str | None = None) -> ReportPeek:
@@ -560,7 +561,10 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 "This is the cost-sheet template as downloaded, with its example rows: put your own SKUs "
                 "and unit costs in it, then load it.",))
         dated: tuple[str, ...] = ()
-        if schema.snapshot_from_load and snapshot_date is None:
+        own_dates = "snapshot_date" in _column_map(schema, prepared.header)[0]  # other-channel CSVs may
+        if schema.snapshot_from_load and snapshot_date is None and own_dates:
+            snapshot_date = dt.date.today()  # only for its empty cells, as docs/reports.md says
+        elif schema.snapshot_from_load and snapshot_date is None:
             suggested = report_dates.suggest_snapshot_date(name, batch_snapshot_dates)
             snapshot_date = suggested.date
             if snapshot_date is None:

@@ -64,7 +64,8 @@ class ReportSchema:
     repeated keys are distinct events and are numbered in file order (``key_occurrence``), so the
     second identical ledger event of a file is kept and replaces the second of an older file.
     ``snapshot_from_load``: the report carries no date of its own (Manage Inventory, Restock, fee
-    preview); its ``snapshot_date`` is the day it was loaded, or the date given at load.
+    preview); its ``snapshot_date`` is given at load (``core.report_dates``: the file name, the
+    snapshot loaded with it, or the seller).
     ``skip_if_missing``: rows where this column is missing are dropped with a warning (Amazon writes
     storage-fee rows with ``--`` as the month).
     ``not_empty``: required columns of the key (and the date column) must have a value in every row;
