@@ -141,12 +141,13 @@ def _decimals(text: str) -> int:
 def test_a_real_export_of_the_demo_has_cents_and_whole_units(demo_database):
     """The demo's SKU table and restock plan (the CLI's ``--csv`` frames) as CSV: every money cell
     has at most two decimals, every unit cell none; the rounding is the nearest cent of the value."""
-    from core import restock, skus
+    from core import purchase_orders, restock, skus
 
     frame = skus.sku_table(demo_database).frame
     plan = restock.restock_from_db(demo_database)
+    forecast = purchase_orders.supplier_forecast(plan)
     checked = {MONEY: set(), UNITS: set()}
-    for source in (frame, plan):
+    for source in (frame, plan, forecast):
         rows = read_back(to_csv_bytes(source))
         header, body = rows[0], rows[1:]
         for i, name in enumerate(header):
@@ -167,3 +168,4 @@ def test_a_real_export_of_the_demo_has_cents_and_whole_units(demo_database):
     assert {"unit_cost", "inventory_value", "gross_profit", "storage_fees_period", "order_value",
             "expected_lost_margin"} <= checked[MONEY]
     assert {"available", "units_30d", "aged_181_270", "order_qty", "safety_stock", "reorder_point"} <= checked[UNITS]
+    assert {"expected_order_value"} <= checked[MONEY] and {"expected_order_units"} <= checked[UNITS]

@@ -324,6 +324,14 @@ def test_no_lines_gives_a_no_orders_sheet():
     assert book["No orders"]["A1"].value == "Nothing to order on 2026-11-15."
 
 
+def test_an_empty_database_gives_no_lines_and_a_no_orders_sheet(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    lines = po_lines_from_db(path, restock.restock_from_db(path))
+    assert lines.empty and list(lines.columns) == list(_lines().columns)
+    assert openpyxl.load_workbook(io.BytesIO(purchase_order_xlsx(lines, AS_OF))).sheetnames == ["No orders"]
+    assert purchase_order_csv(lines, AS_OF).decode("utf-8-sig").splitlines() == [",".join(PO_CSV_COLUMNS)]
+
+
 def test_lines_of_core_restock_still_make_a_workbook():
     """``core.restock.purchase_order_lines`` lacks ASIN, FNSKU, MOQ and required-by: blank, USD."""
     lines = restock.purchase_order_lines(_plan())
