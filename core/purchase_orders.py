@@ -249,20 +249,19 @@ def po_lines(plan: pd.DataFrame, identifiers: pd.DataFrame | None = None,
     from core.restock import purchase_order_lines
 
     lines = purchase_order_lines(plan, statuses)
-    lines["supplier"] = lines["supplier"].astype(object).where(
-        ~lines["supplier"].isin(["(no supplier)", None]) & lines["supplier"].notna(), "")
+    supplier = lines["supplier"].astype(object)
+    lines["supplier"] = supplier.where(supplier.notna() & (supplier != "(no supplier)"), "")
     extra = plan[["sku", *[c for c in ("moq", "lead_time_days") if c in plan.columns]]].drop_duplicates("sku")
-    lines = lines.merge(extra, on="sku", how="left")
-    ids = (identifiers.drop_duplicates("sku") if identifiers is not None and len(identifiers)
-           else pd.DataFrame(columns=["sku"]))
-    lines = lines.merge(ids[[c for c in ("sku", "asin", "fnsku", "currency") if c in ids.columns]],
-                        on="sku", how="left")
-    for column in ("asin", "fnsku", "moq", "lead_time_days"):
+    ids = identifiers if identifiers is not None else pd.DataFrame(columns=["sku"])
+    ids = ids[[c for c in ("sku", "asin", "fnsku", "currency") if c in ids.columns]].drop_duplicates("sku")
+    lines = lines.merge(extra, on="sku", how="left").merge(ids, on="sku", how="left")
+    for column, default in {"asin": None, "fnsku": None, "currency": None, "moq": np.nan,
+                            "lead_time_days": np.nan}.items():
         if column not in lines.columns:
-            lines[column] = np.nan if column in ("moq", "lead_time_days") else None
-    lines["asin"] = lines["asin"].astype(object).where(lines["asin"].notna(), None)
-    lines["fnsku"] = lines["fnsku"].astype(object).where(lines["fnsku"].notna(), None)
-    lines["currency"] = [currency_code(c) for c in (lines["currency"] if "currency" in lines else [None] * len(lines))]
+            lines[column] = default
+    for column in ("asin", "fnsku"):
+        lines[column] = lines[column].astype(object).where(lines[column].notna(), None)
+    lines["currency"] = [currency_code(c) for c in lines["currency"]]
     lines["moq"] = lines["moq"].astype(float)
     lines["lead_time_days"] = lines["lead_time_days"].astype(float)
     lines["required_by"] = required_by_date(lines["order_by"], lines["lead_time_days"]).to_numpy()
