@@ -333,12 +333,15 @@ def _whole(value):
 
 def _block(sheet, top: int, label_column: str, title: str, fields: list[tuple[str, str]]) -> None:
     """A titled block of labelled fields; an empty field is a blank line to fill in (underlined)."""
-    from openpyxl.styles import Border, Side
+    from openpyxl.styles import Alignment, Border, Side
 
     value_column = chr(ord(label_column) + 1)
+    beside = Alignment(horizontal="right") if label_column != "A" else None  # next to its value
     _put(sheet, top, label_column, title, bold=True)
     for row, (label, value) in enumerate(fields, start=top + 1):
-        _put(sheet, row, label_column, label)
+        label_cell = _put(sheet, row, label_column, label)
+        if beside:
+            label_cell.alignment = beside
         if value and label != "Name":
             # The seller's own details ("+86 574 ..." phones): text with Excel's quote prefix, shown as
             # typed and never run, instead of the apostrophe report text gets.
@@ -368,7 +371,7 @@ def _po_sheet(sheet, supplier: str, lines: pd.DataFrame, reference: str, made_on
                                        ("Address", vendor.address), ("Email", vendor.email),
                                        ("Phone", vendor.phone)])
     buyer, ship_to = details.buyer, details.ship_to
-    destination = "\n".join(x for x in (ship_to.name, ship_to.address) if x) or FBA_DESTINATION
+    destination = ", ".join(x for x in (ship_to.name, ship_to.address) if x) or FBA_DESTINATION
     _block(sheet, 8, "D", "Buyer and ship-to", [("Buyer", buyer.name), ("Address", buyer.address),
                                                 ("Contact", buyer.contact or ship_to.contact),
                                                 ("Email", buyer.email), ("Phone", buyer.phone or ship_to.phone),

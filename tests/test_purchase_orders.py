@@ -178,6 +178,7 @@ def test_blocks_are_blank_labelled_lines_without_details(book):
     assert [acme.cell(r, 4).value for r in range(8, 15)] == ["Buyer and ship-to", "Buyer", "Address", "Contact",
                                                              "Email", "Phone", "Ship to"]
     assert acme["E9"].value is None and acme["E9"].border.bottom.style == "thin"
+    assert acme["D9"].alignment.horizontal == "right"  # the label sits next to its line
     assert acme["E14"].value == FBA_DESTINATION and acme["A15"].value == FBA_NOTE
     assert book["Ningbo Everbright Housewares Co"]["B9"].value == LONG_SUPPLIER  # full name; only the tab is cut
     assert book["No supplier"]["B9"].value is None  # no supplier: a blank name to fill in
@@ -197,7 +198,7 @@ def test_blocks_take_the_saved_details(tmp_path):
     assert sheet["E9"].value == "Brightline Goods LLC" and sheet["E10"].value == "12 Main St, Austin TX 78701"
     prep = PurchaseOrderDetails(ship_to=Party(name="PrepCo", address="1 Dock Rd, Newark NJ"))
     sheet = openpyxl.load_workbook(io.BytesIO(purchase_order_xlsx(_lines(), AS_OF, MADE_ON, prep)))["Acme"]
-    assert sheet["E14"].value == "PrepCo\n1 Dock Rd, Newark NJ" and sheet["A15"].value is None
+    assert sheet["E14"].value == "PrepCo, 1 Dock Rd, Newark NJ" and sheet["A15"].value is None
 
 
 def test_lines_cell_by_cell(book):
