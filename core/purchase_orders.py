@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import db, settings
+from core import db, restock, settings
 from core.export import neutralise, to_csv_bytes
 from core.metrics import restock as rm
 
@@ -246,9 +246,7 @@ def po_lines(plan: pd.DataFrame, identifiers: pd.DataFrame | None = None,
     >>> po_lines(plan)[["supplier", "sku", "currency", "line_total", "required_by"]].astype(str).values.tolist()
     [['', 'a', 'USD', '60.0', '2026-11-25']]
     """
-    from core.restock import purchase_order_lines
-
-    lines = purchase_order_lines(plan, statuses)
+    lines = restock.purchase_order_lines(plan, statuses)
     supplier = lines["supplier"].astype(object)
     lines["supplier"] = supplier.where(supplier.notna() & (supplier != "(no supplier)"), "")
     extra = plan[["sku", *[c for c in ("moq", "lead_time_days") if c in plan.columns]]].drop_duplicates("sku")
