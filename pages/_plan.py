@@ -235,13 +235,26 @@ def show_restock_table(plan: pd.DataFrame, **kwargs) -> None:
 
 
 @st.cache_data(show_spinner=False)
+def _po_file(kind: str, plan: pd.DataFrame, as_of_date: dt.date, path: str, version: tuple, made_on: dt.date,
+             details: purchase_orders.PurchaseOrderDetails) -> bytes:
+    lines = purchase_orders.po_lines_from_db(Path(path), plan)
+    if kind == "csv":
+        return purchase_orders.purchase_order_csv(lines, as_of_date, made_on=made_on)
+    return purchase_orders.purchase_order_xlsx(lines, as_of_date, made_on=made_on, details=details)
+
+
 def po_xlsx(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
-    return purchase_orders.purchase_order_xlsx(restock.purchase_order_lines(plan), as_of_date)
+    """The purchase-order workbook, dated today (``core.purchase_orders.purchase_order_xlsx``)."""
+    path = common.db_path()
+    return _po_file("xlsx", plan, as_of_date, str(path), common.data_version(path), dt.date.today(),
+                    purchase_orders.load_details(path))
 
 
-@st.cache_data(show_spinner=False)
 def po_csv(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
-    return purchase_orders.purchase_order_csv(restock.purchase_order_lines(plan), as_of_date)
+    """The purchase-order lines as CSV, dated today (``core.purchase_orders.purchase_order_csv``)."""
+    path = common.db_path()
+    return _po_file("csv", plan, as_of_date, str(path), common.data_version(path), dt.date.today(),
+                    purchase_orders.PurchaseOrderDetails())
 
 
 @st.cache_data(show_spinner=False)
