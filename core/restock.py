@@ -22,8 +22,11 @@ from core.restock_params import RestockParams
 
 VELOCITY_METHOD = "velocity (no forecast)"
 
+STATUSES = ("order now", "soon", "held", "not yet")  # every status the plan gives, most urgent first
+HOLD_WORDS = {"red": "clear it first", "orange": "lift its sales first", "yellow": "check its listing first"}
+
 RESTOCK_COLUMNS = [
-    "sku", "product_name", "supplier", "abc_class", "status", "reason",
+    "sku", "product_name", "supplier", "abc_class", "status", "reason", "blocked_by",
     "demand_per_day", "sigma_demand", "method", "wape", "gross_demand_per_day", "resellable_returns_per_day",
     "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
     "service_level", "z", "safety_stock", "reorder_point",
@@ -142,6 +145,20 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
     return out
 
 
+def _held_reasons(grade: pd.Series, signals: pd.Series, would: pd.Series, wanted: pd.Series,
+                  order_by: pd.Series) -> pd.Series:
+    """The reason of each held SKU: its grade, what to do first, the signals behind the grade, and
+    what the plan would do without the hold ("held: graded red, clear it first (no sale in 90 days
+    with stock on hand); otherwise order 26 now")."""
+    signals = signals.fillna("").astype(str)
+    text = "held: graded " + grade + ", " + grade.map(HOLD_WORDS).fillna("clear it first")
+    text = text + np.where(signals != "", " (" + signals + ")", "")
+    by = pd.to_datetime(order_by).dt.strftime("%Y-%m-%d").fillna("?").astype(object)
+    tail = np.select([would == "order now", would == "soon"],
+                     ["; otherwise order " + _fmt(wanted) + " now", "; otherwise order by " + by], "")
+    return (text + tail).astype(object)
+
+
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
                   resellable_returns: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -176,9 +193,12 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     Returns
     -------
     pandas.DataFrame
-        ``RESTOCK_COLUMNS``, one row per SKU, in the input's order. ``status`` is "order now" when
-        position ≤ ROP + d·R, "soon" when the order-by date is within lead time + 14 days, else
-        "not yet"; ``reason`` says why in words. Money is NaN where the unit cost is missing.
+        ``RESTOCK_COLUMNS``, one row per SKU, in the input's order. ``status`` (``STATUSES``) is
+        "held" when the SKU's slow-mover grade (column ``grade`` of ``skus_frame``) is one of
+        ``params.hold_grades`` (red, orange: clear or lift it first; ``blocked_by`` "grade", order
+        quantity 0, no order-by date), else "order now" when position ≤ ROP + d·R, "soon" when the
+        order-by date is within lead time + 14 days, else "not yet"; ``blocked_by`` is "" when
+        nothing holds the SKU; ``reason`` says why in words. Money is NaN where the unit cost is missing.
     """
     frame = skus_frame.reset_index(drop=True)
     if "sku" not in frame.columns:
@@ -224,21 +244,31 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
                                                      params.review_period_days, t["eoq"])
     t["moq"] = _column(costs, "moq")
     t["case_pack"] = _column(costs, "case_pack")
-    t["order_qty"] = rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"])
+    grade = _text(frame, "grade").fillna("").astype(str)
+    held = grade.isin(params.hold_grades)
+    wanted = pd.Series(rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"]), index=t.index)
+    t["order_qty"] = wanted.where(~held, 0.0)
     pack = t["case_pack"].where(t["case_pack"] >= 1)
     t["cases"] = (t["order_qty"] / pack).where(t["order_qty"] > 0, 0.0)
     t["order_value"] = t["order_qty"] * t["unit_cost"]
 
     t["as_of"] = as_of
-    t["order_by"] = pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d))
+    order_by = pd.Series(pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d)),
+                         index=t.index)
+    t["order_by"] = order_by.where(~held, pd.NaT)
     t["stockout_date"] = pd.to_datetime(rm.stockout_date(as_of, t["position"], d))
     t["days_of_cover_after"] = rm.days_of_cover_after_order(t["position"], t["order_qty"], d, lead)
 
     trigger = rm.order_trigger(t["position"], t["reorder_point"], d, params.review_period_days)
     days_to_order = rm.days_until_reorder(t["position"], t["reorder_point"], d)
     soon = ~trigger & (np.floor(days_to_order) <= lead + params.soon_margin_days)
-    t["status"] = np.select([trigger, soon], ["order now", "soon"], "not yet")
+    t["status"] = np.select([held, trigger, soon], ["held", "order now", "soon"], "not yet")
     t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
+    t["blocked_by"] = np.where(held, "grade", "")
+    if held.any():
+        would = pd.Series(np.select([trigger, soon], ["order now", "soon"], ""), index=t.index)
+        t.loc[held, "reason"] = _held_reasons(grade[held], _text(frame, "signals")[held], would[held],
+                                              wanted[held], order_by[held])
 
     price = _column(frame, "price")
     units = _column(frame, "units_period")

@@ -219,6 +219,7 @@ def test_grades_on_constructed_skus_hitting_each_rule():
     assert grades.grade(signals).tolist() == ["red", "red", "orange", "yellow", "yellow", "", "", ""]
     words = grades.describe_signals(signals, GradeParams())
     assert words.iloc[2] == "days of supply over 90; over 20% of units older than 120 days"
+    assert words.iloc[0] == "days of supply over 180"  # over 180 implies over 90: named once
 
 
 def test_grade_thresholds_are_editable():
