@@ -27,7 +27,8 @@ HOLD_WORDS = {"red": "clear it first", "orange": "lift its sales first", "yellow
 
 RESTOCK_COLUMNS = [
     "sku", "product_name", "supplier", "abc_class", "status", "reason", "blocked_by",
-    "demand_per_day", "sigma_demand", "method", "wape", "gross_demand_per_day", "resellable_returns_per_day",
+    "demand_per_day", "sigma_demand", "method", "wape", "demand_events", "gross_demand_per_day",
+    "resellable_returns_per_day",
     "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
     "service_level", "z", "safety_stock", "reorder_point",
     "available", "inbound", "reserved_transfer", "open_po_units", "position",
@@ -78,11 +79,11 @@ def service_levels(frame: pd.DataFrame, params: RestockParams) -> pd.Series:
 
 
 def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.DataFrame:
-    """demand_per_day, sigma_demand, method, wape per SKU: the forecast's where it has the SKU, else
-    the health table's velocity with a Poisson σ_d = √d."""
+    """demand_per_day, sigma_demand, method, wape, demand_events per SKU: the forecast's where it has
+    the SKU, else the health table's velocity with a Poisson σ_d = √d (and no events)."""
     velocity = _column(frame, "demand_per_day").fillna(0.0).clip(lower=0)
     out = pd.DataFrame({"demand_per_day": velocity, "sigma_demand": np.sqrt(velocity),
-                        "method": VELOCITY_METHOD, "wape": np.nan}, index=frame.index)
+                        "method": VELOCITY_METHOD, "wape": np.nan, "demand_events": ""}, index=frame.index)
     if forecast_summary is None or forecast_summary.empty:
         return out
     summary = forecast_summary.drop_duplicates("sku").set_index("sku")
@@ -99,6 +100,8 @@ def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.Da
         "sigma_demand": sd.where(use, out["sigma_demand"]),
         "method": method.astype(object).where(use, VELOCITY_METHOD),
         "wape": keys.map(_column(summary, "wape")).astype(float).where(use, np.nan),
+        "demand_events": (keys.map(summary["demand_events"]).fillna("").astype(object).where(use, "")
+                          if "demand_events" in summary.columns else ""),
     }, index=frame.index)
 
 
@@ -173,9 +176,11 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         reserved for FC transfer and processing; without it the total ``reserved`` counts) and
         ``open_po_units`` (units on open purchase orders; 0 without it).
     forecast_summary : pandas.DataFrame or None
-        Columns sku, demand_per_day, sigma_demand (units/day), method, wape. SKUs it lacks (or None)
-        use the health table's stockout-corrected demand with σ_d = √d (Poisson), method
-        "velocity (no forecast)".
+        Columns sku, demand_per_day, sigma_demand (units/day), method, wape; optional demand_events
+        (``core.forecast.events.demand_events_text``: the events whose uplift the demand includes,
+        "Prime Day 8-11 Jul, ×2.0"), which the reason then names ("; demand includes ..."). SKUs it
+        lacks (or None) use the health table's stockout-corrected demand with σ_d = √d (Poisson),
+        method "velocity (no forecast)".
     costs_frame : pandas.DataFrame
         The cost sheet: sku, production_lead_time_days, transit_lead_time_days, moq, case_pack,
         supplier. Missing SKUs or values take the defaults of ``params``.
@@ -269,6 +274,10 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         would = pd.Series(np.select([trigger, soon], ["order now", "soon"], ""), index=t.index)
         t.loc[held, "reason"] = _held_reasons(grade[held], _text(frame, "signals")[held], would[held],
                                               wanted[held], order_by[held])
+    uplifted = (t["demand_per_day"] > 0) & (t["demand_events"] != "")
+    if uplifted.any():
+        t.loc[uplifted, "reason"] = (t.loc[uplifted, "reason"] + "; demand includes "
+                                     + t.loc[uplifted, "demand_events"])
 
     price = _column(frame, "price")
     units = _column(frame, "units_period")

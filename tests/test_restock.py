@@ -452,3 +452,55 @@ def test_resellable_returns_are_deducted_from_the_plans_demand():
     assert t.loc["ZERO", "demand_per_day"] == 0.0  # never below zero
     assert t.loc["SOON", "demand_per_day"] == plain.loc["SOON", "demand_per_day"] == 1.0
     assert t.loc["NOW", "reorder_point"] == pytest.approx(plain.loc["NOW", "reorder_point"] - 0.5 * 27.5)
+
+
+# --- event uplift in the reason ------------------------------------------------------------------
+
+def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outside_is_not():
+    """SKU E sold 2 a day, in stock, for the 60 days to 1 Mar 2026 (no built-in event near: Prime Day
+    is in July, BFCM in November). Two events of the seller's own, no past occurrence, so their
+    default uplift applies: Spring sale 6-8 Mar ×2.0, inside the next 28 days the demand per day
+    averages; Summer sale 10-12 Apr ×3.0, outside them. Demand per day = 2 × (25 + 3 × 2.0) ÷ 28 =
+    2.214; the reason names the Spring sale with its dates and factor, and not the Summer sale.
+    SKU F sold nothing: no demand, no event in its reason."""
+    from core.forecast.engine import forecast_arrays
+    from core.forecast.params import Event, ForecastParams
+    from core.forecast.sales_history import SalesHistory
+
+    as_of = dt.date(2026, 3, 1)
+    days = np.arange(np.datetime64(as_of) - 59, np.datetime64(as_of) + 1)
+    history = SalesHistory(np.array(["E", "F"], dtype=object), days,
+                           np.vstack([np.full(60, 2.0), np.zeros(60)]), np.ones((2, 60), bool))
+    params = ForecastParams(events=(Event("Spring sale", dt.date(2026, 3, 6), dt.date(2026, 3, 8), 2.0),
+                                    Event("Summer sale", dt.date(2026, 4, 10), dt.date(2026, 4, 12), 3.0)))
+    summary = forecast_arrays(history, as_of, params).summary.set_index("sku")
+    assert summary.loc["E", "demand_per_day"] == pytest.approx(2 * (25 + 3 * 2.0) / 28)
+    assert summary.loc["E", "demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert summary.loc["F", "demand_events"] == ""
+
+    frame = pd.DataFrame({"sku": ["E", "F"], "product_name": ["E", "F"], "available": [10.0, 50.0],
+                          "inbound": [0.0, 0.0], "reserved": [0.0, 0.0], "unit_cost": [5.0, 5.0],
+                          "price": [20.0, 20.0], "abc_class": ["A", "C"], "demand_per_day": [2.0, 0.0]})
+    plan = restock_table(frame, summary.reset_index(), pd.DataFrame(), EXACT, as_of).set_index("sku")
+    e = plan.loc["E"]
+    assert e["status"] == "order now"
+    assert e["reason"].endswith("; demand includes Spring sale 6-8 Mar, ×2.0")
+    assert "Summer" not in e["reason"] and e["demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert plan.loc["F", "reason"] == "no demand: nothing to order"
+
+
+def test_event_text_in_words():
+    """The calendar's own events: Prime Day 2026 is 8-11 July (its default ×2.0); BFCM 2025 runs from
+    Friday 28 November to Monday 1 December."""
+    from core.forecast import events
+    from core.forecast.params import ForecastParams
+
+    calendar = events.event_calendar(ForecastParams(), dt.date(2025, 11, 1), dt.date(2026, 7, 31))
+    days = np.arange(np.datetime64("2025-11-20"), np.datetime64("2025-12-18"))
+    factors = np.where(events.day_mask(days, dt.date(2025, 11, 28), dt.date(2025, 12, 1)), 1.8, 1.0)[None, :]
+    assert events.demand_events_text(factors, days, calendar).tolist() == [
+        "Black Friday-Cyber Monday 28 Nov-1 Dec, ×1.8"]
+    july = np.arange(np.datetime64("2026-07-01"), np.datetime64("2026-07-29"))
+    in_july = np.where(events.day_mask(july, dt.date(2026, 7, 8), dt.date(2026, 7, 11)), 2.0, 1.0)
+    assert events.demand_events_text(np.vstack([in_july, np.ones(28)]), july, calendar).tolist() == [
+        "Prime Day 8-11 Jul, ×2.0", ""]
