@@ -55,8 +55,8 @@ def structure_score(aged_over_180_share, dead_stock_share, params: HealthParams,
 
     >>> float(structure_score(0.25, 0.0, HealthParams())[0])   # 25% aged over 180: 50
     50.0
-    >>> float(structure_score(0.25, 0.0, HealthParams(), aged_over_365_share=0.10)[0])   # 10% of 25%: 60 -> 50
-    50.0
+    >>> float(structure_score(0.20, 0.0, HealthParams(), aged_over_365_share=0.15)[0])   # min(60, 40, 100)
+    40.0
     >>> float(structure_score(0.0, 1.0, HealthParams())[0])    # all dead, however young: 0
     0.0
     """
@@ -122,8 +122,8 @@ def dead_value_ceiling(dead_aged_value_share) -> np.ndarray:
     dead stock aged over 365 days)``.
 
     Stock with no sale in 90 days that is over a year old earns no points: with a quarter of the
-    value there the account scores at most 75, under the default alert line of 80 (it is under the
-    line from 20%). An unknown share (no stock) sets no ceiling.
+    value there the account scores at most 75, under the default alert line of 80 (any share over
+    20% puts it under the line). An unknown share (no stock) sets no ceiling.
 
     >>> float(dead_value_ceiling(0.25))
     75.0
