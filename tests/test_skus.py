@@ -208,7 +208,7 @@ def test_older_as_of_date_uses_that_snapshot(demo):
 
 RESTOCK_FIELDS = {"sku", "demand_per_day", "sigma_demand", "lead_time_days", "sigma_lead_time", "service_level",
                   "z", "safety_stock", "reorder_point", "eoq", "position", "order_qty", "order_by",
-                  "stockout_date", "method", "wape"}
+                  "stockout_date", "method", "wape", "status", "reason", "blocked_by", "demand_events"}
 
 
 def fba(*args):
@@ -224,6 +224,17 @@ def test_restock_command_contract_and_what_ifs(demo):
     base = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--json"))}
     assert len(base) == sample.manifest()["skus"]
     assert RESTOCK_FIELDS <= next(iter(base.values())).keys()
+    # With the forecast's demand too, no red or orange SKU is "order now": they are held (before issue
+    # 14, 4 of them were "order now" and 5 "soon"). The demo's as-of date, 15 Nov 2026, puts Black
+    # Friday-Cyber Monday (27-30 Nov) inside the 28 days the demand averages: the reasons say so.
+    grades = skus.sku_table(demo).frame.set_index("sku")["grade"]
+    for sku, row in base.items():
+        held = grades[sku] in ("red", "orange")
+        assert (row["status"] == "held") == held and (row["blocked_by"] == "grade") == held, sku
+        assert not held or (row["order_qty"] == 0 and row["reason"].startswith(f"held: graded {grades[sku]}"))
+    named = [r for r in base.values() if r["demand_events"]]
+    assert named and all(r["demand_events"].startswith("Black Friday-Cyber Monday 27-30 Nov, ×") for r in named)
+    assert all(r["reason"].endswith("; demand includes " + r["demand_events"]) for r in named if r["demand_per_day"] > 0)
     strict = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--service-level", "0.99",
                                                   "--lead-time-days", "30", "--json"))}
     for sku, row in strict.items():
