@@ -542,6 +542,10 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "score_turnover": health.weighted_mean(frame["score_turnover"], weights),
         "score_structure": health.weighted_mean(frame["score_structure"], weights),
         "score_service_cost": health.weighted_mean(frame["score_service_cost"], weights),
+        # The health score's steps: the dimensions' weighted sum (= Σ weight × dimension figure above),
+        # the mean after the grade ceilings, then the dead-value ceiling (docs/metrics.md).
+        "score_before_ceilings": health.weighted_mean(frame["score_weighted"].where(frame["health_score"].notna()),
+                                                      weights),
         "score_weighted_mean": health.weighted_mean(frame["health_score"], weights),
         "dead_value_ceiling": float(health.dead_value_ceiling(dead_share)),
         "health_score": account_health,

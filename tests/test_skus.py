@@ -303,6 +303,10 @@ def test_a_red_sku_that_sold_then_stopped_is_capped_at_40(tmp_path):
     assert live["grade"] == "" and live["health_score"] == pytest.approx(100)
     assert summary["dead_aged_value_share"] == 0 and summary["dead_value_ceiling"] == 100
     assert summary["health_score"] == pytest.approx((250 * 40 + 500 * 100) / 750)
+    # Before the ceiling both score 100; the dimension figures' weighted sum says so too.
+    assert summary["score_before_ceilings"] == pytest.approx(100)
+    assert summary["score_before_ceilings"] == pytest.approx(
+        0.40 * summary["score_turnover"] + 0.35 * summary["score_structure"] + 0.25 * summary["score_service_cost"])
     lost = skus.points_lost(f.reset_index()).set_axis(f.index)
     # SLOW's (100 − 40) × 250 / 750 = 20 points, all of them to the grade ceiling.
     assert lost.loc["SLOW", "points_lost"] == pytest.approx(20)
