@@ -25,6 +25,7 @@ class HealthParams:
     turnover_full: float = 6.0  # annual turns scoring 100
     turnover_zero: float = 1.0  # annual turns at or below which the score is 0
     aged_share_zero: float = 0.50  # share of units aged over 180 days scoring 0 (none aged = 100)
+    aged_365_share_zero: float = 0.25  # share of units aged over 365 days scoring 0 (none = 100)
     dead_share_zero: float = 0.50  # share of dead-stock units scoring 0 (none dead = 100)
     in_stock_full: float = 1.0  # in-stock rate scoring 100
     in_stock_zero: float = 0.50  # in-stock rate at or below which the score is 0
@@ -33,7 +34,7 @@ class HealthParams:
     weight_turnover: float = 0.40
     weight_structure: float = 0.35
     weight_service_cost: float = 0.25
-    alert_below: float = 80.0  # the page raises an alert under this account score
+    alert_below: float = 80.0  # the page raises an alert under this account score; also sets the grade ceilings
     abc_a_share: float = 0.80  # cumulative revenue share of class A
     abc_b_share: float = 0.95  # ... of classes A and B together
     xyz_x_cv: float = 0.5  # coefficient of variation of weekly demand up to which a SKU is X
@@ -46,6 +47,7 @@ class HealthParams:
         require(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
         require(self.turnover_full > self.turnover_zero >= 0, "turnover_full must exceed turnover_zero >= 0")
         require(0 < self.aged_share_zero <= 1, "aged_share_zero must be in (0, 1]")
+        require(0 < self.aged_365_share_zero <= 1, "aged_365_share_zero must be in (0, 1]")
         require(0 < self.dead_share_zero <= 1, "dead_share_zero must be in (0, 1]")
         require(1 >= self.in_stock_full > self.in_stock_zero >= 0, "in_stock_full must exceed in_stock_zero")
         require(self.holding_ratio_zero > self.holding_ratio_full >= 0,

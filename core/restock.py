@@ -22,9 +22,13 @@ from core.restock_params import RestockParams
 
 VELOCITY_METHOD = "velocity (no forecast)"
 
+STATUSES = ("order now", "soon", "held", "not yet")  # every status the plan gives, most urgent first
+HOLD_WORDS = {"red": "clear it first", "orange": "lift its sales first", "yellow": "check its listing first"}
+
 RESTOCK_COLUMNS = [
-    "sku", "product_name", "supplier", "abc_class", "status", "reason",
-    "demand_per_day", "sigma_demand", "method", "wape", "gross_demand_per_day", "resellable_returns_per_day",
+    "sku", "product_name", "supplier", "abc_class", "status", "reason", "blocked_by",
+    "demand_per_day", "sigma_demand", "method", "wape", "demand_events", "gross_demand_per_day",
+    "resellable_returns_per_day",
     "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
     "service_level", "z", "safety_stock", "reorder_point",
     "available", "inbound", "reserved_transfer", "open_po_units", "position",
@@ -75,11 +79,11 @@ def service_levels(frame: pd.DataFrame, params: RestockParams) -> pd.Series:
 
 
 def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.DataFrame:
-    """demand_per_day, sigma_demand, method, wape per SKU: the forecast's where it has the SKU, else
-    the health table's velocity with a Poisson σ_d = √d."""
+    """demand_per_day, sigma_demand, method, wape, demand_events per SKU: the forecast's where it has
+    the SKU, else the health table's velocity with a Poisson σ_d = √d (and no events)."""
     velocity = _column(frame, "demand_per_day").fillna(0.0).clip(lower=0)
     out = pd.DataFrame({"demand_per_day": velocity, "sigma_demand": np.sqrt(velocity),
-                        "method": VELOCITY_METHOD, "wape": np.nan}, index=frame.index)
+                        "method": VELOCITY_METHOD, "wape": np.nan, "demand_events": ""}, index=frame.index)
     if forecast_summary is None or forecast_summary.empty:
         return out
     summary = forecast_summary.drop_duplicates("sku").set_index("sku")
@@ -96,6 +100,8 @@ def _demand(frame: pd.DataFrame, forecast_summary: pd.DataFrame | None) -> pd.Da
         "sigma_demand": sd.where(use, out["sigma_demand"]),
         "method": method.astype(object).where(use, VELOCITY_METHOD),
         "wape": keys.map(_column(summary, "wape")).astype(float).where(use, np.nan),
+        "demand_events": (keys.map(summary["demand_events"]).fillna("").astype(object).where(use, "")
+                          if "demand_events" in summary.columns else ""),
     }, index=frame.index)
 
 
@@ -142,6 +148,20 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
     return out
 
 
+def _held_reasons(grade: pd.Series, signals: pd.Series, would: pd.Series, wanted: pd.Series,
+                  order_by: pd.Series) -> pd.Series:
+    """The reason of each held SKU: its grade, what to do first, the signals behind the grade, and
+    what the plan would do without the hold ("held: graded red, clear it first (no sale in 90 days
+    with stock on hand); otherwise order 26 now")."""
+    signals = signals.fillna("").astype(str)
+    text = "held: graded " + grade + ", " + grade.map(HOLD_WORDS).fillna("clear it first")
+    text = text + np.where(signals != "", " (" + signals + ")", "")
+    by = pd.to_datetime(order_by).dt.strftime("%Y-%m-%d").fillna("?").astype(object)
+    tail = np.select([would == "order now", would == "soon"],
+                     ["; otherwise order " + _fmt(wanted) + " now", "; otherwise order by " + by], "")
+    return (text + tail).astype(object)
+
+
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
                   resellable_returns: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -156,9 +176,11 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         reserved for FC transfer and processing; without it the total ``reserved`` counts) and
         ``open_po_units`` (units on open purchase orders; 0 without it).
     forecast_summary : pandas.DataFrame or None
-        Columns sku, demand_per_day, sigma_demand (units/day), method, wape. SKUs it lacks (or None)
-        use the health table's stockout-corrected demand with σ_d = √d (Poisson), method
-        "velocity (no forecast)".
+        Columns sku, demand_per_day, sigma_demand (units/day), method, wape; optional demand_events
+        (``core.forecast.events.demand_events_text``: the events whose uplift the demand includes,
+        "Prime Day 8-11 Jul, ×2.0"), which the reason then names ("; demand includes ..."). SKUs it
+        lacks (or None) use the health table's stockout-corrected demand with σ_d = √d (Poisson),
+        method "velocity (no forecast)".
     costs_frame : pandas.DataFrame
         The cost sheet: sku, production_lead_time_days, transit_lead_time_days, moq, case_pack,
         supplier. Missing SKUs or values take the defaults of ``params``.
@@ -176,9 +198,12 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     Returns
     -------
     pandas.DataFrame
-        ``RESTOCK_COLUMNS``, one row per SKU, in the input's order. ``status`` is "order now" when
-        position ≤ ROP + d·R, "soon" when the order-by date is within lead time + 14 days, else
-        "not yet"; ``reason`` says why in words. Money is NaN where the unit cost is missing.
+        ``RESTOCK_COLUMNS``, one row per SKU, in the input's order. ``status`` (``STATUSES``) is
+        "held" when the SKU's slow-mover grade (column ``grade`` of ``skus_frame``) is one of
+        ``params.hold_grades`` (red, orange: clear or lift it first; ``blocked_by`` "grade", order
+        quantity 0, no order-by date), else "order now" when position ≤ ROP + d·R, "soon" when the
+        order-by date is within lead time + 14 days, else "not yet"; ``blocked_by`` is "" when
+        nothing holds the SKU; ``reason`` says why in words. Money is NaN where the unit cost is missing.
     """
     frame = skus_frame.reset_index(drop=True)
     if "sku" not in frame.columns:
@@ -224,21 +249,35 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
                                                      params.review_period_days, t["eoq"])
     t["moq"] = _column(costs, "moq")
     t["case_pack"] = _column(costs, "case_pack")
-    t["order_qty"] = rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"])
+    grade = _text(frame, "grade").fillna("").astype(str)
+    held = grade.isin(params.hold_grades)
+    wanted = pd.Series(rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"]), index=t.index)
+    t["order_qty"] = wanted.where(~held, 0.0)
     pack = t["case_pack"].where(t["case_pack"] >= 1)
     t["cases"] = (t["order_qty"] / pack).where(t["order_qty"] > 0, 0.0)
     t["order_value"] = t["order_qty"] * t["unit_cost"]
 
     t["as_of"] = as_of
-    t["order_by"] = pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d))
+    order_by = pd.Series(pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d)),
+                         index=t.index)
+    t["order_by"] = order_by.where(~held, pd.NaT)
     t["stockout_date"] = pd.to_datetime(rm.stockout_date(as_of, t["position"], d))
     t["days_of_cover_after"] = rm.days_of_cover_after_order(t["position"], t["order_qty"], d, lead)
 
     trigger = rm.order_trigger(t["position"], t["reorder_point"], d, params.review_period_days)
     days_to_order = rm.days_until_reorder(t["position"], t["reorder_point"], d)
     soon = ~trigger & (np.floor(days_to_order) <= lead + params.soon_margin_days)
-    t["status"] = np.select([trigger, soon], ["order now", "soon"], "not yet")
+    t["status"] = np.select([held, trigger, soon], ["held", "order now", "soon"], "not yet")
     t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
+    t["blocked_by"] = np.where(held, "grade", "")
+    if held.any():
+        would = pd.Series(np.select([trigger, soon], ["order now", "soon"], ""), index=t.index)
+        t.loc[held, "reason"] = _held_reasons(grade[held], _text(frame, "signals")[held], would[held],
+                                              wanted[held], order_by[held])
+    uplifted = (t["demand_per_day"] > 0) & (t["demand_events"] != "")
+    if uplifted.any():
+        t.loc[uplifted, "reason"] = (t.loc[uplifted, "reason"] + "; demand includes "
+                                     + t.loc[uplifted, "demand_events"])
 
     price = _column(frame, "price")
     units = _column(frame, "units_period")

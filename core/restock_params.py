@@ -12,6 +12,7 @@ from core.params import HealthParams, require
 
 
 TRANSIT_MODES = ("sea", "air")
+GRADES = ("red", "orange", "yellow")  # the slow-mover grades (core/metrics/grades.py)
 
 
 def _is_level(value) -> bool:
@@ -30,6 +31,8 @@ class RestockParams:
     else the default of ``transit_mode``) + ``fba_receiving_days`` + ``lead_time_shift_days``
     (clipped at 0); ``lead_time_days_override`` replaces the whole sum on every SKU.
     σ_L = ``lead_time_sd_days`` + ``lead_time_sd_share`` × L.
+
+    A SKU whose slow-mover grade is in ``hold_grades`` (red and orange) is held: never ordered.
 
     Examples
     --------
@@ -59,6 +62,7 @@ class RestockParams:
     review_period_days: float = 7.0  # R: the plan is reviewed weekly
     soon_margin_days: float = 14.0  # "soon" when the order-by date is within L + this many days
     default_fee_share: float = 0.30  # Amazon fees as a share of price where no fee is known (margin)
+    hold_grades: tuple[str, ...] = ("red", "orange")  # slow-mover grades the plan never orders: clear them first
 
     def __post_init__(self) -> None:
         for name in ("service_level_a", "service_level_b", "service_level_c"):
@@ -86,6 +90,8 @@ class RestockParams:
                "lead_time_days_override must be >= 0 or None")
         require(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
         require(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
+        require(isinstance(self.hold_grades, tuple) and set(self.hold_grades) <= set(GRADES),
+               "hold_grades must be a tuple of 'red', 'orange', 'yellow'")
 
     def class_level(self, abc_class: str | None) -> float:
         """The service level of an ABC class (anything but A or B counts as C)."""

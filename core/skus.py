@@ -29,6 +29,9 @@ AIS_COLUMNS = [f"estimated_ais_{b}_days" for b in
                ("181_210", "211_240", "241_270", "271_300", "301_330", "331_365", "366_455", "456_plus",
                 "365_plus")]
 
+OLDER_THAN_180 = ["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus", "aged_365_plus"]
+OLDER_THAN_365 = ["aged_366_455", "aged_456_plus", "aged_365_plus"]
+
 
 @dataclass(frozen=True)
 class Sources:
@@ -387,21 +390,28 @@ def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params:
     f["demand_cv"] = np.sqrt(np.maximum(f["mean_sq"].astype(float) - mean_units ** 2, 0)) / mean_units.where(mean_units > 0)
     f["xyz_class"] = classify.xyz_class(f["demand_cv"], params.xyz_x_cv, params.xyz_y_cv)
 
-    # Scores.
-    dead_share = np.where(f["on_hand"] > 0, f["dead_units"] / f["on_hand"].where(f["on_hand"] > 0), 0.0)
-    # No stock all period: nothing sat idle, so turnover efficiency is full (docs/metrics.md).
-    f["score_turnover"] = pd.Series(health.turnover_score(f["turnover"], params), index=f.index).where(
-        f["avg_units_on_hand"] > 0, 100.0).fillna(0.0)
-    f["score_structure"] = health.structure_score(f["aged_over_180_share"].fillna(0.0), dead_share, params)
-    f["score_service_cost"] = health.service_cost_score(f["in_stock_rate"], f["holding_cost_ratio"], params)
-    f["health_score"] = health.health_score(f["score_turnover"], f["score_structure"], f["score_service_cost"], params)
-
-    # Slow-mover grades.
+    # Slow-mover grades (before the scores: the grade caps the score).
     signals = grades.slow_mover_signals(f, grade_params)
     f["grade"] = grades.grade(signals)
     f["signals"] = grades.describe_signals(signals, grade_params)
     f["signal_count"] = signals.sum(axis=1)
     f["action"] = f["grade"].map(grades.ACTIONS)
+
+    # Scores.
+    dead_share = np.where(f["on_hand"] > 0, f["dead_units"] / f["on_hand"].where(f["on_hand"] > 0), 0.0)
+    older_365 = f[OLDER_THAN_365].sum(axis=1)
+    f["aged_over_365_share"] = older_365 / f["aged_units"].where(f["aged_units"] > 0)
+    f["dead_aged_units"] = np.where(f["dead_stock"], older_365, 0.0)
+    # No stock all period: nothing sat idle, so turnover efficiency is full (docs/metrics.md).
+    f["score_turnover"] = pd.Series(health.turnover_score(f["turnover"], params), index=f.index).where(
+        f["avg_units_on_hand"] > 0, 100.0).fillna(0.0)
+    f["score_structure"] = health.structure_score(f["aged_over_180_share"].fillna(0.0), dead_share, params,
+                                                  f["aged_over_365_share"].fillna(0.0))
+    f["score_service_cost"] = health.service_cost_score(f["in_stock_rate"], f["holding_cost_ratio"], params)
+    f["score_weighted"] = health.health_score(f["score_turnover"], f["score_structure"], f["score_service_cost"],
+                                              params)
+    f["score_ceiling"] = health.grade_ceiling(f["grade"], params)
+    f["health_score"] = health.graded_health_score(f["score_weighted"], f["grade"], params)
     f["as_of"] = as_of
     return f[[c for c in SKU_COLUMNS if c in f.columns]].reset_index(drop=True)
 
@@ -417,20 +427,42 @@ SKU_COLUMNS = [
     "turnover", "turnover_basis", "turnover_days", "dsi",
     "storage_fees_period", "surcharges_period", "capital_cost_period", "holding_cost_period", "holding_cost_ratio", "roi_pct",
     *ageing.BAND_COLUMNS, "aged_365_plus", "age_source", "aged_over_180_share", "aged_over_180_value",
-    "aged_over_share", "aged_over_share_basis", "dead_stock", "dead_units",
+    "aged_over_365_share", "aged_over_share", "aged_over_share_basis", "dead_stock", "dead_units", "dead_aged_units",
     "abc_class", "demand_cv", "xyz_class",
-    "score_turnover", "score_structure", "score_service_cost", "health_score",
+    "score_turnover", "score_structure", "score_service_cost", "score_weighted", "score_ceiling", "health_score",
     "grade", "signals", "signal_count", "action",
 ]
+
+
+def _median_known_cost(frame: pd.DataFrame) -> float:
+    known = ~frame["cost_missing"].astype(bool)
+    return float(frame.loc[known, "unit_cost"].median()) if known.any() else 1.0
 
 
 def score_weights(frame: pd.DataFrame) -> pd.Series:
     """Each SKU's weight in the account scores: its average inventory value at cost; without a cost,
     its average units × the median known unit cost; with no average (new stock), its value on hand."""
     known = ~frame["cost_missing"].astype(bool)
-    median_cost = float(frame.loc[known, "unit_cost"].median()) if known.any() else 1.0
+    median_cost = _median_known_cost(frame)
     weights = frame["avg_inventory_value"].where(known, frame["avg_units_on_hand"] * median_cost)
     return weights.where(weights > 0, frame["on_hand"] * frame["unit_cost"].fillna(median_cost)).fillna(0.0)
+
+
+def dead_aged_values(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Per SKU: (value on hand, value of dead stock aged over 365 days), at cost; without a cost at the
+    median known unit cost (in units when no SKU has one), as ``score_weights`` does. Dead stock over
+    a year old: units older than 365 days of a SKU with stock and no sale in 90 days (MCF included)."""
+    cost = frame["unit_cost"].astype(float).fillna(_median_known_cost(frame))
+    value = (frame["on_hand"].astype(float) * cost).fillna(0.0)
+    return value, (frame["dead_aged_units"].astype(float) * cost).fillna(0.0)
+
+
+def dead_aged_value_share(frame: pd.DataFrame) -> float:
+    """Share of the inventory value that is dead stock over a year old (``dead_aged_values``):
+    ``Σ dead aged value ÷ Σ value on hand``; NaN with nothing on hand. It sets the account score's
+    dead-value ceiling (``core.metrics.health.dead_value_ceiling``)."""
+    value, dead = dead_aged_values(frame)
+    return float(dead.sum() / value.sum()) if value.sum() > 0 else float("nan")
 
 
 DIMENSION_WEIGHTS = {"score_turnover": "weight_turnover", "score_structure": "weight_structure",
@@ -438,18 +470,29 @@ DIMENSION_WEIGHTS = {"score_turnover": "weight_turnover", "score_structure": "we
 
 
 def points_lost(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> pd.DataFrame:
-    """Points of the account health score each SKU costs: ``(100 − health) × weight ÷ Σ weight``,
-    overall and per dimension (``dimension weight × (100 − dimension score) × weight ÷ Σ weight``).
-    Over all SKUs the overall column sums to 100 − the account score."""
+    """Points of the account health score each SKU costs; over all SKUs ``points_lost`` sums to
+    100 − the account score.
+
+    With ``share = weight ÷ Σ weight`` (``score_weights``): per dimension ``lost_<dimension> =
+    dimension weight × (100 − dimension score) × share`` (they sum to (100 − weighted score) × share);
+    ``lost_grade = (weighted score − health score) × share``, what the grade ceiling takes;
+    ``lost_dead_value``, what the account's dead-value ceiling takes below the weighted mean, shared
+    among the SKUs holding dead stock over a year old by that value. ``points_lost`` is their sum.
+    """
     weights = score_weights(frame).where(frame["health_score"].notna(), 0.0)
     share = weights / weights.sum() if weights.sum() > 0 else weights * 0.0
     lost = {"points_lost": (100 - frame["health_score"]) * share}
     for column, weight_name in DIMENSION_WEIGHTS.items():
         lost[f"lost_{column.removeprefix('score_')}"] = getattr(params, weight_name) * (100 - frame[column]) * share
-    return pd.DataFrame(lost, index=frame.index).fillna(0.0)
-
-
-OLDER_THAN_180 = ["aged_181_270", "aged_271_365", "aged_366_455", "aged_456_plus", "aged_365_plus"]
+    lost["lost_grade"] = (frame["score_weighted"] - frame["health_score"]) * share
+    mean = health.weighted_mean(frame["health_score"], weights)
+    gap = 0.0 if np.isnan(mean) else mean - health.account_health_score(frame["health_score"], weights,
+                                                                      dead_aged_value_share(frame))
+    _, dead = dead_aged_values(frame)
+    lost["lost_dead_value"] = dead / dead.sum() * gap if gap > 0 and dead.sum() > 0 else dead * 0.0
+    out = pd.DataFrame(lost, index=frame.index).fillna(0.0)
+    out["points_lost"] = out["points_lost"] + out["lost_dead_value"]
+    return out
 
 
 def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) -> dict:
@@ -458,7 +501,9 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
     Sums for units and money (money over SKUs with a unit cost; how many lack one is reported; NaN,
     unknown, when no SKU has a cost, never $0);
     days of supply = Σ available / Σ demand per day; turnover = Σ COGS / Σ average inventory value,
-    annualised; scores weighted by ``score_weights``.
+    annualised; dimension scores weighted by ``score_weights``; the health score is
+    ``health.account_health_score``: the weighted mean of the SKU scores, at most the dead-value
+    ceiling ``100 × (1 − dead_aged_value_share)``.
     """
     if frame.empty:
         return {"skus": 0}
@@ -473,7 +518,8 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
     cogs, avg_value = with_cost("cogs_period"), with_cost("avg_inventory_value")
     holding, gp = with_cost("holding_cost_period"), with_cost("gross_profit")
     turns = float(turnover.annualised_turnover(cogs, avg_value, p))
-    account_health = health.weighted_mean(frame["health_score"], weights)
+    dead_share = dead_aged_value_share(frame)
+    account_health = health.account_health_score(frame["health_score"], weights, dead_share)
     return {
         "as_of": str(frame["as_of"].iloc[0]),
         "skus": int(len(frame)),
@@ -487,6 +533,7 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "in_stock_rate": health.weighted_mean(frame["in_stock_rate"], frame["demand_per_day"].fillna(0) + 1e-9),
         "holding_cost_ratio": float(turnover.holding_cost_ratio(holding, avg_value, p)),
         "dead_stock_units": float(frame["dead_units"].sum()),
+        "dead_aged_value_share": dead_share,
         "aged_over_180_units": float(frame[OLDER_THAN_180].sum().sum()),
         "value_at_risk_of_ageing": with_cost("aged_over_180_value"),
         "revenue": float(frame["revenue_period"].sum()),
@@ -495,6 +542,12 @@ def account_summary(frame: pd.DataFrame, params: HealthParams = HealthParams()) 
         "score_turnover": health.weighted_mean(frame["score_turnover"], weights),
         "score_structure": health.weighted_mean(frame["score_structure"], weights),
         "score_service_cost": health.weighted_mean(frame["score_service_cost"], weights),
+        # The health score's steps: the dimensions' weighted sum (= Σ weight × dimension figure above),
+        # the mean after the grade ceilings, then the dead-value ceiling (docs/metrics.md).
+        "score_before_ceilings": health.weighted_mean(frame["score_weighted"].where(frame["health_score"].notna()),
+                                                      weights),
+        "score_weighted_mean": health.weighted_mean(frame["health_score"], weights),
+        "dead_value_ceiling": float(health.dead_value_ceiling(dead_share)),
         "health_score": account_health,
         "grades": {g: int((frame["grade"] == g).sum()) for g in ("red", "orange", "yellow")},
         "alert": bool(account_health < params.alert_below),

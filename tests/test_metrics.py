@@ -5,6 +5,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.metrics import ageing, classify, grades, health, turnover, velocity
 from core.metrics.scale import linear_score
@@ -83,13 +85,85 @@ def test_dimension_scores_by_hand():
     params = HealthParams()
     # 3.5 turns: halfway from 1 to 6 -> 50.
     assert float(health.turnover_score(3.5, params)) == pytest.approx(50)
-    # 25% aged over 180 (zero at 50%) -> 50; no dead stock -> 100; mean 75.
-    assert float(health.structure_score(0.25, 0.0, params)[0]) == pytest.approx(75)
+    # 25% aged over 180 (zero at 50%) -> 50; no dead stock -> 100; the worst of them: 50.
+    assert float(health.structure_score(0.25, 0.0, params)[0]) == pytest.approx(50)
     # In stock 75% (0 at 50%, 100 at 100%) -> 50; holding ratio 0.375 (100 at 0.15, 0 at 0.60) -> 50.
     assert float(health.service_cost_score(0.75, 0.375, params)[0]) == pytest.approx(50)
     # Unknown holding ratio (no unit cost) is left out, not zeroed: in-stock alone.
     assert float(health.service_cost_score(0.75, np.nan, params)[0]) == pytest.approx(50)
     assert float(health.service_cost_score(1.0, np.nan, params)[0]) == pytest.approx(100)
+
+
+def test_structure_is_the_worst_of_aged_180_aged_365_and_dead():
+    """Sub-scores: aged over 180 (0% = 100, 50% = 0), aged over 365 (0% = 100, 25% = 0), dead (0% = 100,
+    50% = 0); the structure is the smallest. Under the old mean of two, a dead SKU with young stock
+    scored (100 + 0) / 2 = 50 and stock 20% over a year old counted no more than stock 200 days old."""
+    params = HealthParams()
+    # 30% over 180 -> 40; 10% over 365 -> 60; none dead -> 100: 40.
+    assert float(health.structure_score(0.30, 0.0, params, 0.10)[0]) == pytest.approx(40)
+    # 20% over 180, all of it over 365: 60 and 20: 20.
+    assert float(health.structure_score(0.20, 0.0, params, 0.20)[0]) == pytest.approx(20)
+    # Dead stock, young: 100, 100 and 0: 0.
+    assert float(health.structure_score(0.0, 1.0, params, 0.0)[0]) == 0
+    # A 365-day share unknown (no ages) is left out.
+    assert float(health.structure_score(0.10, 0.0, params, np.nan)[0]) == pytest.approx(80)
+
+
+def test_grade_ceilings_follow_the_alert_line():
+    """Red ½, orange ¾, yellow 1 × the alert line: 40 / 60 / 80 at 80; 35 / 52.5 / 70 at 70."""
+    grades_ = ["red", "orange", "yellow", ""]
+    assert health.grade_ceiling(grades_, HealthParams()).tolist() == [40, 60, 80, 100]
+    assert health.grade_ceiling(grades_, HealthParams(alert_below=70)).tolist() == [35, 52.5, 70, 100]
+
+
+def test_a_red_sku_is_capped_and_a_healthy_one_is_not():
+    """A red SKU (days of supply over 180: it sold, then stopped) with turnover 100, structure 100 and
+    service 60: weighted 0.40·100 + 0.35·100 + 0.25·60 = 90, capped at 40. The same dimensions on an
+    ungraded SKU: 90. A red SKU already under its ceiling keeps its score: 0.40·0 + 0.35·0 + 0.25·80 = 20."""
+    params = HealthParams()
+    weighted = health.health_score([100, 100, 0], [100, 100, 0], [60, 60, 80], params)
+    assert weighted.tolist() == pytest.approx([90, 90, 20])
+    assert health.graded_health_score(weighted, ["red", "", "red"], params).tolist() == pytest.approx([40, 90, 20])
+    assert np.isnan(health.graded_health_score([np.nan], ["red"], params)[0])
+
+
+def test_account_with_a_quarter_of_its_value_dead_and_old_is_under_the_alert_line():
+    """$7,500 of healthy stock scoring 100 and $2,500 of dead stock over a year old scoring 25 (red,
+    under its ceiling): weighted mean (750,000 + 62,500) / 10,000 = 81.25, above the line of 80. The
+    dead value is 25% of the value: ceiling 100 × (1 − 0.25) = 75, so the account scores 75."""
+    assert health.weighted_mean([100, 25], [7_500, 2_500]) == pytest.approx(81.25)
+    assert health.account_health_score([100, 25], [7_500, 2_500], 0.25) == pytest.approx(75)
+    assert health.account_health_score([100, 25], [7_500, 2_500], 0.25) < HealthParams().alert_below
+    # 20% dead and old: ceiling 80, not under it; the mean decides below the ceiling.
+    assert health.account_health_score([90, 40], [8_000, 2_000], 0.20) == pytest.approx(80)
+    assert health.account_health_score([70, 40], [8_000, 2_000], 0.10) == pytest.approx(64)
+    assert math.isnan(health.account_health_score([np.nan], [1.0], 0.0))
+
+
+scores = st.floats(0, 100, allow_nan=False)
+grade_values = st.sampled_from(["red", "orange", "yellow", ""])
+
+
+@given(st.lists(st.tuples(scores, scores, scores, grade_values), min_size=1, max_size=20), st.floats(0, 100))
+def test_property_a_graded_sku_never_scores_above_its_ceiling(rows, alert_below):
+    """Any dimensions, any grade, any alert line: the score is in [0, 100], at most the weighted
+    score, and a red SKU at most half the alert line (orange ¾, yellow the line)."""
+    params = HealthParams(alert_below=alert_below)
+    t, s, c, g = (list(x) for x in zip(*rows))
+    score = health.graded_health_score(health.health_score(t, s, c, params), g, params)
+    assert ((score >= 0) & (score <= 100 + 1e-9)).all()
+    assert (score <= np.asarray(health.health_score(t, s, c, params)) + 1e-9).all()
+    ceiling = np.array([{"red": alert_below / 2, "orange": alert_below * 0.75, "yellow": alert_below}.get(x, 100)
+                        for x in g])
+    assert (score <= ceiling + 1e-9).all()
+
+
+@given(st.lists(st.tuples(scores, st.floats(0.01, 1e6)), min_size=1, max_size=20), st.floats(0, 1))
+def test_property_the_account_never_scores_above_its_dead_value_ceiling(rows, dead_share):
+    score_values, weights = (list(x) for x in zip(*rows))
+    account = health.account_health_score(score_values, weights, dead_share)
+    assert 0 <= account <= 100 * (1 - dead_share) + 1e-9
+    assert account <= health.weighted_mean(score_values, weights) + 1e-9
 
 
 def test_account_score_is_value_weighted():
@@ -145,6 +219,7 @@ def test_grades_on_constructed_skus_hitting_each_rule():
     assert grades.grade(signals).tolist() == ["red", "red", "orange", "yellow", "yellow", "", "", ""]
     words = grades.describe_signals(signals, GradeParams())
     assert words.iloc[2] == "days of supply over 90; over 20% of units older than 120 days"
+    assert words.iloc[0] == "days of supply over 180"  # over 180 implies over 90: named once
 
 
 def test_grade_thresholds_are_editable():

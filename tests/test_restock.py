@@ -19,7 +19,8 @@ import openpyxl
 
 from core import purchase_orders, sample, skus
 from core.metrics import restock as rm
-from core.restock import RESTOCK_COLUMNS, VELOCITY_METHOD, purchase_order_lines, restock_from_db, restock_table
+from core.restock import (RESTOCK_COLUMNS, STATUSES, VELOCITY_METHOD, purchase_order_lines, restock_from_db,
+                          restock_table)
 from core.restock_params import RestockParams
 
 AS_OF = dt.date(2026, 11, 15)
@@ -203,7 +204,7 @@ def test_higher_service_level_trades_holding_cost_for_lost_margin():
     ("service_level_overrides", [("X", 0.9)]), ("transit_mode", "rail"),
     ("transit_mode_overrides", (("X", "rail"),)), ("fba_receiving_days", -1), ("order_cost", -5),
     ("review_period_days", float("nan")), ("capital_rate_annual", 1.5), ("lead_time_days_override", -3),
-    ("lead_time_sd_share", -0.1),
+    ("lead_time_sd_share", -0.1), ("hold_grades", ("purple",)), ("hold_grades", ["red"]),
 ])
 def test_params_validation_names_the_parameter(field, value):
     with pytest.raises(ValueError, match=field):
@@ -293,6 +294,36 @@ def test_restock_table_constructed_skus():
     assert np.isnan(nocost["unit_margin"]) and np.isnan(nocost["expected_lost_margin"])  # no cost, no margin
 
 
+def test_a_red_sku_that_would_be_ordered_now_is_held():
+    """NOW's numbers order 240 today (test above). Graded red (days of supply over 180), it is held:
+    status "held", order 0, no order-by date, blocked by its grade, and the reason says why and what
+    the plan would otherwise do. SOON graded orange is held too ("soon" otherwise: its order-by date
+    2026-12-17 stays in the reason). LATER graded yellow is not held by default; with
+    ``hold_grades`` including yellow it is. The same SKUs ungraded are planned as before."""
+    graded = _skus().assign(grade=["red", "orange", "yellow", "", ""],
+                            signals=["days of supply over 180", "days of supply over 90; sales down over 30% "
+                                     "two 30-day periods running", "days of supply over 90", "", ""])
+    t = restock_table(graded, _forecast(), _costs(), EXACT, AS_OF).set_index("sku")
+    now = t.loc["NOW"]
+    assert now["status"] == "held" and now["blocked_by"] == "grade"
+    assert (now["order_qty"], now["cases"], now["order_value"]) == (0, 0, 0)
+    assert pd.isna(now["order_by"]) and now["order_qty_needed"] == pytest.approx(math.sqrt(2 * 730 * 50 / 1.5))
+    assert now["reason"] == "held: graded red, clear it first (days of supply over 180); otherwise order 240 now"
+    assert now["days_of_cover_after"] == pytest.approx(max(40 - 2 * 27.5, 0) / 2)  # nothing arrives
+    soon = t.loc["SOON"]
+    assert soon["status"] == "held" and soon["reason"].startswith("held: graded orange, lift its sales first (")
+    assert soon["reason"].endswith("; otherwise order by 2026-12-17")
+    assert t.loc["LATER", "status"] == "not yet" and t.loc["LATER", "blocked_by"] == ""
+    assert t.loc["ZERO", "status"] == "not yet" and t.loc["NOCOST", "status"] == "order now"
+    assert purchase_order_lines(t.reset_index())["sku"].tolist() == ["NOCOST"]
+    strict = restock_table(graded, _forecast(), _costs(), dataclasses.replace(
+        EXACT, hold_grades=("red", "orange", "yellow")), AS_OF).set_index("sku")
+    assert strict.loc["LATER", "status"] == "held"
+    assert strict.loc["LATER", "reason"] == "held: graded yellow, check its listing first (days of supply over 90)"
+    plain = restock_table(_skus(), _forecast(), _costs(), EXACT, AS_OF)
+    assert (plain["blocked_by"] == "").all() and plain.loc[0, "status"] == "order now"
+
+
 def test_restock_table_without_forecast_uses_velocity_and_poisson_sigma():
     t = restock_table(_skus(), None, _costs(), RestockParams(), AS_OF)
     assert (t["method"] == VELOCITY_METHOD).all() and t["wape"].isna().all()
@@ -364,8 +395,15 @@ def test_restock_from_db_on_the_demo_account(demo_db):
     pack = ordered["case_pack"].fillna(1)
     assert (ordered["order_qty"] % pack == 0).all()
     assert (ordered["cases"] == ordered["order_qty"] / pack).all()
-    assert plan["status"].isin(["order now", "soon", "not yet"]).all()
+    assert plan["status"].isin(STATUSES).all()
     assert plan["reason"].str.len().gt(0).all()
+    # Red and orange SKUs are held, never "order now": nothing to order, the grade as the reason.
+    grade = plan["sku"].map(health.set_index("sku")["grade"])
+    slow = grade.isin(["red", "orange"])
+    assert slow.any() and (plan.loc[slow, "status"] == "held").all()
+    assert (plan.loc[slow, "order_qty"] == 0).all() and (plan.loc[slow, "blocked_by"] == "grade").all()
+    assert plan.loc[slow, "reason"].str.startswith("held: graded ").all()
+    assert (plan.loc[~slow, "blocked_by"] == "").all() and not (plan.loc[~slow, "status"] == "held").any()
     assert (plan["z"] > 0).all() and (plan["reorder_point"] >= plan["safety_stock"]).all()
 
 
@@ -414,3 +452,55 @@ def test_resellable_returns_are_deducted_from_the_plans_demand():
     assert t.loc["ZERO", "demand_per_day"] == 0.0  # never below zero
     assert t.loc["SOON", "demand_per_day"] == plain.loc["SOON", "demand_per_day"] == 1.0
     assert t.loc["NOW", "reorder_point"] == pytest.approx(plain.loc["NOW", "reorder_point"] - 0.5 * 27.5)
+
+
+# --- event uplift in the reason ------------------------------------------------------------------
+
+def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outside_is_not():
+    """SKU E sold 2 a day, in stock, for the 60 days to 1 Mar 2026 (no built-in event near: Prime Day
+    is in July, BFCM in November). Two events of the seller's own, no past occurrence, so their
+    default uplift applies: Spring sale 6-8 Mar ×2.0, inside the next 28 days the demand per day
+    averages; Summer sale 10-12 Apr ×3.0, outside them. Demand per day = 2 × (25 + 3 × 2.0) ÷ 28 =
+    2.214; the reason names the Spring sale with its dates and factor, and not the Summer sale.
+    SKU F sold nothing: no demand, no event in its reason."""
+    from core.forecast.engine import forecast_arrays
+    from core.forecast.params import Event, ForecastParams
+    from core.forecast.sales_history import SalesHistory
+
+    as_of = dt.date(2026, 3, 1)
+    days = np.arange(np.datetime64(as_of) - 59, np.datetime64(as_of) + 1)
+    history = SalesHistory(np.array(["E", "F"], dtype=object), days,
+                           np.vstack([np.full(60, 2.0), np.zeros(60)]), np.ones((2, 60), bool))
+    params = ForecastParams(events=(Event("Spring sale", dt.date(2026, 3, 6), dt.date(2026, 3, 8), 2.0),
+                                    Event("Summer sale", dt.date(2026, 4, 10), dt.date(2026, 4, 12), 3.0)))
+    summary = forecast_arrays(history, as_of, params).summary.set_index("sku")
+    assert summary.loc["E", "demand_per_day"] == pytest.approx(2 * (25 + 3 * 2.0) / 28)
+    assert summary.loc["E", "demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert summary.loc["F", "demand_events"] == ""
+
+    frame = pd.DataFrame({"sku": ["E", "F"], "product_name": ["E", "F"], "available": [10.0, 50.0],
+                          "inbound": [0.0, 0.0], "reserved": [0.0, 0.0], "unit_cost": [5.0, 5.0],
+                          "price": [20.0, 20.0], "abc_class": ["A", "C"], "demand_per_day": [2.0, 0.0]})
+    plan = restock_table(frame, summary.reset_index(), pd.DataFrame(), EXACT, as_of).set_index("sku")
+    e = plan.loc["E"]
+    assert e["status"] == "order now"
+    assert e["reason"].endswith("; demand includes Spring sale 6-8 Mar, ×2.0")
+    assert "Summer" not in e["reason"] and e["demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert plan.loc["F", "reason"] == "no demand: nothing to order"
+
+
+def test_event_text_in_words():
+    """The calendar's own events: Prime Day 2026 is 8-11 July (its default ×2.0); BFCM 2025 runs from
+    Friday 28 November to Monday 1 December."""
+    from core.forecast import events
+    from core.forecast.params import ForecastParams
+
+    calendar = events.event_calendar(ForecastParams(), dt.date(2025, 11, 1), dt.date(2026, 7, 31))
+    days = np.arange(np.datetime64("2025-11-20"), np.datetime64("2025-12-18"))
+    factors = np.where(events.day_mask(days, dt.date(2025, 11, 28), dt.date(2025, 12, 1)), 1.8, 1.0)[None, :]
+    assert events.demand_events_text(factors, days, calendar).tolist() == [
+        "Black Friday-Cyber Monday 28 Nov-1 Dec, ×1.8"]
+    july = np.arange(np.datetime64("2026-07-01"), np.datetime64("2026-07-29"))
+    in_july = np.where(events.day_mask(july, dt.date(2026, 7, 8), dt.date(2026, 7, 11)), 2.0, 1.0)
+    assert events.demand_events_text(np.vstack([in_july, np.ones(28)]), july, calendar).tolist() == [
+        "Prime Day 8-11 Jul, ×2.0", ""]

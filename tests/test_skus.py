@@ -187,6 +187,19 @@ def test_demo_table_is_complete_and_scores_stay_in_range(demo):
     assert dead and (frame.set_index("sku").loc[dead, "grade"] == "red").all()
 
 
+def test_demo_scores_and_grades_tell_one_story(demo):
+    """No SKU of the demo scores above its grade's ceiling (red 40, orange 60, yellow 80); the account
+    score is the value-weighted mean, at most 100 × (1 − its dead value over a year old)."""
+    table = skus.sku_table(demo)
+    frame = table.frame
+    for grade, ceiling in (("red", 40), ("orange", 60), ("yellow", 80)):
+        graded = frame[frame["grade"] == grade]
+        assert len(graded) and (graded["health_score"] <= ceiling + 1e-9).all(), grade
+    summary = skus.account_summary(frame, table.params)
+    assert summary["health_score"] <= 100 * (1 - summary["dead_aged_value_share"]) + 1e-9
+    assert summary["health_score"] <= summary["score_weighted_mean"] + 1e-9
+
+
 def test_older_as_of_date_uses_that_snapshot(demo):
     dates = skus.snapshot_dates(demo)
     older = skus.sku_table(demo, as_of=dates[-1])
@@ -195,7 +208,7 @@ def test_older_as_of_date_uses_that_snapshot(demo):
 
 RESTOCK_FIELDS = {"sku", "demand_per_day", "sigma_demand", "lead_time_days", "sigma_lead_time", "service_level",
                   "z", "safety_stock", "reorder_point", "eoq", "position", "order_qty", "order_by",
-                  "stockout_date", "method", "wape"}
+                  "stockout_date", "method", "wape", "status", "reason", "blocked_by", "demand_events"}
 
 
 def fba(*args):
@@ -211,6 +224,17 @@ def test_restock_command_contract_and_what_ifs(demo):
     base = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--json"))}
     assert len(base) == sample.manifest()["skus"]
     assert RESTOCK_FIELDS <= next(iter(base.values())).keys()
+    # With the forecast's demand too, no red or orange SKU is "order now": they are held (before issue
+    # 14, 4 of them were "order now" and 5 "soon"). The demo's as-of date, 15 Nov 2026, puts Black
+    # Friday-Cyber Monday (27-30 Nov) inside the 28 days the demand averages: the reasons say so.
+    grades = skus.sku_table(demo).frame.set_index("sku")["grade"]
+    for sku, row in base.items():
+        held = grades[sku] in ("red", "orange")
+        assert (row["status"] == "held") == held and (row["blocked_by"] == "grade") == held, sku
+        assert not held or (row["order_qty"] == 0 and row["reason"].startswith(f"held: graded {grades[sku]}"))
+    named = [r for r in base.values() if r["demand_events"]]
+    assert named and all(r["demand_events"].startswith("Black Friday-Cyber Monday 27-30 Nov, ×") for r in named)
+    assert all(r["reason"].endswith("; demand includes " + r["demand_events"]) for r in named if r["demand_per_day"] > 0)
     strict = {r["sku"]: r for r in json.loads(fba("restock", "--db", demo, "--service-level", "0.99",
                                                   "--lead-time-days", "30", "--json"))}
     for sku, row in strict.items():
@@ -242,3 +266,72 @@ def test_a_planning_report_alone_gives_a_table_with_money_unknown(tmp_path):
     assert summary["skus_cost_missing"] == 150
     assert math.isnan(summary["inventory_value"]) and math.isnan(summary["gross_profit"])
     assert summary["units_on_hand"] > 0
+
+
+def _planning_account(tmp: Path, stock: list[dict], sales: dict[str, range], costs: dict[str, float]):
+    """An account of one FBA Inventory snapshot at AS_OF, All Orders lines of 3 units a day on the
+    days ``sales[sku]`` before AS_OF (0 = AS_OF itself) and a cost sheet; no ledger, so ages are the
+    report's bands and the average on hand is the snapshot's. Default parameters (P = 90 days)."""
+    db_path = tmp / "account.duckdb"
+    orders = [order_row(f"{sku}-{n}", sku, qty=3, price="60.00",
+                        date=f"{(AS_OF - dt.timedelta(days=n)).isoformat()}T12:00:00+00:00")
+              for sku, days in sales.items() for n in days]
+    files = [write_report(tmp / "p.txt", header("planning_2026_97"), stock),
+             write_report(tmp / "c.csv", ["sku", "unit_cost"],
+                          [{"sku": s, "unit_cost": c} for s, c in costs.items()], delimiter=",")]
+    if orders:
+        files.append(write_report(tmp / "o.txt", header("orders_2026_34"), orders))
+    for path in files:
+        assert ingest.load_report(db_path, path).status == "loaded"
+    table = skus.sku_table(db_path)
+    return table.frame.set_index("sku"), skus.account_summary(table.frame, table.params)
+
+
+def test_a_red_sku_that_sold_then_stopped_is_capped_at_40(tmp_path):
+    """SLOW: 25 units at $10, sold 3 a day from 89 to 30 days ago (180 units), nothing in the last 30
+    days: demand per day 0, days of supply ∞ > 180: red. Its dimensions all score 100 (turnover
+    180 / 25 × 365 / 90 = 29 turns; no aged or dead units; in stock; holding = capital 15% a year), so
+    the weighted score is 100, and the grade ceiling (½ × the alert line of 80) makes it 40.
+    LIVE: 50 units at $10 selling 3 a day all period: 100, ungraded, uncapped. Weights $250 and $500
+    (one snapshot: average = on hand): account (250 × 40 + 500 × 100) ÷ 750 = 80; no dead value."""
+    f, summary = _planning_account(tmp_path, [planning_row("SLOW", 25), planning_row("LIVE", 50)],
+                                   {"SLOW": range(30, 90), "LIVE": range(90)}, {"SLOW": 10, "LIVE": 10})
+    slow, live = f.loc["SLOW"], f.loc["LIVE"]
+    assert slow["grade"] == "red" and "days of supply over 180" in slow["signals"]
+    assert slow["score_weighted"] == pytest.approx(100)
+    assert slow["score_ceiling"] == 40 and slow["health_score"] == pytest.approx(40)
+    assert live["grade"] == "" and live["health_score"] == pytest.approx(100)
+    assert summary["dead_aged_value_share"] == 0 and summary["dead_value_ceiling"] == 100
+    assert summary["health_score"] == pytest.approx((250 * 40 + 500 * 100) / 750)
+    # Before the ceiling both score 100; the dimension figures' weighted sum says so too.
+    assert summary["score_before_ceilings"] == pytest.approx(100)
+    assert summary["score_before_ceilings"] == pytest.approx(
+        0.40 * summary["score_turnover"] + 0.35 * summary["score_structure"] + 0.25 * summary["score_service_cost"])
+    lost = skus.points_lost(f.reset_index()).set_axis(f.index)
+    # SLOW's (100 − 40) × 250 / 750 = 20 points, all of them to the grade ceiling.
+    assert lost.loc["SLOW", "points_lost"] == pytest.approx(20)
+    assert lost.loc["SLOW", "lost_grade"] == pytest.approx(20)
+    assert lost["points_lost"].sum() == pytest.approx(100 - summary["health_score"])
+
+
+def test_a_quarter_of_the_value_dead_and_over_a_year_old_puts_the_account_under_the_alert_line(tmp_path):
+    """LIVE: 75 units at $10 selling 3 a day (100 on every dimension). DEAD: 25 units at $10, all aged
+    456+ days, no sale: turnover 0, structure 0, service 100 (in stock, holding = capital 15%): weighted
+    0.25 × 100 = 25, red (ceiling 40). Value-weighted mean (750 × 100 + 250 × 25) ÷ 1,000 = 81.25:
+    above the line of 80, the contradiction of issue 14. Dead value over a year old = 250 ÷ 1,000 =
+    25%: dead-value ceiling 75, so the account scores 75 and alerts."""
+    stock = [planning_row("LIVE", 75),
+             planning_row("DEAD", 25, **{"inv-age-0-to-90-days": 0, "inv-age-456-plus-days": 25})]
+    f, summary = _planning_account(tmp_path, stock, {"LIVE": range(90)}, {"LIVE": 10, "DEAD": 10})
+    dead = f.loc["DEAD"]
+    assert dead["grade"] == "red" and bool(dead["dead_stock"]) and dead["dead_aged_units"] == 25
+    assert dead["score_structure"] == 0 and dead["health_score"] == pytest.approx(25)
+    assert f.loc["LIVE", "health_score"] == pytest.approx(100)
+    assert summary["score_weighted_mean"] == pytest.approx(81.25)
+    assert summary["dead_aged_value_share"] == pytest.approx(0.25)
+    assert summary["health_score"] == pytest.approx(75) and summary["alert"]
+    lost = skus.points_lost(f.reset_index()).set_axis(f.index)
+    # The 6.25 points the ceiling takes below the mean all fall on DEAD, the only dead value.
+    assert lost.loc["DEAD", "lost_dead_value"] == pytest.approx(6.25)
+    assert lost.loc["DEAD", "points_lost"] == pytest.approx(75 * 250 / 1000 + 6.25)
+    assert lost["points_lost"].sum() == pytest.approx(25)

@@ -49,7 +49,7 @@ CANDIDATES = {"smooth": ("moving average", "ses"), "erratic": ("moving average",
               "intermittent": ("moving average", "croston", "sba", "tsb"),
               "lumpy": ("moving average", "croston", "sba", "tsb")}
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
-                   "mase", "backtest_units", "history_days"]
+                   "mase", "backtest_units", "history_days", "demand_events"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
 
@@ -307,7 +307,11 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "demand_per_day": mean[:, : params.summary_days].mean(axis=1), "sigma_demand": sigma,
         "wape": wape, "bias": bias, "mase": mase,
         "backtest_units": np.where(with_bt, np.nansum(np.where(keep, actual, 0.0), axis=1), np.nan),
-        "history_days": history_days})
+        "history_days": history_days,
+        # The events inside demand_per_day's days, in words (the restock reason names them).
+        "demand_events": events.demand_events_text(
+            np.where(no_sale[:, None], 1.0, future_factor[:, : params.summary_days]), future[: params.summary_days],
+            calendar)})
     daily = pd.DataFrame({
         "sku": pd.array(np.repeat(sku_list, H), dtype="str"),
         "day": np.tile(future, n).astype("datetime64[s]"),

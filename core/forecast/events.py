@@ -107,3 +107,54 @@ def uplift_factors(y, days: np.ndarray, future_days: np.ndarray, events: tuple[E
             mask = day_mask(future_days, e.start, e.end)
             factors[:, mask] = np.maximum(np.where(factors[:, mask] == 1, 0, factors[:, mask]), uplift[:, None])
     return factors, past
+
+
+def event_dates_text(start: dt.date, end: dt.date) -> str:
+    """An event's days as a seller reads them: "8-11 Jul", "28 Nov-1 Dec", "4 Jul" (no year: the
+    event is within the forecast's next weeks).
+
+    >>> event_dates_text(dt.date(2026, 7, 8), dt.date(2026, 7, 11)), event_dates_text(dt.date(2025, 11, 28), dt.date(2025, 12, 1))
+    ('8-11 Jul', '28 Nov-1 Dec')
+    """
+    if start == end:
+        return f"{start.day} {start:%b}"
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}-{end.day} {end:%b}"
+    return f"{start.day} {start:%b}-{end.day} {end:%b}"
+
+
+def uplift_text(factor: float) -> str:
+    """A demand multiplier as "×2.0" (two decimals when one would read ×1.0: "×1.04").
+
+    >>> uplift_text(2.0), uplift_text(1.8), uplift_text(1.04)
+    ('×2.0', '×1.8', '×1.04')
+    """
+    return f"×{factor:.1f}" if round(factor, 1) != 1.0 else f"×{factor:.2f}"
+
+
+def demand_events_text(future_factors, future_days: np.ndarray, events: tuple[Event, ...]) -> np.ndarray:
+    """Per SKU, the events whose uplift is inside the demand of ``future_days``, in words:
+    "Prime Day 8-11 Jul, ×2.0", several joined by "; ", "" where none.
+
+    ``future_factors`` (SKUs × days) are ``uplift_factors``' multipliers on those days (the forecast's
+    next ``summary_days``, the days its demand per day averages). An event counts for a SKU when one
+    of its days falls inside and its factor there (the largest, where events overlap) differs from 1.
+
+    >>> days = np.arange(np.datetime64("2026-07-01"), np.datetime64("2026-07-29"))
+    >>> factors = np.where((days >= np.datetime64("2026-07-08")) & (days <= np.datetime64("2026-07-11")), 2.0, 1.0)
+    >>> e = (Event("Prime Day", dt.date(2026, 7, 8), dt.date(2026, 7, 11), 2.0),
+    ...      Event("Black Friday-Cyber Monday", dt.date(2026, 11, 27), dt.date(2026, 11, 30), 1.8))
+    >>> demand_events_text(factors[None, :], days, e).tolist()
+    ['Prime Day 8-11 Jul, ×2.0']
+    """
+    factors = np.asarray(future_factors, dtype=float)
+    texts = [[] for _ in range(factors.shape[0])]
+    for e in events:
+        mask = day_mask(future_days, e.start, e.end) if len(future_days) else np.zeros(0, bool)
+        if not mask.any():
+            continue
+        factor = factors[:, mask].max(axis=1)
+        words = f"{e.name} {event_dates_text(e.start, e.end)}, "
+        for i in np.flatnonzero(np.abs(factor - 1.0) > 1e-9):
+            texts[i].append(words + uplift_text(float(factor[i])))
+    return np.array(["; ".join(t) for t in texts], dtype=object)

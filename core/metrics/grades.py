@@ -54,6 +54,9 @@ def grade(signals: pd.DataFrame) -> pd.Series:
 
 
 def describe_signals(signals: pd.DataFrame, params: GradeParams) -> pd.Series:
-    """The signals that fired, in words, joined by '; '."""
+    """The signals that fired, in words, joined by '; '. Days of supply over the urgent threshold
+    implies over the watch one, so only the urgent one is named ("days of supply over 180")."""
     words = {k: v.format(**vars(params)) for k, v in SIGNALS.items()}
-    return signals.apply(lambda row: "; ".join(words[k] for k, fired in row.items() if fired), axis=1)
+    shown = signals.copy()
+    shown["dos_over_watch"] = shown["dos_over_watch"] & ~shown["dos_over_urgent"]
+    return shown.apply(lambda row: "; ".join(words[k] for k, fired in row.items() if fired), axis=1)
