@@ -169,7 +169,8 @@ def test_fees_csv_has_the_cost_and_band_columns(capsys, demo_database):
     bands = {c.replace("ais_", "units_") for c in AIS_COLUMNS}
     assert {"units_181_210", "units_456_plus"} <= bands <= set(frame.columns)
     assert frame["month"].nunique() == 2
-    assert (frame["total_fees"] - frame["storage_fee"] - frame["surcharge"]).abs().max() < 1e-9
+    # each column rounded to cents on its own (core.export): the parts may differ from the total by a cent
+    assert (frame["total_fees"] - frame["storage_fee"] - frame["surcharge"]).abs().max() <= 0.01 + 1e-9
 
 
 def test_fees_crossings_say_what_to_sell_by_when(capsys, demo_database):

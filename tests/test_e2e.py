@@ -7,6 +7,7 @@ the slow movers' Excel, and read each file. Needs Debian's chromium (never downl
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
@@ -281,7 +282,7 @@ def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, 
     import openpyxl
     from playwright.sync_api import expect
 
-    from core.purchase_orders import HEADER_ROW, LINE_HEADER, SUPPLIER_FORECAST_COLUMNS, sheet_names
+    from core.purchase_orders import HEADER_ROW, LINE_HEADER, PO_CSV_COLUMNS, SUPPLIER_FORECAST_COLUMNS, sheet_names
 
     folder = tmp_path / "downloads"
     folder.mkdir()
@@ -303,13 +304,13 @@ def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, 
         assert re.fullmatch(r"purchase_orders_\d{8}\.csv", name), name
         as_of = name[len("purchase_orders_"):-len(".csv")]
         lines = csv_rows(path)
-        assert list(lines[0]) == ["po_reference", "po_date", "supplier", "sku", "product_name", "order_qty",
-                                  "case_pack", "cases", "unit_cost", "line_total"]
+        assert list(lines[0]) == PO_CSV_COLUMNS
         # Every order-now SKU has something to order, one line each, and the totals agree.
         assert len(lines) == order_now == len({line["sku"] for line in lines})
         assert all(float(line["order_qty"]) > 0 for line in lines)
-        assert {line["po_date"] for line in lines} == {f"{as_of[:4]}-{as_of[4:6]}-{as_of[6:]}"}
-        assert all(line["po_reference"].startswith(f"PO-{as_of}-") for line in lines)
+        made_on = dt.date.today()  # the PO date is the day it is made, not the plan's as-of date
+        assert {line["po_date"] for line in lines} == {made_on.isoformat()}
+        assert all(line["po_reference"].startswith(f"PO-{made_on:%Y%m%d}-") for line in lines)
         assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.01)
 
         name, path = save_download(page, main.get_by_role("button", name="Purchase orders (Excel)"), folder)

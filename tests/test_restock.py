@@ -422,9 +422,11 @@ def test_demo_plan_to_purchase_order_workbook(demo_db):
     book = openpyxl.load_workbook(io.BytesIO(purchase_orders.purchase_order_xlsx(lines, AS_OF)))
     assert len(book.sheetnames) == lines["supplier"].nunique()
     total_units = 0
-    for sheet in book.worksheets:
-        total_row = next(r for r in range(7, sheet.max_row + 1) if sheet.cell(r, 1).value == "Total")
-        total_units += sheet.cell(total_row, 3).value
+    for sheet in book.worksheets:  # the total is a formula (=SUM): add up the line cells it sums
+        first = purchase_orders.HEADER_ROW + 1
+        total_row = next(r for r in range(first, sheet.max_row + 1) if sheet.cell(r, 1).value == "Total")
+        assert sheet.cell(total_row, 5).value == f"=SUM(E{first}:E{total_row - 1})"
+        total_units += sum(sheet.cell(r, 5).value for r in range(first, total_row))
     assert total_units == lines["order_qty"].sum()
     forecast = purchase_orders.supplier_forecast(plan)
     assert len(forecast) == 3 * len(plan)
