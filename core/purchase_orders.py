@@ -582,7 +582,7 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
         today's order (``order_qty``) is placed on day 0; each later day the position falls by that
         day's demand, and when it is at or below ROP + d·R a new order of
         ``round_to_pack(max(EOQ, ROP + d·R − position), MOQ, case pack)`` is placed. ROP and EOQ stay
-        those of today's plan.
+        those of today's plan. A SKU the plan holds (``blocked_by`` set, e.g. graded red) orders nothing.
 
     Examples
     --------
@@ -624,8 +624,12 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
     ordered = np.zeros_like(demand)
     ordered[:, 0] = plan["order_qty"].astype(float).fillna(0.0).to_numpy()
     position = plan["position"].astype(float).fillna(0.0).to_numpy() + ordered[:, 0] - demand[:, 0]
+    # A SKU the plan holds back (graded red or orange) is not reordered: the supplier hears of no order.
+    held = ((plan["blocked_by"].fillna("") != "").to_numpy() if "blocked_by" in plan
+            else np.zeros(len(plan), dtype=bool))
     for day in range(1, len(days)):  # over days, vectorised across SKUs
         qty = rm.round_to_pack(rm.order_quantity_needed(position, rop, d, review_period_days, eoq), moq, pack)
+        qty = np.where(held, 0.0, qty)
         ordered[:, day] = qty
         position = position + qty - demand[:, day]
     month_of_day = np.searchsorted(np.array(bounds[1:], dtype="datetime64[ns]"), days.to_numpy(), side="right")

@@ -12,7 +12,7 @@ one loop over the days):
    order is placed at the end of any day the inventory position (on hand + on order) is at or below
    ROP + d·R, for ``max(EOQ, ROP + d·R − position)`` rounded to the MOQ and case pack: the plan's own
    rule (``order_quantity_needed``, ``round_to_pack``), as in the supplier forecast. An order arrives
-   one lead time later.
+   one lead time later. A SKU the plan holds (``blocked_by``, e.g. graded red) is never reordered.
 4. Uncertainty: σ_t = √(k·σ_d² + d²·(σ_L·k/L)²) with k = min(t, L): demand uncertainty builds up
    from today and, once a lead time has passed, stays at the lead-time demand's σ that the safety
    stock is sized for. The 80% band is on hand ± 1.2816·σ_t, clipped at 0.
@@ -201,6 +201,8 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
     pipeline[rows, lead_days] += first_order
     on_order += first_order
     orders[:, 0] = first_order  # placed today, drawn on the first day
+    # A SKU the plan holds back (graded red or orange: clear it first) is not reordered later either.
+    held = (plan["blocked_by"].fillna("") != "").to_numpy() if "blocked_by" in plan else np.zeros(n, dtype=bool)
 
     stock = np.nan_to_num(col("available")) + np.nan_to_num(col("reserved_transfer"))
     on_hand, arrivals = np.zeros((n, days)), np.zeros((n, days))
@@ -212,6 +214,7 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
         # An order placed at the end of day t + 1 arrives at the end of day t + 1 + L.
         position = stock + on_order
         qty = rm.round_to_pack(rm.order_quantity_needed(position, rop, d_mean, review_period_days, eoq), moq, pack)
+        qty = np.where(held, 0.0, qty)
         placed = np.flatnonzero(qty > 0)
         if len(placed):
             pipeline[placed, t + 1 + lead_days[placed]] += qty[placed]

@@ -99,3 +99,21 @@ def test_the_daily_matrix_gives_the_same_projection_as_the_long_forecast():
     matrix = stock_projection.project_stock(two, stock_projection.DailyMatrix.from_daily(daily), days=5)
     assert long.on_hand.tolist() == matrix.on_hand.tolist()
     assert long.on_hand[0].tolist() == [49, 45, 39, 38, 37] and long.on_hand[1].tolist() == [28, 26, 24, 22, 20]
+
+
+def test_a_held_sku_is_never_reordered_in_the_projection_or_the_supplier_forecast():
+    """A SKU the plan holds (graded red: clear it first) would reorder on day 1 by the plan's own rule
+    (position 0 ≤ ROP + d·R = 100 + 10·7); held, nothing is ordered over the horizon."""
+    from core.purchase_orders import supplier_forecast
+
+    row = {"sku": "A", "product_name": "A", "supplier": "S", "status": "held", "demand_per_day": 10.0,
+           "sigma_demand": 0.0, "lead_time_days": 10.0, "sigma_lead_time_days": 0.0, "reorder_point": 100.0,
+           "safety_stock": 0.0, "available": 0.0, "reserved_transfer": 0.0, "inbound": 0.0, "open_po_units": 0.0,
+           "eoq": 50.0, "moq": None, "case_pack": None, "order_qty": 0.0, "position": 0.0, "unit_cost": 1.0,
+           "as_of": dt.date(2026, 11, 15)}
+    free = pd.DataFrame([{**row, "blocked_by": ""}])
+    held = pd.DataFrame([{**row, "blocked_by": "grade"}])
+    assert stock_projection.project_stock(free, None, days=30).orders.sum() > 0
+    assert stock_projection.project_stock(held, None, days=30).orders.sum() == 0
+    assert supplier_forecast(free, months=1)["expected_order_units"].sum() > 0
+    assert supplier_forecast(held, months=1)["expected_order_units"].sum() == 0
