@@ -25,8 +25,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import (browse, costs, db, export, freshness, ingest, reconcile, reimbursements, report_dates,
-                  returns, sample, settings, skus)
+from core import (browse, costs, coverage, db, export, freshness, ingest, reconcile, reimbursements,
+                  report_dates, returns, sample, settings, skus)
 from core.metrics import ageing
 from core.params import GradeParams, HealthParams
 from core.schemas import BY_TYPE
@@ -400,10 +400,11 @@ def guard_skus(message: str) -> tuple[skus.SkuTable, pd.DataFrame]:
     guard_data(message)
     table = sku_table()
     if table.frame.empty:
-        st.info("No stock snapshot is loaded yet: health figures need an FBA Inventory (planning) or a "
-                "Manage Inventory report. Orders and the ledger add sales and stock history.",
-                icon=":material/inventory_2:")
-        st.page_link("pages/data.py", label="Load reports on the Data page", icon=":material/upload:")
+        st.info("No stock snapshot is loaded yet: these figures start from what is in stock, so they need "
+                "the **FBA Inventory** report (Seller Central: Reports › Fulfillment › Inventory › FBA "
+                "Inventory) or **Manage FBA Inventory**. Orders and the Inventory Ledger add the sales and "
+                "stock history.", icon=":material/inventory_2:")
+        st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload:")
         st.stop()
     frame = filtered_skus()
     if frame.empty:
@@ -421,6 +422,29 @@ def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
     st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
     stale_warning([t for t in (table.sources.stock, table.sources.sales) if t])
     snapshot_gap_warnings(table.as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _missing_needs(path: str, version: tuple, page: str) -> list[coverage.Need]:
+    return coverage.missing_needs(Path(path), page)
+
+
+_LOAD_LINKS = {"data": ("pages/data.py", "Load reports on the Upload reports page", ":material/upload_file:"),
+               "costs": ("pages/costs.py", "Add unit costs on the Product costs page", ":material/payments:")}
+
+
+def missing_notes(page: str) -> None:
+    """Say which figures of this page lack a report or the cost sheet, what each brings, and link to
+    where it is loaded (``core.coverage``)."""
+    path = db_path()
+    needs = _missing_needs(str(path), data_version(path), page)
+    if not needs:
+        return
+    lines = "\n".join(f"- **{n.source}** is not loaded: it brings {n.brings}." for n in needs)
+    st.info(f"Some figures here are missing or estimated:\n{lines}", icon=":material/info:")
+    for target in dict.fromkeys(n.load_page for n in needs):
+        link, text, icon = _LOAD_LINKS[target]
+        st.page_link(link, label=text, icon=icon)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -470,7 +494,7 @@ def stale_warning(tables_used: list[str]) -> None:
         return
     found = freshness.page_freshness(report_ages(), tables_used)
     if found is not None and found.warning:
-        st.warning(found.warning + " Load a newer one on the Data page.", icon=":material/schedule:")
+        st.warning(found.warning + " Load a newer one on the Upload reports page.", icon=":material/schedule:")
 
 
 # --- number formats --------------------------------------------------------------------------------

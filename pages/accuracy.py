@@ -10,6 +10,7 @@ from pages import _common as common, _plan as plan_view
 st.title("Forecast accuracy")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.")
 common.scope_caption(table, frame)
+common.missing_notes("accuracy")
 summary = plan_view.accuracy_view(frame)
 st.caption("Each SKU is forecast from three rolling origins 28 days apart, each using only the history "
            "before it; the method with the lowest error wins (ties go to the simpler). Out-of-stock days "

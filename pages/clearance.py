@@ -9,6 +9,7 @@ from pages import _ageing_fees as fees_view, _common as common
 st.title("Clearance")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to clear.")
 common.scope_caption(table, frame)
+common.missing_notes("clearance")
 
 with st.expander("Assumptions", icon=":material/tune:"):
     a, b, c = st.columns(3)

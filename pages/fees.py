@@ -10,6 +10,7 @@ from pages import _ageing_fees as fees_view, _common as common
 st.title("Ageing & fees")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no fees to project.")
 common.scope_caption(table, frame)
+common.missing_notes("fees")
 fees = fees_view.fee_outlook()
 projection = common.in_view(fees.projection, frame)
 monthly = outlook.monthly_totals(projection)

@@ -11,6 +11,7 @@ table, frame = common.guard_skus("Nothing is loaded yet, so there is no health s
 params = table.params
 summary = skus.account_summary(frame, params)
 common.scope_caption(table, frame)
+common.missing_notes("health")
 common.health_alert(summary, params)
 
 left, right = st.columns([2, 3])

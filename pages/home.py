@@ -27,6 +27,7 @@ table, frame = common.guard_skus("Nothing is loaded yet.")
 params = table.params
 summary = skus.account_summary(frame, params)
 common.scope_caption(table, frame)
+common.missing_notes("home")
 common.health_alert(summary, params)
 
 tiles = common.kpi_tiles(frame, summary, params)

@@ -9,6 +9,7 @@ table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to 
 params = plan_view.restock_params()
 plan = plan_view.restock_view(plan_view.restock_plan(params), frame)
 common.scope_caption(table, frame)
+common.missing_notes("restock")
 
 counts = plan_view.restock_counts(plan)
 now_value = plan.loc[plan["status"] == "order now", "order_value"].sum()

@@ -9,6 +9,7 @@ from pages import _common as common
 st.title("Returns and reimbursements")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no returns to read.")
 common.scope_caption(table, frame)
+common.missing_notes("returns")
 by_sku = common.in_view(common.returns_table(), frame)
 params = returns.ReturnParams()
 

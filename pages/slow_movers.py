@@ -9,6 +9,7 @@ st.title("Slow movers")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no slow movers to grade.")
 summary = skus.account_summary(frame, table.params)
 common.scope_caption(table, frame)
+common.missing_notes("slow_movers")
 
 for column, (grade, meaning) in zip(st.columns(3), common.GRADE_MEANINGS.items()):
     column.metric(f":{grade}[●] {common.GRADE_LABELS[grade]}", f"{summary['grades'][grade]:,} SKUs", help=meaning, border=True)

@@ -12,6 +12,7 @@ st.title("What-if")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.")
 base = plan_view.restock_params()
 common.scope_caption(table, frame)
+common.missing_notes("whatif")
 
 left, right = st.columns(2)
 one_level = left.toggle("One service level for every SKU", key="whatif_one_level",

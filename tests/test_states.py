@@ -140,6 +140,19 @@ def page_text(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+# What a page must say in a state where something is missing (the page, and words it must show).
+SAYS = {
+    "orders only": {"pages/home.py": "No stock snapshot is loaded yet", "pages/restock.py": "**FBA Inventory**"},
+    "one snapshot only": {"pages/restock.py": "**All Orders (or Amazon Fulfilled Shipments)** is not loaded",
+                          "pages/accuracy.py": "**All Orders (or Amazon Fulfilled Shipments)** is not loaded"},
+    "reports without a cost sheet": {"pages/home.py": "**Your product-cost sheet** is not loaded",
+                                     "pages/clearance.py": "**Your product-cost sheet** is not loaded"},
+    "no SKU has a cost": {"pages/whatif.py": "**Your product-cost sheet** is not loaded"},
+    "demo without fee_preview": {"pages/fees.py": "**FBA Fee Preview** is not loaded"},
+    "demo without customer_returns": {"pages/returns.py": "**FBA Customer Returns** is not loaded"},
+}
+
+
 @pytest.mark.parametrize("state", STATES)
 def test_every_page_works_in_every_state(built, state, monkeypatch, tmp_path):
     path = tmp_path / "state.duckdb"
@@ -159,6 +172,9 @@ def test_every_page_works_in_every_state(built, state, monkeypatch, tmp_path):
         text = page_text(at)
         if not at.title:
             failures.append(f"{page}: no heading")
+        expected = SAYS.get(state, {}).get(page)
+        if expected and expected not in text:
+            failures.append(f"{page}: does not say {expected!r}")
         found = FORBIDDEN.search(text)
         if found:
             start = max(found.start() - 80, 0)
