@@ -28,6 +28,7 @@ import streamlit as st
 from core import (browse, costs, coverage, db, export, freshness, ingest, reconcile, reimbursements,
                   report_dates, returns, sample, settings, skus)
 from core.metrics import ageing
+from core.metrics.health import grade_ceiling
 from core.params import GradeParams, HealthParams
 from core.schemas import BY_TYPE
 
@@ -562,6 +563,7 @@ def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[
     cogs, avg_value = inputs["cogs_period"], inputs["avg_inventory_value"]
     aged_units_costed = inputs["aged_over_180_units_with_cost"]
     p = inputs["period_days"]
+    caps = grade_ceiling(["red", "orange", "yellow"], params).tolist()
     weights = " + ".join(f"{getattr(params, w):.2f} × {summary[c]:.1f} ({n.lower()})"
                          for c, (n, w) in DIMENSIONS.items())
     return [
@@ -579,7 +581,12 @@ def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[
                  f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
                  f"{summary['turnover_days']:,.0f} days to turn the stock once; {costed}."},
         {"label": "Health score", "value": score(summary["health_score"]),
-         "help": f"Value-weighted account score = {weights} = {summary['health_score']:.1f}. "
+         "help": f"Value-weighted dimension scores: {weights} = {number(summary.get('score_before_ceilings'), 1)}. "
+                 f"Each SKU's score is capped by its slow-mover grade (red ≤ {caps[0]:g}, "
+                 f"orange ≤ {caps[1]:g}, yellow ≤ {caps[2]:g}): value-weighted "
+                 f"mean {number(summary.get('score_weighted_mean'), 1)}; and the account by its dead stock over "
+                 f"a year old ({pct(summary.get('dead_aged_value_share'))} of the value, so at most "
+                 f"{number(summary.get('dead_value_ceiling'), 1)}): {summary['health_score']:.1f}. "
                  f"Alert below {params.alert_below:g} (Settings)."},
         {"label": "Value at risk of ageing", "value": money(summary["value_at_risk_of_ageing"]),
          "help": f"Σ units aged over 180 days × unit cost {costed}: {aged_units_costed:,.0f} units, "

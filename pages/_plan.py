@@ -20,7 +20,7 @@ from pages import _common as common
 
 # --- restock plan and what-if ---------------------------------------------------------------------
 
-RESTOCK_STATUSES = ("order now", "soon", "not yet")
+RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or orange), not yet
 RESTOCK_SHOWN = ["sku", "product_name", "supplier", "status", "reason", "order_qty", "cases", "order_value",
                  "order_by", "stockout_date", "days_of_supply", "days_of_cover_after", "method", "wape"]
 

@@ -46,6 +46,8 @@ SETTING_FIELDS = [
     SettingField(_H, "turnover_full", SETTING_GROUPS[1], "Turnover scoring 100 (turns/yr)", 0.1, 100, 0.5),
     SettingField(_H, "turnover_zero", SETTING_GROUPS[1], "Turnover scoring 0 (turns/yr)", 0, 99, 0.5),
     SettingField(_H, "aged_share_zero", SETTING_GROUPS[1], "Aged over 180 days scoring 0 (%)", 1, 100, 5, True),
+    SettingField(_H, "aged_365_share_zero", SETTING_GROUPS[1], "Aged over 365 days scoring 0 (%)", 1, 100, 5,
+                 True),
     SettingField(_H, "dead_share_zero", SETTING_GROUPS[1], "Dead stock scoring 0 (%)", 1, 100, 5, True),
     SettingField(_H, "in_stock_full", SETTING_GROUPS[1], "In-stock rate scoring 100 (%)", 1, 100, 1, True),
     SettingField(_H, "in_stock_zero", SETTING_GROUPS[1], "In-stock rate scoring 0 (%)", 0, 99, 1, True),

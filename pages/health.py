@@ -4,6 +4,7 @@ points."""
 import streamlit as st
 
 from core import charts, skus
+from core.metrics.health import grade_ceiling
 from pages import _common as common
 
 st.title("Health score")
@@ -21,6 +22,7 @@ right.markdown("**Dimensions** (value-weighted account scores)")
 right.plotly_chart(charts.dimension_bars(common.dimension_frame(summary, params)), width="stretch")
 
 with st.expander("How the score is computed"):
+    caps = grade_ceiling(["red", "orange", "yellow"], params).tolist()
     st.markdown(
         f"`health = {params.weight_turnover:.2f} · turnover + {params.weight_structure:.2f} · structure + "
         f"{params.weight_service_cost:.2f} · service_cost`, each dimension 0-100, linear between a zero "
@@ -28,13 +30,17 @@ with st.expander("How the score is computed"):
         f"- **Turnover efficiency**: annual turns = COGS ÷ average inventory value × 365 ÷ "
         f"{params.period_days}; {params.turnover_zero:g} turn or less = 0, {params.turnover_full:g} turns = 100. "
         f"Without a unit cost, units sold ÷ average units on hand.\n"
-        f"- **Stock structure**: mean of share of units aged over 180 days (0% = 100, "
-        f"{params.aged_share_zero:.0%} = 0) and share of dead stock, no sale in 90 days (0% = 100, "
+        f"- **Stock structure**: the worst of three: the share of units aged over 180 days (0% = 100, "
+        f"{params.aged_share_zero:.0%} = 0), of units aged over 365 days (0% = 100, "
+        f"{params.aged_365_share_zero:.0%} = 0) and of dead stock, no sale in 90 days (0% = 100, "
         f"{params.dead_share_zero:.0%} = 0).\n"
         f"- **Service and cost**: mean of the in-stock rate ({params.in_stock_zero:.0%} = 0, "
         f"{params.in_stock_full:.0%} = 100) and the annual holding-cost ratio, (storage + surcharges + "
         f"capital at {params.capital_rate_annual:.0%}/yr) ÷ average inventory value "
         f"({params.holding_ratio_full:.0%} = 100, {params.holding_ratio_zero:.0%} = 0).\n\n"
+        f"A SKU's score is capped by its slow-mover grade, so the two never contradict each other: red at "
+        f"most {caps[0]:g}, orange {caps[1]:g}, yellow {caps[2]:g}. The account score is capped at 100 × (1 − "
+        f"the share of the value that is dead stock over a year old).\n\n"
         f"The account figures weigh each SKU by its average inventory value at cost. The alert shows "
         f"below {params.alert_below:g}. Targets and weights are editable on the Settings page; every "
         f"formula is listed in docs/metrics.md.")

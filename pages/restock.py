@@ -12,13 +12,15 @@ common.scope_caption(table, frame)
 common.missing_notes("restock")
 
 counts = plan_view.restock_counts(plan)
-now_value = plan.loc[plan["status"] == "order now", "order_value"].sum()
-tiles = st.columns(4)
+now_values = plan.loc[plan["status"] == "order now", "order_value"]
+tiles = st.columns(len(counts) + 1)
 for column, (status, n) in zip(tiles, counts.items()):
-    column.metric(status.capitalize(), f"{n:,} SKUs", border=True)
-tiles[3].metric("Order value now", common.money(now_value), border=True,
-                help="Σ order quantity × unit cost of the SKUs to order now "
-                     "(SKUs without a cost left out).")
+    column.metric(status.capitalize(), f"{n:,} SKU" + ("" if n == 1 else "s"), border=True,
+                  help="Graded red or orange on the Slow movers page: clear the stock before ordering more."
+                  if status == "held" else None)
+tiles[-1].metric("Order value now", common.money(now_values.sum() if now_values.notna().any() else None),
+                 border=True, help="Σ order quantity × unit cost of the SKUs to order now "
+                                   "(SKUs without a cost left out; unknown when none has a cost).")
 
 chosen = st.multiselect("Status", list(plan_view.RESTOCK_STATUSES), default=["order now", "soon"],
                         key="restock_status")

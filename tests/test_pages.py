@@ -436,11 +436,11 @@ def count(metric) -> int:
 
 def test_restock_status_filter_narrows_the_table(demo_db):
     at = app("pages/restock.py")
-    now, soon, later = (count(m) for m in at.metric[:3])
-    assert now + soon + later > 0
+    now, soon, held, later = (count(m) for m in at.metric[:4])
+    assert now + soon + later > 0 and held > 0  # the demo's red and orange SKUs are held
     assert len(at.dataframe[0].value) == now + soon  # default: order now and soon
-    at.multiselect(key="restock_status").set_value(["order now", "soon", "not yet"]).run()
-    assert len(at.dataframe[0].value) == now + soon + later
+    at.multiselect(key="restock_status").set_value(["order now", "soon", "held", "not yet"]).run()
+    assert len(at.dataframe[0].value) == now + soon + held + later == 150
     at.multiselect(key="restock_status").set_value(["not yet"]).run()
     shown = at.dataframe[0].value
     assert len(shown) == later and set(shown["status"]) <= {"not yet"}
