@@ -34,8 +34,8 @@ if costs.empty:
 
 missing = int(costs["cost_missing"].sum())
 st.subheader("Costs by SKU")
-st.caption(f"{missing:,} of {len(costs):,} SKUs have no unit cost yet (listed first)." if missing
-           else f"All {len(costs):,} SKUs have a unit cost.")
+st.caption(f"{missing:,} of {len(costs):,} SKUs {'has' if missing == 1 else 'have'} no unit cost yet (listed first)."
+           if missing else f"All {len(costs):,} SKUs have a unit cost.")
 edited = st.data_editor(
     costs, key="costs_editor", num_rows="dynamic", hide_index=True, width="stretch",
     column_config={
