@@ -195,8 +195,10 @@ def imports_text(frame: pd.DataFrame) -> str:
 
 
 def _cmd_remove(args: argparse.Namespace) -> int:
+    db_path = db.resolve_db_path(args.db)
+    loaded(db_path)  # nothing to remove: exit 5, and no empty database created
     try:
-        removal = ingest.remove_import(db.resolve_db_path(args.db), args.import_id)
+        removal = ingest.remove_import(db_path, args.import_id)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2

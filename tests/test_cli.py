@@ -418,3 +418,17 @@ def test_states_as_processes_print_no_traceback(states):
         result = run("restock", "--csv", "--db", states[state])
         assert result.returncode == expected and "Traceback" not in result.stderr
         assert "RuntimeWarning" not in result.stderr
+
+
+def test_remove_on_an_empty_database_exits_5_and_creates_nothing(capsys, tmp_path):
+    code, out, err = cli_run(capsys, "remove", "1", "--db", tmp_path / "none.duckdb")
+    assert (code, out) == (5, "") and err.startswith("Nothing is loaded")
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_forecast_on_orders_only_works_when_given_a_day(capsys, states):
+    """No snapshot to start from by default (exit 6), but an --as-of day is enough for the orders."""
+    code, out, err = cli_run(capsys, "forecast", "--sku", "HK-GRD-0006", "--as-of", "2026-11-15", "--json",
+                             "--db", states["orders only"])
+    result = json.loads(out)
+    assert code == 0 and result["as_of"] == "2026-11-15" and len(result["daily"]) > 0
