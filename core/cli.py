@@ -144,16 +144,21 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _print_result(result: ingest.LoadResult) -> None:
     if result.status == "loaded":
         span = f", {result.date_min} to {result.date_max}" if result.date_min else ""
-        print(f"{result.file}: loaded {result.rows_loaded:,} rows as {_title(result.report_type)}"
+        print(f"{result.file}: loaded {_rows(result.rows_loaded)} as {_title(result.report_type)}"
               f" ({result.rows_replaced:,} replaced{span})")
     elif result.status == "unchanged":
-        print(f"{result.file}: unchanged ({_title(result.report_type)} already loaded)")
+        print(f"{result.file}: unchanged, {_title(result.report_type)} already loaded")
     else:
         print(f"{result.file}: REJECTED")
         for error in result.errors:
             print(f"  - {error}")
     for warning in result.warnings:
         print(f"  note: {warning}")
+
+
+def _rows(count: int, noun: str = "row") -> str:
+    """A count with the right plural: 1 row, 2,000 rows."""
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
 
 
 def _title(report_type: str | None) -> str:
@@ -202,8 +207,8 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Removed import #{removal.import_id} ({removal.file}): {removal.rows_removed:,} rows removed, "
-          f"{removal.rows_restored:,} earlier rows restored.")
+    print(f"Removed import #{removal.import_id} ({removal.file}): {_rows(removal.rows_removed)} removed, "
+          f"{_rows(removal.rows_restored, 'earlier row')} restored.")
     return 0
 
 
@@ -315,14 +320,14 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     have = loaded(db_path)
     if args.as_of is None:  # the forecast starts at the latest snapshot unless told otherwise
-        args.as_of = needs_snapshot(have, None, "a forecast (it starts at the latest snapshot; or give --as-of)")
+        args.as_of = needs_snapshot(have, None, "a forecast without --as-of (it starts at the latest snapshot)")
     result = forecast.forecast_table(db_path, as_of=args.as_of)
     daily = result.daily[result.daily["sku"] == args.sku]
     if daily.empty:
         print(f"No forecast for SKU {args.sku!r} as of {args.as_of.isoformat()}: it is not in the loaded "
               "reports.", file=sys.stderr)
         return 2
-    note_missing(have, sales="the forecast has no sales to fit: no demand.")
+    note_missing(have, sales="the forecast has no sales to fit (no demand).")
     summary = result.summary[result.summary["sku"] == args.sku]
     print(json.dumps({"sku": args.sku, "as_of": _json_safe(result.as_of),
                       "model": _records(summary)[0], "daily": _records(daily.drop(columns="sku"))},
@@ -371,7 +376,7 @@ def _cmd_fees(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     have = loaded(db_path)
     args.as_of = needs_snapshot(have, args.as_of, "the fee outlook")
-    note_missing(have, sales="the projection assumes no sales: the stock stays and ages.")
+    note_missing(have, sales="the projection assumes no sales (the stock stays and ages).")
     health, _, restock_params = _health_and_restock(db_path)
     outlook = fee_outlook(db_path, as_of=args.as_of, months=args.months, with_arrivals=not args.no_arrivals,
                           restock_params=restock_params, health_params=health)

@@ -432,3 +432,21 @@ def test_forecast_on_orders_only_works_when_given_a_day(capsys, states):
                              "--db", states["orders only"])
     result = json.loads(out)
     assert code == 0 and result["as_of"] == "2026-11-15" and len(result["daily"]) > 0
+
+
+def test_text_output_names_reports_as_seller_central_does(tmp_path, files):
+    """People read `load` and `imports` without --json: report names, dates as dates, no NaT or ids."""
+    good, _ = files
+    db = tmp_path / "x.duckdb"
+    costs = tmp_path / "costs.csv"
+    costs.write_text("sku,unit_cost\nA,2.50\n", encoding="utf-8")
+    loaded = run("load", good, costs, "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "loaded 2 rows as All Orders (by order date)" in loaded.stdout
+    assert "loaded 1 row as Product costs (your own sheet)" in loaded.stdout
+    again = run("load", good, "--db", db).stdout
+    assert "unchanged, All Orders (by order date) already loaded" in again
+    listing = run("imports", "--db", db).stdout
+    assert "All Orders (by order date)" in listing and "2026-05-08" in listing
+    for token in ("GET_", "NaT", "nan", "None", "import_id", "report_type"):
+        assert token not in listing and token not in loaded.stdout, token
