@@ -472,6 +472,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
         as_of = needs_snapshot(have, args.as_of, "the alerts")
     else:
         as_of = None
+    if as_of is not None:
+        note_missing(have, sales="the stockout and order-by rules have no forecast demand, so they cannot fire.")
     fired = alerts.alerts_from_db(db_path, as_of, today)
     digest = alerts.digest_markdown(fired, as_of, today)
     if as_of is None:  # the data-age rule only: the digest must not read like "nothing fires"

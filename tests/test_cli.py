@@ -380,6 +380,10 @@ def test_one_snapshot_alone_computes_and_notes_the_missing_orders_and_costs(caps
     assert "every SKU shows no demand" in err and "Warning" not in err
     code, out, err = cli_run(capsys, *READ_COMMANDS["forecast"], "--db", path)
     assert code == 0 and json.loads(out)["model"]["method"] == "no demand" and "no sales to fit" in err
+    code, out, err = cli_run(capsys, *READ_COMMANDS["alerts"], "--db", path)
+    rules = {a["rule"] for a in json.loads(out)}
+    assert code == 0 and "red_grade" in rules and not rules & {"stockout_in_lead_time", "order_by_passed"}
+    assert "the stockout and order-by rules have no forecast demand" in err
 
 
 def test_reports_without_a_cost_sheet_compute_everything_and_note_the_costs(capsys, states):
