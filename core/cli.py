@@ -22,13 +22,13 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
 The database is ``--db``, else ``FBA_HEALTH_DB``, else the default of ``core.db.locate_db`` (the
 checkout's data/inventory.duckdb, or the per-user data folder): never relative to the current directory.
 
-Exit codes: 0 done; 2 input rejected (a file, a flag value, an --as-of with no snapshot); 3 database
-locked by another writer; 4 the alert digest could not be e-mailed; 5 nothing is loaded (no database
-file, or one without a report: every read command, ``imports`` included, says so on stderr); 6 the
-report the command needs is not loaded (a stock snapshot: FBA Inventory or Manage FBA Inventory), the
-missing report named on stderr. What a command can compute without a report it would use (no order
-history, no cost sheet) it prints, with a note on stderr saying what is missing; stdout stays the
-JSON or CSV asked for.
+Exit codes: 0 done; 2 input rejected (a file, a flag value, a --db that is no database, an --as-of with
+no snapshot); 3 database locked by another writer; 4 the alert digest could not be e-mailed; 5 nothing
+is loaded (no database file, or one without a report: every read command, ``imports`` included, says so
+on stderr); 6 the report the command needs is not loaded (a stock snapshot: FBA Inventory or Manage FBA
+Inventory), the missing report named on stderr. What a command can compute without a report it would use
+(no order history, no cost sheet) it prints, with a note on stderr saying what is missing; stdout stays
+the JSON or CSV asked for.
 """
 
 from __future__ import annotations
@@ -88,8 +88,24 @@ class Loaded:
         return ", ".join(sorted(BY_TYPE[t].title if t in BY_TYPE else t for t in self.report_types))
 
 
+def check_database_file(db_path: Path) -> None:
+    """``Unavailable`` (exit 2) when the path is a folder or a file that is not a DuckDB database (DuckDB
+    writes "DUCK" at byte 8); a missing path is fine (a load creates it). Without this check, DuckDB's
+    refusal would read as "in use by another program"."""
+    if db_path.is_dir():
+        raise Unavailable(f"{db_path} is a folder: --db and FBA_HEALTH_DB name the database file itself, "
+                          "e.g. data/inventory.duckdb.", 2)
+    if db_path.is_file():
+        with open(db_path, "rb") as handle:
+            head = handle.read(12)
+        if head[8:12] != b"DUCK":
+            raise Unavailable(f"{db_path} is not a database file of this app (not a DuckDB file): give --db or "
+                              "FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new path.", 2)
+
+
 def loaded(db_path: Path) -> Loaded:
     """What is loaded; ``Unavailable`` (exit 5) when nothing is, without creating a missing file."""
+    check_database_file(db_path)
     if not db_path.exists():
         raise Unavailable(f"Nothing is loaded: there is no database at {db_path}. {HOW_TO_LOAD}", NOTHING_LOADED)
     summary = ingest.loaded_summary(db_path)
@@ -127,6 +143,7 @@ def note_missing(have: Loaded, *, sales: str | None = None, costs: str | None = 
 
 def _cmd_load(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
+    check_database_file(db_path)
     rejected = False
     for path in args.files:
         if not path.is_file():
@@ -170,9 +187,10 @@ def _cmd_imports(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     try:
         loaded(db_path)
-    except Unavailable as nothing:  # still the (empty) list asked for, then the reason and exit 5
-        print("[]" if args.json else "Nothing loaded yet.")
-        raise nothing
+    except Unavailable as nothing:  # nothing loaded: still the (empty) list asked for, then the reason
+        if nothing.exit_code == NOTHING_LOADED:
+            print("[]" if args.json else "Nothing loaded yet.")
+        raise
     frame = ingest.list_imports(db_path)
     if args.json:
         print(frame.drop(columns=["warnings"]).to_json(orient="records", date_format="iso"))
@@ -213,7 +231,9 @@ def _cmd_remove(args: argparse.Namespace) -> int:
 
 
 def _cmd_load_sample(args: argparse.Namespace) -> int:
-    results = sample.load_sample(db.resolve_db_path(args.db))
+    db_path = db.resolve_db_path(args.db)
+    check_database_file(db_path)
+    results = sample.load_sample(db_path)
     for result in results:
         _print_result(result)
     return 2 if any(r.status == "rejected" for r in results) else 0

@@ -454,3 +454,20 @@ def test_text_output_names_reports_as_seller_central_does(tmp_path, files):
     assert "All Orders (by order date)" in listing and "2026-05-08" in listing
     for token in ("GET_", "NaT", "nan", "None", "import_id", "report_type"):
         assert token not in listing and token not in loaded.stdout, token
+
+
+@pytest.mark.parametrize("command", [["summary", "--json"], ["imports"], ["load-sample"]])
+def test_a_path_that_is_not_a_database_is_named_not_called_locked(capsys, tmp_path, files, command):
+    """DuckDB refuses a text file, an empty file or a folder at once; that is no lock (exit 3)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n", encoding="utf-8")
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    for path in (text, empty, tmp_path):
+        code, out, err = cli_run(capsys, *command, "--db", path)
+        assert (code, out) == (2, ""), path
+        assert str(path) in err and "in use by another program" not in err
+        assert ("is a folder" if path == tmp_path else "not a DuckDB file") in err
+    good, _ = files
+    code, _, err = cli_run(capsys, "load", good, "--db", text)
+    assert code == 2 and "not a DuckDB file" in err and text.read_text(encoding="utf-8") == "hello\n"
