@@ -499,7 +499,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     if as_of is None:  # the data-age rule only: the digest must not read like "nothing fires"
         missing = ("Only the data-age rule was checked: the stock, restock and fee rules need a stock "
                    f"snapshot, and none is loaded. Load {STOCK_REPORTS}.")
-        note(missing)
+        if args.json:  # the Markdown digest says it itself, below
+            note(missing)
         count = (f"{len(fired)} data-age alert{'s' if len(fired) != 1 else ''}." if len(fired)
                  else "No report is older than its limit.")
         head, _, rest = digest.partition("\n")
