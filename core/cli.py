@@ -56,11 +56,13 @@ HOW_TO_LOAD = ("Load your Seller Central reports with `fba-health load FILE...` 
                "reports page), or the demo account with `fba-health load-sample`.")
 STOCK_REPORTS = ("FBA Inventory (Seller Central: Inventory > Inventory Planning > Download) or Manage FBA "
                  "Inventory (Reports > Fulfillment)")
-SALES_REPORTS = "All Orders (Seller Central: Reports > Fulfillment > All Orders) or Amazon Fulfilled Shipments"
+SALES_REPORTS = ("All Orders (Seller Central: Reports > Fulfillment > All Orders) or Amazon Fulfilled "
+                 "Shipments")
 COST_SHEET = ("your product-cost sheet with `fba-health load FILE` (template: "
               "sample_data/product_costs_template.csv; or the app's Product costs page)")
 STOCK_TYPES = ("GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA")
-SALES_TYPES = ("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL", "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL")
+SALES_TYPES = ("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+               "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL")
 COST_TYPE = "PRODUCT_COSTS"
 
 
@@ -99,15 +101,17 @@ def check_database_file(db_path: Path) -> None:
         with open(db_path, "rb") as handle:
             head = handle.read(12)
         if head[8:12] != b"DUCK":
-            raise Unavailable(f"{db_path} is not a database file of this app (not a DuckDB file): give --db or "
-                              "FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new path.", 2)
+            raise Unavailable(f"{db_path} is not a database file of this app (not a DuckDB file): give "
+                              "--db or FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new "
+                              "path.", 2)
 
 
 def loaded(db_path: Path) -> Loaded:
     """What is loaded; ``Unavailable`` (exit 5) when nothing is, without creating a missing file."""
     check_database_file(db_path)
     if not db_path.exists():
-        raise Unavailable(f"Nothing is loaded: there is no database at {db_path}. {HOW_TO_LOAD}", NOTHING_LOADED)
+        raise Unavailable(f"Nothing is loaded: there is no database at {db_path}. {HOW_TO_LOAD}",
+                          NOTHING_LOADED)
     summary = ingest.loaded_summary(db_path)
     if summary.empty:
         raise Unavailable(f"Nothing is loaded in {db_path}. {HOW_TO_LOAD}", NOTHING_LOADED)
@@ -263,8 +267,10 @@ def _table(args: argparse.Namespace, what: str) -> skus.SkuTable:
     if table.sources.sales is None:
         note_missing(have, sales="units sold and demand are 0 for every SKU.")
     elif table.sources.sales == "inventory_planning":
-        note_missing(have, sales="sales are the FBA Inventory report's units shipped in the last 30 and 90 days.")
-    note_missing(have, costs="inventory value, turnover, holding cost and the other money figures are unknown.")
+        note_missing(have, sales="sales are the FBA Inventory report's units shipped in the last 30 and 90 "
+                                 "days.")
+    note_missing(have, costs="inventory value, turnover, holding cost and the other money figures are "
+                             "unknown.")
     return table
 
 
@@ -340,7 +346,8 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     have = loaded(db_path)
     if args.as_of is None:  # the forecast starts at the latest snapshot unless told otherwise
-        args.as_of = needs_snapshot(have, None, "a forecast without --as-of (it starts at the latest snapshot)")
+        args.as_of = needs_snapshot(have, None,
+                                    "a forecast without --as-of (it starts at the latest snapshot)")
     result = forecast.forecast_table(db_path, as_of=args.as_of)
     daily = result.daily[result.daily["sku"] == args.sku]
     if daily.empty:
@@ -493,7 +500,8 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     else:
         as_of = None
     if as_of is not None:
-        note_missing(have, sales="the stockout and order-by rules have no forecast demand, so they cannot fire.")
+        note_missing(have, sales="the stockout and order-by rules have no forecast demand, so they cannot "
+                                 "fire.")
     fired = alerts.alerts_from_db(db_path, as_of, today)
     digest = alerts.digest_markdown(fired, as_of, today)
     if as_of is None:  # the data-age rule only: the digest must not read like "nothing fires"
@@ -643,7 +651,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _cmd_where(args: argparse.Namespace) -> int:
     location = db.locate_db(args.db)
     if args.json:
-        print(json.dumps({"db": str(location.path), "source": location.source, "exists": location.path.exists()}))
+        print(json.dumps({"db": str(location.path), "source": location.source,
+                          "exists": location.path.exists()}))
     else:
         state = "" if location.path.exists() else " (not created yet: the first load creates it)"
         print(f"{location.path}{state}\nchosen by: {location.source}")

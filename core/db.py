@@ -66,7 +66,8 @@ def default_db_location() -> DbLocation:
     if (checkout / "pyproject.toml").is_file():
         return DbLocation(checkout / "data" / DB_FILE_NAME, "checkout")
     data_home = os.environ.get("XDG_DATA_HOME", "")
-    base = Path(data_home) if data_home and Path(data_home).is_absolute() else Path.home() / ".local" / "share"
+    usable = data_home and Path(data_home).is_absolute()
+    base = Path(data_home) if usable else Path.home() / ".local" / "share"
     return DbLocation(base / "fba-health" / DB_FILE_NAME, "user data folder")
 
 

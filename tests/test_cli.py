@@ -349,7 +349,8 @@ def test_alerts_on_orders_only_check_the_data_age_and_say_the_rest_was_not_check
     fired = json.loads(out)
     assert [(a["rule"], a["value"], a["threshold"]) for a in fired] == [("stale_data", 8.0, 7.0)]
     assert "Only the data-age rule was checked" in err and "FBA Inventory" in err
-    code, out, err = cli_run(capsys, "alerts", "--today", "2026-11-13", "--markdown", "--db", states["orders only"])
+    code, out, err = cli_run(capsys, "alerts", "--today", "2026-11-13", "--markdown",
+                             "--db", states["orders only"])
     assert code == 0 and out.splitlines()[1].startswith("Only the data-age rule was checked")
     assert err == ""  # cron mails stdout and stderr together: the digest says it once
     assert out.splitlines()[1].endswith("No report is older than its limit.") and "Nothing fires" not in out
@@ -377,7 +378,7 @@ def test_one_snapshot_alone_computes_and_notes_the_missing_orders_and_costs(caps
         assert code == 0 and json.loads(out), name
         assert "No order history is loaded" in err, name
     code, out, err = cli_run(capsys, *READ_COMMANDS["restock"], "--db", path)
-    assert {r["status"] for r in json.loads(out)} == {"not yet"}  # no sales: nothing to order, and it says why
+    assert {r["status"] for r in json.loads(out)} == {"not yet"}  # no sales: nothing to order; it says why
     assert "every SKU shows no demand" in err and "Warning" not in err
     code, out, err = cli_run(capsys, *READ_COMMANDS["forecast"], "--db", path)
     assert code == 0 and json.loads(out)["model"]["method"] == "no demand" and "no sales to fit" in err
@@ -409,7 +410,8 @@ def test_the_full_demo_needs_no_note(capsys, demo_database, command):
 
 def test_an_as_of_without_a_snapshot_is_rejected_with_the_dates_there_are(capsys, demo_database):
     for command in ("summary", "fees", "clearance", "alerts", "restock"):
-        code, out, err = cli_run(capsys, *READ_COMMANDS[command], "--as-of", "2026-11-10", "--db", demo_database)
+        code, out, err = cli_run(capsys, *READ_COMMANDS[command], "--as-of", "2026-11-10",
+                                 "--db", demo_database)
         assert (code, out) == (2, ""), command
         assert "No stock snapshot is dated 2026-11-10" in err and "2026-11-15, 2026-10-15" in err
 

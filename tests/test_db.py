@@ -45,11 +45,12 @@ def test_installed_outside_a_checkout_the_database_is_in_the_user_data_folder(mo
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert db.locate_db() == db.DbLocation(tmp_path / "xdg" / "fba-health" / "inventory.duckdb",
                                            "user data folder")
+    in_home = tmp_path / "home" / ".local" / "share" / "fba-health" / "inventory.duckdb"
     for unusable in ("", "relative/data"):
         monkeypatch.setenv("XDG_DATA_HOME", unusable)
-        assert db.resolve_db_path() == tmp_path / "home" / ".local" / "share" / "fba-health" / "inventory.duckdb"
+        assert db.resolve_db_path() == in_home
     monkeypatch.delenv("XDG_DATA_HOME")
-    assert db.resolve_db_path() == tmp_path / "home" / ".local" / "share" / "fba-health" / "inventory.duckdb"
+    assert db.resolve_db_path() == in_home
     (site / "pyproject.toml").write_text("[project]\n")  # a checkout after all: its data/ folder
     assert db.locate_db() == db.DbLocation(site / "data" / "inventory.duckdb", "checkout")
 
