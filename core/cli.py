@@ -17,9 +17,18 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
                          (--json | --csv)
     fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --markdown)
                       [--email TO ...]
+    fba-health where [--db PATH] [--json]
 
-Exit codes: 0 done; 2 input rejected (a file, a flag value); 3 database locked by another writer;
-4 the alert digest could not be e-mailed.
+The database is ``--db``, else ``FBA_HEALTH_DB``, else the default of ``core.db.locate_db`` (the
+checkout's data/inventory.duckdb, or the per-user data folder): never relative to the current directory.
+
+Exit codes: 0 done; 2 input rejected (a file, a flag value, a --db that is no database, an --as-of with
+no snapshot); 3 database locked by another writer; 4 the alert digest could not be e-mailed; 5 nothing
+is loaded (no database file, or one without a report: every read command, ``imports`` included, says so
+on stderr); 6 the report the command needs is not loaded (a stock snapshot: FBA Inventory or Manage FBA
+Inventory), the missing report named on stderr. What a command can compute without a report it would use
+(no order history, no cost sheet) it prints, with a note on stderr saying what is missing; stdout stays
+the JSON or CSV asked for.
 """
 
 from __future__ import annotations
@@ -30,17 +39,115 @@ import json
 import math
 import os
 import sys
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from core import db, export, ingest, sample, settings, skus
+from core.schemas import BY_TYPE
+
+NOTHING_LOADED = 5
+REPORT_MISSING = 6
+
+# Where each missing input comes from, by its Seller Central name.
+HOW_TO_LOAD = ("Load your Seller Central reports with `fba-health load FILE...` (or on the app's Upload "
+               "reports page), or the demo account with `fba-health load-sample`.")
+STOCK_REPORTS = ("FBA Inventory (Seller Central: Inventory > Inventory Planning > Download) or Manage FBA "
+                 "Inventory (Reports > Fulfillment)")
+SALES_REPORTS = ("All Orders (Seller Central: Reports > Fulfillment > All Orders) or Amazon Fulfilled "
+                 "Shipments")
+COST_SHEET = ("your product-cost sheet with `fba-health load FILE` (template: "
+              "sample_data/product_costs_template.csv; or the app's Product costs page)")
+STOCK_TYPES = ("GET_FBA_INVENTORY_PLANNING_DATA", "GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA")
+SALES_TYPES = ("GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL",
+               "GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL")
+COST_TYPE = "PRODUCT_COSTS"
 
 
+class Unavailable(Exception):
+    """The command cannot compute anything from what is loaded: the message says what is missing."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a database holds, for the messages about what is missing."""
+
+    path: Path
+    report_types: frozenset[str]
+    snapshots: tuple[dt.date, ...]  # stock snapshot dates, newest first
+
+    def has(self, *report_types: str) -> bool:
+        return bool(self.report_types & set(report_types))
+
+    def titles(self) -> str:
+        """The loaded reports by name: "All Orders (by order date), Product costs (your own sheet)"."""
+        return ", ".join(sorted(BY_TYPE[t].title if t in BY_TYPE else t for t in self.report_types))
+
+
+def check_database_file(db_path: Path) -> None:
+    """``Unavailable`` (exit 2) when the path is a folder or a file that is not a DuckDB database (DuckDB
+    writes "DUCK" at byte 8); a missing path is fine (a load creates it). Without this check, DuckDB's
+    refusal would read as "in use by another program"."""
+    if db_path.is_dir():
+        raise Unavailable(f"{db_path} is a folder: --db and FBA_HEALTH_DB name the database file itself, "
+                          "e.g. data/inventory.duckdb.", 2)
+    if db_path.is_file():
+        with open(db_path, "rb") as handle:
+            head = handle.read(12)
+        if head[8:12] != b"DUCK":
+            raise Unavailable(f"{db_path} is not a database file of this app (not a DuckDB file): give "
+                              "--db or FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new "
+                              "path.", 2)
+
+
+def loaded(db_path: Path) -> Loaded:
+    """What is loaded; ``Unavailable`` (exit 5) when nothing is, without creating a missing file."""
+    check_database_file(db_path)
+    if not db_path.exists():
+        raise Unavailable(f"Nothing is loaded: there is no database at {db_path}. {HOW_TO_LOAD}",
+                          NOTHING_LOADED)
+    summary = ingest.loaded_summary(db_path)
+    if summary.empty:
+        raise Unavailable(f"Nothing is loaded in {db_path}. {HOW_TO_LOAD}", NOTHING_LOADED)
+    return Loaded(db_path, frozenset(summary["report_type"]), tuple(skus.snapshot_dates(db_path)))
+
+
+def needs_snapshot(have: Loaded, as_of: dt.date | None, what: str) -> dt.date:
+    """The snapshot date to use; ``Unavailable`` when there is none (exit 6) or ``--as-of`` names a day
+    without one (exit 2)."""
+    if not have.snapshots:
+        raise Unavailable(f"No stock snapshot is loaded in {have.path}, so {what} cannot be computed: load "
+                          f"{STOCK_REPORTS}. Loaded now: {have.titles()}.", REPORT_MISSING)
+    if as_of is not None and as_of not in have.snapshots:
+        dates = ", ".join(d.isoformat() for d in have.snapshots[:12])
+        more = f" and {len(have.snapshots) - 12} earlier" if len(have.snapshots) > 12 else ""
+        raise Unavailable(f"No stock snapshot is dated {as_of.isoformat()}: --as-of must be a snapshot date "
+                          f"({dates}{more}).", 2)
+    return as_of or have.snapshots[0]
+
+
+def note(message: str) -> None:
+    """A line on stderr about an input that is missing; stdout keeps only the result."""
+    print(f"Note: {message}", file=sys.stderr)
+
+
+def note_missing(have: Loaded, *, sales: str | None = None, costs: str | None = None) -> None:
+    """Say what the result lacks: ``sales`` / ``costs`` are what their absence means for this command."""
+    if sales and not have.has(*SALES_TYPES):
+        note(f"No order history is loaded: {sales} Load {SALES_REPORTS}.")
+    if costs and not have.has(COST_TYPE):
+        note(f"No product-cost sheet is loaded: {costs} Load {COST_SHEET}.")
 
 
 def _cmd_load(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
+    check_database_file(db_path)
     rejected = False
     # A report with no date of its own takes the stock snapshot date of the FBA Inventory files loaded
     # with it, when they share one (read from their first rows before anything loads).
@@ -63,10 +170,10 @@ def _cmd_load(args: argparse.Namespace) -> int:
 def _print_result(result: ingest.LoadResult) -> None:
     if result.status == "loaded":
         span = f", {result.date_min} to {result.date_max}" if result.date_min else ""
-        print(f"{result.file}: loaded {result.rows_loaded:,} rows as {result.report_type}"
+        print(f"{result.file}: loaded {_rows(result.rows_loaded)} as {_title(result.report_type)}"
               f" ({result.rows_replaced:,} replaced{span})")
     elif result.status == "unchanged":
-        print(f"{result.file}: unchanged ({result.report_type} already loaded)")
+        print(f"{result.file}: unchanged, {_title(result.report_type)} already loaded")
     else:
         print(f"{result.file}: REJECTED")
         for error in result.errors:
@@ -75,31 +182,67 @@ def _print_result(result: ingest.LoadResult) -> None:
         print(f"  note: {warning}")
 
 
+def _rows(count: int, noun: str = "row") -> str:
+    """A count with the right plural: 1 row, 2,000 rows."""
+    return f"{count:,} {noun}{'s' if count != 1 else ''}"
+
+
+def _title(report_type: str | None) -> str:
+    """A report by its Seller Central name (the JSON keeps the report type)."""
+    return BY_TYPE[report_type].title if report_type in BY_TYPE else str(report_type)
+
+
 def _cmd_imports(args: argparse.Namespace) -> int:
-    frame = ingest.list_imports(db.resolve_db_path(args.db))
+    db_path = db.resolve_db_path(args.db)
+    try:
+        loaded(db_path)
+    except Unavailable as nothing:  # nothing loaded: still the (empty) list asked for, then the reason
+        if nothing.exit_code == NOTHING_LOADED:
+            print("[]" if args.json else "Nothing loaded yet.")
+        raise
+    frame = ingest.list_imports(db_path)
     if args.json:
         print(frame.drop(columns=["warnings"]).to_json(orient="records", date_format="iso"))
-    elif frame.empty:
-        print("Nothing loaded yet.")
     else:
-        print(frame[["import_id", "file_name", "report_type", "row_count", "current_rows", "date_min",
-                     "date_max", "loaded_at"]].to_string(index=False))
+        print(imports_text(frame))
     return 0
 
 
+def imports_text(frame: pd.DataFrame) -> str:
+    """The imports as a table for people: reports by their Seller Central names, dates as dates."""
+    def day(value) -> str:
+        return "—" if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+    table = pd.DataFrame({
+        "Import": frame["import_id"].astype(int),
+        "File": frame["file_name"],
+        "Report": [BY_TYPE[t].title if t in BY_TYPE else t for t in frame["report_type"]],
+        "Rows": [f"{int(n):,}" for n in frame["row_count"]],
+        "Current": [f"{int(n):,}" for n in frame["current_rows"]],
+        "From": [day(v) for v in frame["date_min"]],
+        "To": [day(v) for v in frame["date_max"]],
+        "Loaded at": [pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") for v in frame["loaded_at"]],
+    })
+    return table.to_string(index=False)
+
+
 def _cmd_remove(args: argparse.Namespace) -> int:
+    db_path = db.resolve_db_path(args.db)
+    loaded(db_path)  # nothing to remove: exit 5, and no empty database created
     try:
-        removal = ingest.remove_import(db.resolve_db_path(args.db), args.import_id)
+        removal = ingest.remove_import(db_path, args.import_id)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    print(f"Removed import #{removal.import_id} ({removal.file}): {removal.rows_removed:,} rows removed, "
-          f"{removal.rows_restored:,} earlier rows restored.")
+    print(f"Removed import #{removal.import_id} ({removal.file}): {_rows(removal.rows_removed)} removed, "
+          f"{_rows(removal.rows_restored, 'earlier row')} restored.")
     return 0
 
 
 def _cmd_load_sample(args: argparse.Namespace) -> int:
-    results = sample.load_sample(db.resolve_db_path(args.db))
+    db_path = db.resolve_db_path(args.db)
+    check_database_file(db_path)
+    results = sample.load_sample(db_path)
     for result in results:
         _print_result(result)
     return 2 if any(r.status == "rejected" for r in results) else 0
@@ -120,14 +263,24 @@ def _json_safe(value):
     return value
 
 
-def _table(args: argparse.Namespace) -> skus.SkuTable:
+def _table(args: argparse.Namespace, what: str) -> skus.SkuTable:
     db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
+    as_of = needs_snapshot(have, args.as_of, what)
     health, grades = settings.load(db_path)
-    return skus.sku_table(db_path, health, grades, as_of=args.as_of)
+    table = skus.sku_table(db_path, health, grades, as_of=as_of)
+    if table.sources.sales is None:
+        note_missing(have, sales="units sold and demand are 0 for every SKU.")
+    elif table.sources.sales == "inventory_planning":
+        note_missing(have, sales="sales are the FBA Inventory report's units shipped in the last 30 and 90 "
+                                 "days.")
+    note_missing(have, costs="inventory value, turnover, holding cost and the other money figures are "
+                             "unknown.")
+    return table
 
 
 def _cmd_skus(args: argparse.Namespace) -> int:
-    table = _table(args)
+    table = _table(args, "the SKU table")
     frame = table.frame
     if args.csv:  # formula-safe, like every export of the app
         sys.stdout.buffer.write(export.to_csv_bytes(frame))
@@ -142,15 +295,23 @@ def _cmd_skus(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    table = _table(args)
+    table = _table(args, "the account summary")
     summary = skus.account_summary(table.frame, table.params)
     if args.json:
         print(json.dumps({k: _json_safe(v) if not isinstance(v, dict) else
                           {n: _json_safe(x) for n, x in v.items()} for k, v in summary.items()}))
     else:
         for key, value in summary.items():
-            print(f"{key}: {value}")
+            print(f"{key}: {_text_value(value)}")
     return 0
+
+
+def _text_value(value) -> str:
+    """A summary figure as text: a missing one reads "unknown", never nan or None."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_text_value(v)}" for k, v in value.items())
+    value = _json_safe(value)
+    return "unknown" if value is None else str(value)
 
 
 def _records(frame) -> list[dict]:
@@ -164,6 +325,12 @@ def _cmd_restock(args: argparse.Namespace) -> int:
     from core.restock_params import RestockParams
 
     db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
+    args.as_of = needs_snapshot(have, args.as_of, "the restock plan")
+    note_missing(have, sales="the forecasts have no sales to fit, so every SKU shows no demand and nothing "
+                             "to order.",
+                 costs="order values and the capital cost are unknown, and every SKU gets the default lead "
+                       "time, no MOQ and no case pack.")
     health, _ = settings.load(db_path)
     params = dataclasses.replace(RestockParams(), service_level_override=args.service_level,
                                  lead_time_days_override=args.lead_time_days,
@@ -181,11 +348,18 @@ def _cmd_restock(args: argparse.Namespace) -> int:
 def _cmd_forecast(args: argparse.Namespace) -> int:
     from core import forecast
 
-    result = forecast.forecast_table(db.resolve_db_path(args.db), as_of=args.as_of)
+    db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
+    if args.as_of is None:  # the forecast starts at the latest snapshot unless told otherwise
+        args.as_of = needs_snapshot(have, None,
+                                    "a forecast without --as-of (it starts at the latest snapshot)")
+    result = forecast.forecast_table(db_path, as_of=args.as_of)
     daily = result.daily[result.daily["sku"] == args.sku]
     if daily.empty:
-        print(f"No forecast for SKU {args.sku!r}: it is not in the loaded reports.", file=sys.stderr)
+        print(f"No forecast for SKU {args.sku!r} as of {args.as_of.isoformat()}: it is not in the loaded "
+              "reports.", file=sys.stderr)
         return 2
+    note_missing(have, sales="the forecast has no sales to fit (no demand).")
     summary = result.summary[result.summary["sku"] == args.sku]
     print(json.dumps({"sku": args.sku, "as_of": _json_safe(result.as_of),
                       "model": _records(summary)[0], "daily": _records(daily.drop(columns="sku"))},
@@ -232,6 +406,9 @@ def _cmd_fees(args: argparse.Namespace) -> int:
         print("--months must be >= 1", file=sys.stderr)
         return 2
     db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
+    args.as_of = needs_snapshot(have, args.as_of, "the fee outlook")
+    note_missing(have, sales="the projection assumes no sales (the stock stays and ages).")
     health, _, restock_params = _health_and_restock(db_path)
     outlook = fee_outlook(db_path, as_of=args.as_of, months=args.months, with_arrivals=not args.no_arrivals,
                           restock_params=restock_params, health_params=health)
@@ -274,6 +451,8 @@ def _cmd_clearance(args: argparse.Namespace) -> int:
     from core.fees.outlook import clearance_advice, fee_outlook
 
     db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
+    as_of = needs_snapshot(have, args.as_of, "the clearance advice")
     health, grades, restock_params = _health_and_restock(db_path)
     try:
         params = clearance.ClearanceParams(capital_rate_annual=health.capital_rate_annual,
@@ -283,7 +462,9 @@ def _cmd_clearance(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
-    table = skus.sku_table(db_path, health, grades, as_of=args.as_of)
+    note_missing(have, sales="demand is the FBA Inventory report's units shipped, where it is loaded.",
+                 costs="no option can be priced without a unit cost, so nothing is recommended.")
+    table = skus.sku_table(db_path, health, grades, as_of=as_of)
     picked = tuple(dict.fromkeys(args.sku or ()))
     unknown = [s for s in picked if s not in set(table.frame["sku"])]
     if unknown and not table.frame.empty:
@@ -316,10 +497,27 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     from core import alerts, notify
 
     db_path = db.resolve_db_path(args.db)
+    have = loaded(db_path)
     today = args.today or dt.date.today()
-    fired = alerts.alerts_from_db(db_path, args.as_of, today)
-    as_of = args.as_of or next(iter(skus.snapshot_dates(db_path)), None)
+    dated = any(BY_TYPE[t].date_column or BY_TYPE[t].snapshot_from_load for t in have.report_types)
+    if have.snapshots or args.as_of is not None or not dated:  # a cost sheet alone: not even a data age
+        as_of = needs_snapshot(have, args.as_of, "the alerts")
+    else:
+        as_of = None
+    if as_of is not None:
+        note_missing(have, sales="the stockout and order-by rules have no forecast demand, so they cannot "
+                                 "fire.")
+    fired = alerts.alerts_from_db(db_path, as_of, today)
     digest = alerts.digest_markdown(fired, as_of, today)
+    if as_of is None:  # the data-age rule only: the digest must not read like "nothing fires"
+        missing = ("Only the data-age rule was checked: the stock, restock and fee rules need a stock "
+                   f"snapshot, and none is loaded. Load {STOCK_REPORTS}.")
+        if args.json:  # the Markdown digest says it itself, below
+            note(missing)
+        count = (f"{len(fired)} data-age alert{'s' if len(fired) != 1 else ''}." if len(fired)
+                 else "No report is older than its limit.")
+        head, _, rest = digest.partition("\n")
+        digest = "\n".join([head, f"{missing} {count}", *rest.split("\n")[1:]])  # instead of the count line
     if args.json:
         print(json.dumps(_records(fired), ensure_ascii=False))
     else:
@@ -336,9 +534,13 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="fba-health", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="fba-health", description=__doc__.splitlines()[0],
+        epilog="Exit codes: 0 done; 2 input rejected; 3 database locked; 4 digest not e-mailed; 5 nothing "
+               "is loaded; 6 the report the command needs is not loaded (named on stderr).")
     sub = parser.add_subparsers(dest="command", required=True)
-    db_help = "database file (default: $FBA_HEALTH_DB or data/inventory.duckdb)"
+    db_help = ("database file (default: $FBA_HEALTH_DB, else the checkout's data/inventory.duckdb, else "
+               "~/.local/share/fba-health/inventory.duckdb; `fba-health where` shows it)")
 
     load = sub.add_parser("load", help="load Seller Central / SP-API report files")
     load.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -443,13 +645,36 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also send the Markdown digest to these addresses over SMTP (host, port, user, "
                              "TLS: FBA_HEALTH_SMTP_* or the Alerts page; password: FBA_HEALTH_SMTP_PASSWORD)")
     alerts.set_defaults(run=_cmd_alerts)
+
+    where = sub.add_parser("where", help="which database file the commands and the app use, and why")
+    where.add_argument("--db", help=db_help)
+    where.add_argument("--json", action="store_true", help='{"db": path, "source": rule, "exists": bool}')
+    where.set_defaults(run=_cmd_where)
     return parser
+
+
+def _cmd_where(args: argparse.Namespace) -> int:
+    location = db.locate_db(args.db)
+    if args.json:
+        print(json.dumps({"db": str(location.path), "source": location.source,
+                          "exists": location.path.exists()}))
+    else:
+        state = "" if location.path.exists() else " (not created yet: the first load creates it)"
+        print(f"{location.path}{state}\nchosen by: {location.source}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            # numpy's "Degrees of freedom <= 0" and "Mean of empty slice" on SKUs without history: the
+            # result already says "no demand"; the warning is noise to a person or a cron mail.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return args.run(args)
+    except Unavailable as missing:
+        print(missing, file=sys.stderr)
+        return missing.exit_code
     except db.DatabaseBusy as busy:
         print(busy, file=sys.stderr)
         return 3

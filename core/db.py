@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -24,7 +25,10 @@ import duckdb
 from core.schemas import SCHEMAS, ReportSchema
 from core.values import SQL_TYPES
 
-DEFAULT_DB_PATH = Path("data/inventory.duckdb")
+# The folder of this package: in a source checkout (``make``'s editable install) its parent holds
+# pyproject.toml, and the database goes in the checkout's data/; a test moves it to check the other rule.
+PACKAGE_DIR = Path(__file__).resolve().parent
+DB_FILE_NAME = "inventory.duckdb"
 LOCK_WAIT_SECONDS = 20.0
 
 # Re-entrant: a writer opening a connection may first bring the schema up to date.
@@ -36,10 +40,53 @@ _held: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
 _held_lock = threading.Lock()
 
 
+@dataclass(frozen=True)
+class DbLocation:
+    """Where the database file is and which rule chose it.
+
+    ``source`` is one of ``--db``, ``FBA_HEALTH_DB``, ``checkout`` (the source checkout's
+    data/inventory.duckdb) and ``user data folder`` ($XDG_DATA_HOME/fba-health/inventory.duckdb).
+    """
+
+    path: Path
+    source: str
+
+
+def default_db_location() -> DbLocation:
+    """The database when neither ``--db`` nor ``FBA_HEALTH_DB`` names one; never the current directory.
+
+    In a source checkout (the folder above the ``core`` package holds pyproject.toml: ``make``'s
+    editable install, or ``python -m core`` run from the checkout), the checkout's
+    ``data/inventory.duckdb``; the app and a cron job started from any directory share it. Installed
+    elsewhere (a wheel in site-packages), the per-user data folder of the XDG Base Directory spec:
+    ``$XDG_DATA_HOME/fba-health/inventory.duckdb``, where an unset, empty or relative XDG_DATA_HOME
+    means ``~/.local/share``.
+    """
+    checkout = PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file():
+        return DbLocation(checkout / "data" / DB_FILE_NAME, "checkout")
+    data_home = os.environ.get("XDG_DATA_HOME", "")
+    usable = data_home and Path(data_home).is_absolute()
+    base = Path(data_home) if usable else Path.home() / ".local" / "share"
+    return DbLocation(base / "fba-health" / DB_FILE_NAME, "user data folder")
+
+
+def locate_db(explicit: str | os.PathLike | None = None) -> DbLocation:
+    """The database file the app and every command use: ``--db`` if given, else ``FBA_HEALTH_DB``, else
+    ``default_db_location()``. Paths are made absolute (``~`` expanded) against the current directory."""
+    if explicit:
+        chosen = DbLocation(Path(explicit), "--db")
+    elif os.environ.get("FBA_HEALTH_DB"):
+        chosen = DbLocation(Path(os.environ["FBA_HEALTH_DB"]), "FBA_HEALTH_DB")
+    else:
+        chosen = default_db_location()
+    return DbLocation(chosen.path.expanduser().resolve(), chosen.source)
+
+
 def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
-    """``--db`` if given, else ``FBA_HEALTH_DB``, else ``data/inventory.duckdb``."""
-    chosen = explicit or os.environ.get("FBA_HEALTH_DB") or DEFAULT_DB_PATH
-    return Path(chosen).expanduser().resolve()
+    """The database path by ``locate_db``'s rule: ``--db``, else ``FBA_HEALTH_DB``, else the checkout's
+    data/inventory.duckdb, else ``$XDG_DATA_HOME/fba-health/inventory.duckdb``."""
+    return locate_db(explicit).path
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:

@@ -58,7 +58,9 @@ def require_sign_in() -> None:
 
 
 def db_path() -> Path:
-    """The database file: ``FBA_HEALTH_DB``, else data/inventory.duckdb (read on every call)."""
+    """The database file, by ``core.db.resolve_db_path``'s rule (the one the command line uses):
+    ``FBA_HEALTH_DB``, else the checkout's data/inventory.duckdb, else the per-user data folder. Read on
+    every call."""
     return db.resolve_db_path()
 
 

@@ -1,5 +1,6 @@
 """The `fba-health` command is a contract: subcommands, flags, JSON field names and exit codes."""
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -48,13 +49,25 @@ def test_database_path_from_environment_and_default(tmp_path, files):
     env_db = tmp_path / "env.duckdb"
     assert run("load", good, "--json", env={"FBA_HEALTH_DB": str(env_db)}).returncode == 0
     assert env_db.exists()
-    workdir = tmp_path / "work"
+    where = json.loads(run("where", "--json", env={"FBA_HEALTH_DB": str(env_db)}).stdout)
+    assert where == {"db": str(env_db), "source": "FBA_HEALTH_DB", "exists": True}
+
+
+def test_the_default_database_is_the_checkouts_from_any_directory(tmp_path):
+    """Run from cron (another working directory, no FBA_HEALTH_DB): the same file as the app's."""
+    workdir = tmp_path / "home"
     workdir.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "FBA_HEALTH_DB"}
-    result = subprocess.run([str(FBA_HEALTH), "load", str(good)], capture_output=True, text=True, env=env,
-                            cwd=workdir, timeout=120)
-    assert result.returncode == 0, result.stderr
-    assert (workdir / "data" / "inventory.duckdb").exists()
+    for command in ([str(FBA_HEALTH)], [sys.executable, "-m", "core"]):
+        result = subprocess.run([*command, "where", "--json"], capture_output=True, text=True, env=env,
+                                cwd=workdir, timeout=120)
+        assert result.returncode == 0, result.stderr
+        where = json.loads(result.stdout)
+        assert (where["db"], where["source"]) == (str(ROOT / "data" / "inventory.duckdb"), "checkout")
+    text = subprocess.run([str(FBA_HEALTH), "where"], capture_output=True, text=True, env=env, cwd=workdir,
+                          timeout=120).stdout
+    assert text.splitlines()[0].startswith(str(ROOT / "data" / "inventory.duckdb"))
+    assert list(workdir.iterdir()) == []  # nothing created where the command happened to start
 
 
 def test_python_dash_m_core_is_the_same_command(tmp_path, files):
@@ -234,13 +247,231 @@ def test_clearance_rejects_bad_parameters_and_unknown_skus(capsys, demo_database
     assert "NO-SUCH-SKU" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["fees", "--json"], ["fees", "--crossings", "--json"],
-                                  ["clearance", "--json"], ["clearance", "--sku", "ANY", "--json"]])
-def test_an_empty_database_prints_an_empty_list(capsys, tmp_path, args):
-    assert cli_json(capsys, *args, "--db", tmp_path / "empty.duckdb") == []
-
-
 def test_fees_command_runs_as_a_process(demo_database):
     result = run("fees", "--db", demo_database, "--months", "1", "--no-arrivals", "--json")
     assert result.returncode == 0, result.stderr
     assert {r["month"] for r in json.loads(result.stdout)} == {"2026-11-01"}
+
+
+# --- every state a seller's database can be in (issue 14) -------------------------------------------
+# Exit 5: nothing is loaded. Exit 6: the stock snapshot the command needs is missing (named on stderr).
+# A result computed without a report it would use (orders, the cost sheet) gets a "Note:" on stderr.
+
+SAMPLE = ROOT / "sample_data"
+SNAPSHOT = SAMPLE / "fba_inventory_planning_2026-11-15.txt"
+READ_COMMANDS = {
+    "summary": ["summary", "--json"],
+    "skus": ["skus", "--json"],
+    "restock": ["restock", "--json"],
+    "forecast": ["forecast", "--sku", "HK-GRD-0006", "--json"],
+    "fees": ["fees", "--json"],
+    "crossings": ["fees", "--crossings", "--json"],
+    "clearance": ["clearance", "--json"],
+    "alerts": ["alerts", "--today", "2026-11-20", "--json"],
+}
+NEEDS_SNAPSHOT = [name for name in READ_COMMANDS if name != "alerts"]
+
+
+def cli_run(capsys, *args):
+    """(exit code, stdout, stderr) of the command run in this process: an exception fails the test."""
+    from core import cli
+
+    code = cli.main([*map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def load(db_path, *paths, snapshot_date=None):
+    from core import ingest
+
+    for path in paths:
+        assert ingest.load_report(db_path, path, snapshot_date=snapshot_date).status == "loaded", path
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def states(tmp_path_factory):
+    """One real DuckDB file per state, loaded from the demo's report files (orders: a small All Orders
+    file in Amazon's format, to keep the test quick)."""
+    from core import db as core_db
+
+    folder = tmp_path_factory.mktemp("states")
+    orders = write_report(folder / "orders.txt", header("orders_2026_34"),
+                          [order_row("1", "HK-GRD-0006", date="2026-11-10T10:00:00+00:00"),
+                           order_row("2", "HK-GRD-0006", date="2026-11-12T10:00:00+00:00")])
+    schema_only = folder / "schema_only.duckdb"
+    core_db.ensure_schema(schema_only)  # the file exists, with every table, and no report in it
+    reports = [p for p in sorted(SAMPLE.iterdir()) if p.suffix in (".txt", ".gz")]
+    return {
+        "missing file": folder / "never_created.duckdb",
+        "schema only": schema_only,
+        "orders only": load(folder / "orders.duckdb", orders),
+        "one snapshot": load(folder / "snapshot.duckdb", SNAPSHOT),
+        "cost sheet only": load(folder / "costs.duckdb", SAMPLE / "product_costs.csv"),
+        "no cost sheet": load(folder / "nocost.duckdb", *reports, snapshot_date=dt.date(2026, 11, 15)),
+    }
+
+
+@pytest.mark.parametrize("state", ["missing file", "schema only"])
+@pytest.mark.parametrize("command", [*READ_COMMANDS, "markdown", "imports"])
+def test_nothing_loaded_says_so_and_exits_5(capsys, states, state, command):
+    path = states[state]
+    args = {"markdown": ["alerts", "--markdown"], "imports": ["imports", "--json"]}.get(command) \
+        or READ_COMMANDS[command]
+    code, out, err = cli_run(capsys, *args, "--db", path)
+    assert code == 5
+    assert err.startswith("Nothing is loaded") and str(path) in err and "fba-health load" in err
+    assert out == ("[]\n" if command == "imports" else "")  # never a digest saying "Nothing fires"
+    assert path.exists() == (state == "schema only")  # a read never creates a database
+
+
+def test_imports_text_on_an_empty_database(capsys, states):
+    code, out, err = cli_run(capsys, "imports", "--db", states["missing file"])
+    assert (code, out) == (5, "Nothing loaded yet.\n") and "Nothing is loaded" in err
+
+
+@pytest.mark.parametrize("state, loaded", [("orders only", "All Orders (by order date)"),
+                                           ("cost sheet only", "Product costs (your own sheet)")])
+@pytest.mark.parametrize("command", NEEDS_SNAPSHOT)
+def test_without_a_stock_snapshot_the_missing_report_is_named_and_exit_is_6(capsys, states, state, loaded,
+                                                                            command):
+    code, out, err = cli_run(capsys, *READ_COMMANDS[command], "--db", states[state])
+    assert (code, out) == (6, "")
+    assert err.startswith("No stock snapshot is loaded")
+    assert "FBA Inventory (Seller Central" in err and "Manage FBA Inventory" in err
+    assert f"Loaded now: {loaded}." in err
+
+
+def test_alerts_on_orders_only_check_the_data_age_and_say_the_rest_was_not_checked(capsys, states):
+    """The orders end 12 Nov; on 20 Nov they are 8 days old, over the 7-day limit: the one rule that can
+    be evaluated fires, and the digest says the stock rules were not checked (not "Nothing fires")."""
+    code, out, err = cli_run(capsys, *READ_COMMANDS["alerts"], "--db", states["orders only"])
+    assert code == 0
+    fired = json.loads(out)
+    assert [(a["rule"], a["value"], a["threshold"]) for a in fired] == [("stale_data", 8.0, 7.0)]
+    assert "Only the data-age rule was checked" in err and "FBA Inventory" in err
+    code, out, err = cli_run(capsys, "alerts", "--today", "2026-11-13", "--markdown",
+                             "--db", states["orders only"])
+    assert code == 0 and out.splitlines()[1].startswith("Only the data-age rule was checked")
+    assert err == ""  # cron mails stdout and stderr together: the digest says it once
+    assert out.splitlines()[1].endswith("No report is older than its limit.") and "Nothing fires" not in out
+
+
+def test_alerts_on_a_cost_sheet_alone_check_nothing_and_exit_6(capsys, states):
+    code, out, err = cli_run(capsys, "alerts", "--markdown", "--db", states["cost sheet only"])
+    assert (code, out) == (6, "") and err.startswith("No stock snapshot is loaded")
+
+
+def test_one_snapshot_alone_computes_and_notes_the_missing_orders_and_costs(capsys, states):
+    path = states["one snapshot"]
+    with open(SNAPSHOT, encoding="utf-8-sig") as handle:
+        skus_in_file = {line.split("\t")[2] for line in list(handle)[1:]}  # the "sku" column (3rd)
+    code, out, err = cli_run(capsys, "summary", "--json", "--db", path)
+    summary = json.loads(out)
+    assert code == 0 and summary["skus"] == len(skus_in_file) == 150
+    assert summary["skus_cost_missing"] == 150 and summary["inventory_value"] is None
+    assert "No order history is loaded" in err and "FBA Inventory report's units shipped" in err
+    assert "No product-cost sheet is loaded" in err
+    code, out, err = cli_run(capsys, "summary", "--db", path)  # the text form: "unknown", never nan
+    assert code == 0 and "inventory_value: unknown" in out and "nan" not in out and "None" not in out
+    for name in ("skus", "restock", "fees", "clearance"):
+        code, out, err = cli_run(capsys, *READ_COMMANDS[name], "--db", path)
+        assert code == 0 and json.loads(out), name
+        assert "No order history is loaded" in err, name
+    code, out, err = cli_run(capsys, *READ_COMMANDS["restock"], "--db", path)
+    assert {r["status"] for r in json.loads(out)} == {"not yet"}  # no sales: nothing to order; it says why
+    assert "every SKU shows no demand" in err and "Warning" not in err
+    code, out, err = cli_run(capsys, *READ_COMMANDS["forecast"], "--db", path)
+    assert code == 0 and json.loads(out)["model"]["method"] == "no demand" and "no sales to fit" in err
+    code, out, err = cli_run(capsys, *READ_COMMANDS["alerts"], "--db", path)
+    rules = {a["rule"] for a in json.loads(out)}
+    assert code == 0 and "red_grade" in rules and not rules & {"stockout_in_lead_time", "order_by_passed"}
+    assert "the stockout and order-by rules have no forecast demand" in err
+
+
+def test_reports_without_a_cost_sheet_compute_everything_and_note_the_costs(capsys, states):
+    path = states["no cost sheet"]
+    for name, args in READ_COMMANDS.items():
+        code, out, err = cli_run(capsys, *args, "--db", path)
+        assert code == 0 and json.loads(out), name
+        assert "No order history" not in err, name
+    code, out, err = cli_run(capsys, *READ_COMMANDS["clearance"], "--db", path)
+    rows = json.loads(out)
+    assert {r["recommendation"] for r in rows} == {None} and not any(r["complete"] for r in rows)
+    assert "No product-cost sheet is loaded: no option can be priced" in err
+
+
+@pytest.mark.parametrize("command", [*READ_COMMANDS, "imports"])
+def test_the_full_demo_needs_no_note(capsys, demo_database, command):
+    args = ["imports", "--json"] if command == "imports" else READ_COMMANDS[command]
+    code, out, err = cli_run(capsys, *args, "--db", demo_database)
+    assert code == 0 and json.loads(out)
+    assert err == ""
+
+
+def test_an_as_of_without_a_snapshot_is_rejected_with_the_dates_there_are(capsys, demo_database):
+    for command in ("summary", "fees", "clearance", "alerts", "restock"):
+        code, out, err = cli_run(capsys, *READ_COMMANDS[command], "--as-of", "2026-11-10",
+                                 "--db", demo_database)
+        assert (code, out) == (2, ""), command
+        assert "No stock snapshot is dated 2026-11-10" in err and "2026-11-15, 2026-10-15" in err
+
+
+def test_states_as_processes_print_no_traceback(states):
+    """The exit codes reach the shell (cron sees them) and nothing a person reads is a traceback."""
+    for state, expected in (("missing file", 5), ("orders only", 6), ("one snapshot", 0)):
+        result = run("summary", "--json", "--db", states[state])
+        assert result.returncode == expected, result.stderr
+        assert "Traceback" not in result.stderr and "Error" not in result.stderr
+        result = run("restock", "--csv", "--db", states[state])
+        assert result.returncode == expected and "Traceback" not in result.stderr
+        assert "RuntimeWarning" not in result.stderr
+
+
+def test_remove_on_an_empty_database_exits_5_and_creates_nothing(capsys, tmp_path):
+    code, out, err = cli_run(capsys, "remove", "1", "--db", tmp_path / "none.duckdb")
+    assert (code, out) == (5, "") and err.startswith("Nothing is loaded")
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_forecast_on_orders_only_works_when_given_a_day(capsys, states):
+    """No snapshot to start from by default (exit 6), but an --as-of day is enough for the orders."""
+    code, out, err = cli_run(capsys, "forecast", "--sku", "HK-GRD-0006", "--as-of", "2026-11-15", "--json",
+                             "--db", states["orders only"])
+    result = json.loads(out)
+    assert code == 0 and result["as_of"] == "2026-11-15" and len(result["daily"]) > 0
+
+
+def test_text_output_names_reports_as_seller_central_does(tmp_path, files):
+    """People read `load` and `imports` without --json: report names, dates as dates, no NaT or ids."""
+    good, _ = files
+    db = tmp_path / "x.duckdb"
+    costs = tmp_path / "costs.csv"
+    costs.write_text("sku,unit_cost\nA,2.50\n", encoding="utf-8")
+    loaded = run("load", good, costs, "--db", db)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "loaded 2 rows as All Orders (by order date)" in loaded.stdout
+    assert "loaded 1 row as Product costs (your own sheet)" in loaded.stdout
+    again = run("load", good, "--db", db).stdout
+    assert "unchanged, All Orders (by order date) already loaded" in again
+    listing = run("imports", "--db", db).stdout
+    assert "All Orders (by order date)" in listing and "2026-05-08" in listing
+    for token in ("GET_", "NaT", "nan", "None", "import_id", "report_type"):
+        assert token not in listing and token not in loaded.stdout, token
+
+
+@pytest.mark.parametrize("command", [["summary", "--json"], ["imports"], ["load-sample"]])
+def test_a_path_that_is_not_a_database_is_named_not_called_locked(capsys, tmp_path, files, command):
+    """DuckDB refuses a text file, an empty file or a folder at once; that is no lock (exit 3)."""
+    text = tmp_path / "notes.txt"
+    text.write_text("hello\n", encoding="utf-8")
+    empty = tmp_path / "empty.duckdb"
+    empty.write_bytes(b"")
+    for path in (text, empty, tmp_path):
+        code, out, err = cli_run(capsys, *command, "--db", path)
+        assert (code, out) == (2, ""), path
+        assert str(path) in err and "in use by another program" not in err
+        assert ("is a folder" if path == tmp_path else "not a DuckDB file") in err
+    good, _ = files
+    code, _, err = cli_run(capsys, "load", good, "--db", text)
+    assert code == 2 and "not a DuckDB file" in err and text.read_text(encoding="utf-8") == "hello\n"

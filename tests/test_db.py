@@ -5,6 +5,7 @@ import sys
 import textwrap
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 
@@ -12,12 +13,46 @@ from core import db, ingest
 from tests.reportfiles import header, order_row, write_report
 
 
+ROOT = Path(__file__).resolve().parent.parent  # this checkout: the folder holding pyproject.toml
+
+
 def test_path_precedence(monkeypatch, tmp_path):
     monkeypatch.delenv("FBA_HEALTH_DB", raising=False)
-    assert db.resolve_db_path() == (db.DEFAULT_DB_PATH).resolve()
+    assert db.resolve_db_path() == ROOT / "data" / "inventory.duckdb"
     monkeypatch.setenv("FBA_HEALTH_DB", str(tmp_path / "env.duckdb"))
     assert db.resolve_db_path() == tmp_path / "env.duckdb"
+    assert db.locate_db().source == "FBA_HEALTH_DB"
     assert db.resolve_db_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
+    assert db.locate_db(tmp_path / "flag.duckdb").source == "--db"
+
+
+def test_the_default_does_not_depend_on_the_current_directory(monkeypatch, tmp_path):
+    """A cron job starts in the home folder, the app in the checkout: both get the checkout's file."""
+    monkeypatch.delenv("FBA_HEALTH_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert db.locate_db() == db.DbLocation(ROOT / "data" / "inventory.duckdb", "checkout")
+    # an explicit relative path still means the current directory, as on any command line
+    assert db.resolve_db_path("here.duckdb") == tmp_path / "here.duckdb"
+
+
+def test_installed_outside_a_checkout_the_database_is_in_the_user_data_folder(monkeypatch, tmp_path):
+    """XDG Base Directory spec: $XDG_DATA_HOME, else ~/.local/share when it is unset, empty or relative."""
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    (site / "core").mkdir(parents=True)
+    monkeypatch.setattr(db, "PACKAGE_DIR", site / "core")  # as a wheel installs it: no pyproject.toml beside
+    monkeypatch.delenv("FBA_HEALTH_DB", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert db.locate_db() == db.DbLocation(tmp_path / "xdg" / "fba-health" / "inventory.duckdb",
+                                           "user data folder")
+    in_home = tmp_path / "home" / ".local" / "share" / "fba-health" / "inventory.duckdb"
+    for unusable in ("", "relative/data"):
+        monkeypatch.setenv("XDG_DATA_HOME", unusable)
+        assert db.resolve_db_path() == in_home
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert db.resolve_db_path() == in_home
+    (site / "pyproject.toml").write_text("[project]\n")  # a checkout after all: its data/ folder
+    assert db.locate_db() == db.DbLocation(site / "data" / "inventory.duckdb", "checkout")
 
 
 def test_schema_is_versioned_and_new_columns_are_added(tmp_path):
