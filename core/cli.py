@@ -15,7 +15,7 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health clearance [--db PATH] [--as-of YYYY-MM-DD] [--horizon-months 6] [--sku SKU ...]
                          [--discount-pct 0.2] [--elasticity 2.0] [--liquidation-recovery 0.10]
                          (--json | --csv)
-    fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --markdown)
+    fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --by-sku | --markdown)
                       [--email TO ...]
 
 Exit codes: 0 done; 2 input rejected (a file, a flag value); 3 database locked by another writer;
@@ -317,12 +317,14 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
     digest = alerts.digest_markdown(fired, as_of, today)
     if args.json:
         print(json.dumps(_records(fired), ensure_ascii=False))
+    elif args.by_sku:
+        print(json.dumps(_records(alerts.by_sku(fired)), ensure_ascii=False))
     else:
         print(digest)
     if args.email:
         try:
             smtp = notify.smtp_settings(db_path)
-            notify.send_digest(digest, args.email, smtp, f"FBA inventory alerts: {len(fired)} ({today:%d %b %Y})")
+            notify.send_digest(digest, args.email, smtp, alerts.digest_subject(fired, today))
         except (ValueError, notify.NotifyError) as error:
             print(f"Digest not sent: {error}", file=sys.stderr)
             return 4
@@ -432,8 +434,10 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--today", type=dt.date.fromisoformat, default=None,
                         help="the date data ages are measured at (default: today)")
     formats = alerts.add_mutually_exclusive_group(required=True)
-    formats.add_argument("--json", action="store_true")
-    formats.add_argument("--markdown", action="store_true")
+    formats.add_argument("--json", action="store_true", help="one JSON record per rule that fires")
+    formats.add_argument("--by-sku", action="store_true",
+                         help="one JSON record per SKU (account alerts first), ranked by money at stake")
+    formats.add_argument("--markdown", action="store_true", help="the digest: one line per SKU, ranked")
     alerts.add_argument("--email", nargs="+", action="extend", default=None, metavar="TO",
                         help="also send the Markdown digest to these addresses over SMTP (host, port, user, "
                              "TLS: FBA_HEALTH_SMTP_* or the Alerts page; password: FBA_HEALTH_SMTP_PASSWORD)")

@@ -55,6 +55,90 @@ def alert_digest(fired: pd.DataFrame) -> str:
     return alerts.digest_markdown(fired, common.as_of(), dt.date.today())
 
 
+def reference_days() -> str:
+    """The page's and the digest's one reference day per kind of alert."""
+    return alerts.reference_days(common.as_of(), dt.date.today())
+
+
+def severity_tiles(lines: pd.DataFrame) -> None:
+    """Lines per priority (a SKU counts once, at its highest) and the SKUs' money at stake."""
+    tiles = st.columns(4)
+    for column, severity in zip(tiles, alerts.SEVERITIES):
+        column.metric(f"{severity.capitalize()} priority", f"{int((lines['severity'] == severity).sum()):,}",
+                      border=True)
+    per_sku = lines[lines["sku"].notna()]
+    tiles[3].metric("Money at stake", f"${per_sku['money_at_stake'].sum():,.2f}", border=True,
+                    help="The SKUs' money at stake added up; each rule's dollars are defined in the rule list "
+                         "below. SKUs without a unit cost count $0.")
+
+
+def account_alerts(lines: pd.DataFrame) -> None:
+    """Account and report alerts, one box per rule, above the SKU table."""
+    for rules, severity, reasons, action in zip(lines["rules"], lines["severity"], lines["reasons"], lines["action"]):
+        st.warning(f"**{alerts.BY_KEY[rules[0]].name}** ({severity} priority): {'; '.join(reasons)}. {action}.",
+                   icon=":material/error:" if severity == "high" else ":material/warning:")
+
+
+SKU_TABLE_CONFIG = {
+    "sku": st.column_config.TextColumn("SKU", pinned=True),
+    "product_name": st.column_config.TextColumn("Product", width="medium"),
+    "severity": st.column_config.TextColumn("Priority", width="small"),
+    "money_at_stake": st.column_config.NumberColumn("Money at stake", format="dollar",
+                                                    help="What the SKU's alerts put at stake, in dollars"),
+    "action": st.column_config.TextColumn("Do first", width="large"),
+    "reasons": st.column_config.TextColumn("Why", width="large"),
+}
+
+
+def sku_lines_table(lines: pd.DataFrame) -> None:
+    """One row per SKU, ranked by money at stake: what to do first and every reason."""
+    shown = lines[["sku", "product_name", "severity", "money_at_stake", "action", "reasons"]].assign(
+        reasons=lines["reasons"].map("; ".join))
+    st.dataframe(shown, column_config=SKU_TABLE_CONFIG, hide_index=True, width="stretch", key="alerts_by_sku",
+                 height=min(38 + 35 * len(shown), 600))
+
+
+DETAIL_CONFIG = {
+    "name": st.column_config.TextColumn("Rule"),
+    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "threshold_text": st.column_config.TextColumn("Threshold"),
+    "money_at_stake": st.column_config.NumberColumn("Money at stake", format="dollar"),
+    "action": st.column_config.TextColumn("Action", width="large"),
+}
+
+
+def sku_detail(fired: pd.DataFrame, lines: pd.DataFrame) -> None:
+    """One SKU's alerts, rule by rule, with each threshold and what its dollars count."""
+    options = lines["sku"].tolist()
+    names = dict(zip(lines["sku"], lines["product_name"]))
+    sku = st.selectbox("Detail for", options, key="alerts_detail_sku",
+                       format_func=lambda s: f"{s}: {names[s]}" if isinstance(names.get(s), str) else s)
+    line = lines[lines["sku"] == sku].iloc[0]
+    rows = fired[fired["sku"] == sku]
+    st.markdown(f"**{common.md_escape(sku)}** {common.md_escape(line['product_name'] or '')}: "
+                f"{alerts.money_text(line['money_at_stake'])} at stake ({line['severity']} priority). "
+                f"Do first: {line['action']}.")
+    st.dataframe(rows[list(DETAIL_CONFIG)], column_config=DETAIL_CONFIG, hide_index=True, width="stretch",
+                 key="alerts_detail_table")
+    for key in dict.fromkeys(rows["rule"]):
+        st.caption(f"{alerts.BY_KEY[key].name}, money at stake: {alerts.BY_KEY[key].money_at_stake}.")
+
+
+def rule_row(rule: alerts.Rule, rule_settings: alerts.AlertSettings) -> None:
+    """One rule in the rules form: on or off, its threshold with the unit, and what its dollars count."""
+    left, right = st.columns([3, 2])
+    left.toggle(rule.name, rule_settings.is_on(rule.key), key=f"alert_on_{rule.key}",
+                help=f"Fires when {rule.fires_when}.")
+    if rule.default_threshold is not None:
+        right.number_input(f"Threshold ({rule.unit})", rule.minimum, rule.maximum,
+                           float(rule_settings.threshold(rule.key)), key=f"alert_threshold_{rule.key}",
+                           help=f"In {rule.unit}; default {rule.threshold_text()}")
+    threshold = rule.threshold_text(rule_settings.threshold(rule.key))
+    money = f" Money at stake: {rule.money_at_stake}." if rule.money_at_stake else ""
+    left.caption(f"Threshold: {threshold}" + (f" (default {rule.threshold_text()})"
+                                              if threshold != rule.threshold_text() else "") + "." + money)
+
+
 def save_alert_settings() -> None:
     """Form callback: rules switched off and thresholds changed from their defaults."""
     off = tuple(r.key for r in alerts.RULES if not st.session_state.get(f"alert_on_{r.key}", True))
@@ -120,7 +204,7 @@ def send_digest_now() -> None:
     fired = alerts_in_view(current_alerts(alert_settings()))
     try:
         notify.send_digest(alert_digest(fired), to, notify.smtp_settings(common.db_path()),
-                           f"FBA inventory alerts: {len(fired)} ({dt.date.today():%d %b %Y})")
+                           alerts.digest_subject(fired, dt.date.today()))
     except (ValueError, notify.NotifyError) as error:
         st.session_state["smtp_send_message"] = ("error", f"Not sent: {error}")
         return
