@@ -100,8 +100,8 @@ RULES: tuple[Rule, ...] = (
     Rule("reconciliation_gap", "Reports disagree",
          "two reports' figures for the same SKU differ by more than the threshold share (and 5 units)", "low",
          0.10, "share", 0.0, 0.99, value_unit="units", shown="{:.0%} (and 5 units)", overlap="report gap",
-         money_at_stake="the units the two reports disagree about at cost (|difference| × unit cost); "
-                        "the largest of the SKU's checks"),
+         money_at_stake="the units the two reports disagree about at cost (the difference, either way, × "
+                        "unit cost); the largest of the SKU's checks"),
 )
 BY_KEY = {rule.key: rule for rule in RULES}
 

@@ -405,3 +405,15 @@ def test_the_demo_digest_and_by_sku_json(demo_database, capsys):
     assert stockout["money_at_stake"] == pytest.approx((p["lead_time_days"] - days) * p["demand_per_day"]
                                                        * p["unit_margin"])
     assert only["money_at_stake"] >= stockout["money_at_stake"]
+
+
+def test_every_rules_money_at_stake_is_in_metrics_md():
+    """The registry drives the docs: each rule's definition of its dollars and its threshold text
+    appear in docs/metrics.md's rule table."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "metrics.md").read_text(encoding="utf-8")
+    for rule in alerts.RULES:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{rule.key}` | {rule.name} |")), "")
+        assert row, f"{rule.key} has no row in the rule table"
+        assert rule.threshold_text() in row and (rule.money_at_stake or "account alert") in row, rule.key

@@ -8,6 +8,7 @@ here, and tests/test_e2e.py uploads through a real browser.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import shutil
 import sys
@@ -552,22 +553,78 @@ def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
     assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
 
 
+def alerts_page_tables(at) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Alerts page's SKU table (one row per SKU) and its detail table."""
+    frames = [d.value for d in at.dataframe]
+    return (next(f for f in frames if "reasons" in f.columns),
+            next(f for f in frames if "threshold_text" in f.columns))
+
+
 def test_alerts_page_lists_the_rules_that_fire_and_saves_a_rule_switched_off(demo_db):
     from core import alerts
 
     at = app("pages/alerts.py")
     assert not at.exception
-    fired = alerts.alerts_from_db(demo_db)
-    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    assert sum(counts.values()) == len(fired)
-    assert counts["High priority"] == int((fired["severity"] == "high").sum())
+    lines = alerts.by_sku(alerts.alerts_from_db(demo_db))
+    counts = {m.label: m.value for m in at.metric}
+    assert sum(int(counts[f"{s.capitalize()} priority"]) for s in alerts.SEVERITIES) == len(lines)
+    assert int(counts["High priority"]) == int((lines["severity"] == "high").sum())
     at.toggle(key="alert_on_red_grade").set_value(False)
     at.number_input(key="alert_threshold_low_cover").set_value(30.0)
     next(b for b in at.button if b.label == "Save rules").click().run()
     saved = alerts.load_settings(demo_db)
     assert saved.off == ("red_grade",) and saved.threshold("low_cover") == 30.0
-    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    assert sum(counts.values()) == len(alerts.alerts_from_db(demo_db, alert_settings=saved))
+    lines = alerts.by_sku(alerts.alerts_from_db(demo_db, alert_settings=saved))
+    counts = {m.label: m.value for m in at.metric}
+    assert sum(int(counts[f"{s.capitalize()} priority"]) for s in alerts.SEVERITIES) == len(lines)
+    assert "Threshold: 30 days (default 15 days)." in texts(at.caption)
+
+
+def test_alerts_page_shows_one_line_per_sku_ranked_by_money_at_stake(demo_db):
+    """183 rule records on the demo fold into one row per SKU, most money first; account alerts sit
+    above the table; one reference-day line; the total at stake is the SKUs' dollars added up."""
+    from core import alerts
+
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(demo_db)
+    table, _ = alerts_page_tables(at)
+    skus = records["sku"].dropna()
+    assert len(table) == skus.nunique() < len(records) and table["sku"].is_unique
+    money = table["money_at_stake"].fillna(0.0)
+    assert money.is_monotonic_decreasing
+    assert {m.label: m.value for m in at.metric}["Money at stake"] == f"${table['money_at_stake'].sum():,.2f}"
+    expected = alerts.by_sku(records).dropna(subset=["sku"])
+    assert table["sku"].tolist() == expected["sku"].tolist()
+    assert table["reasons"].tolist() == expected["reasons"].map("; ".join).tolist()
+    assert "Stale data" in texts(at.warning) and "Health score low" in texts(at.warning)
+    assert f"{alerts.reference_days(dt.date(2026, 11, 15), dt.date.today())}." in texts(at.caption)
+
+
+def test_alerts_page_detail_view_lists_one_skus_alerts_with_thresholds(demo_db):
+    from core import alerts
+
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(demo_db)
+    table, detail = alerts_page_tables(at)
+    assert len(detail) == int((records["sku"] == table["sku"].iloc[0]).sum())
+    two = records.groupby("sku")["rule"].nunique()
+    sku = two[two >= 2].index[0]
+    at.selectbox(key="alerts_detail_sku").set_value(sku).run()
+    _, detail = alerts_page_tables(at)
+    mine = records[records["sku"] == sku]
+    assert sorted(detail["reason"]) == sorted(mine["reason"]) and len(detail) >= 2
+    assert set(detail["threshold_text"]) == set(mine["threshold_text"])
+    assert all(isinstance(t, str) and t for t in detail["threshold_text"])
+
+
+def test_alerts_page_rule_list_shows_thresholds_with_their_units(demo_db):
+    at = app("pages/alerts.py")
+    captions = texts(at.caption)
+    for shown in ("Threshold: 80 points.", "Threshold: 15 days.", "Threshold: within 30 days.",
+                  "Threshold: 1.5× the baseline return rate.", "Threshold: 7 days.", "Threshold: 10% (and 5 units).",
+                  "Threshold: the SKU's lead time.", "Threshold: the reorder point."):
+        assert shown in captions, shown
+    assert "Money at stake: the stock's value at cost" in captions
 
 
 def test_reconcile_page_shows_ages_checks_and_no_gap_on_the_consistent_demo(demo_db):
