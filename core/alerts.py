@@ -246,7 +246,7 @@ def stockout_in_lead_time_rule(inputs: AlertInputs, threshold: None = None) -> p
                 for d, n, lt in zip(out["stockout_date"], days, out["lead_time_days"])]
     reasons = [f"stockout in {n} days, inside the {lt:.0f}-day lead time" for n, lt in zip(days, out["lead_time_days"])]
     actions = [(f"Order {q:,.0f} units now" if pd.notna(q) and q > 0 else "Order now")
-               + f" and ship them the fastest way: {s:.0f} days out of stock otherwise"
+               + f", ship fast: {s:.0f} days out of stock otherwise"
                for q, s in zip(_column(out, "order_qty"), short)]
     return _rows(BY_KEY["stockout_in_lead_time"], out, messages, days, None, reasons=reasons, actions=actions,
                  as_of=inputs.as_of, money=money)
@@ -388,8 +388,7 @@ def red_grade_rule(inputs: AlertInputs, threshold: None = None) -> pd.DataFrame:
     reasons = [("red slow mover" + (f" ({s})" if isinstance(s, str) and s else ""))
                + (f": {u:,.0f} units, ${v:,.2f} at cost" if pd.notna(v) else f": {u:,.0f} units, no unit cost")
                for s, u, v in zip(signals, _column(out, "on_hand"), money)]
-    actions = ["Clear it: deep discount, removal order or liquidation before more fees accrue (Clearance page)"
-               ] * len(out)
+    actions = ["Clear it: discount, remove or liquidate before more fees accrue (Clearance page)"] * len(out)
     return _rows(BY_KEY["red_grade"], out, messages, np.ones(len(out)), None, reasons=reasons, actions=actions,
                  as_of=inputs.as_of, money=money)
 
@@ -428,8 +427,8 @@ def return_spike_rule(inputs: AlertInputs, threshold: float) -> pd.DataFrame:
                   else "none before")
                for a, b in zip(out["recent_rate"], baseline)]
     tops = out["top_reason_group"] if "top_reason_group" in out else pd.Series("", index=out.index)
-    actions = ["Read why they come back (Returns page)" + (f": mostly {t}" if isinstance(t, str) and t else "")
-               + ", then fix the listing or the product" for t in tops]
+    actions = ["Fix the listing or the product" + (f": mostly {t}" if isinstance(t, str) and t else "")
+               + " (Returns page)" for t in tops]
     return _rows(BY_KEY["return_spike"], out, messages, out["recent_rate"], threshold, reasons=reasons,
                  actions=actions, as_of=inputs.as_of, money=money)
 
@@ -715,8 +714,9 @@ def digest_counts(lines: pd.DataFrame) -> str:
 
 
 def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date) -> str:
-    """The alerts as a Markdown digest: one reference-day heading, a count line, the account alerts,
-    then one numbered line per SKU (``by_sku``), most money at stake first.
+    """The alerts as a Markdown digest: one reference-day heading, a count line, the account alerts
+    (a rule with several reports lists them under its line), then one numbered line per SKU
+    (``by_sku``), most money at stake first.
 
     Examples
     --------
@@ -739,9 +739,12 @@ def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date)
     account = lines[lines["sku"].isna()]
     if len(account):
         out += ["", "## Account"]
-        out += [f"- **{BY_KEY[rules[0]].name}** ({sev}): {'; '.join(reasons)}. {action}."
-                for rules, sev, reasons, action in zip(account["rules"], account["severity"], account["reasons"],
-                                                       account["action"])]
+        for rules, sev, reasons, action in zip(account["rules"], account["severity"], account["reasons"],
+                                               account["action"]):
+            if len(reasons) == 1:
+                out.append(f"- **{BY_KEY[rules[0]].name}** ({sev}): {reasons[0]}. {action}.")
+            else:  # several reports: one under the other
+                out += [f"- **{BY_KEY[rules[0]].name}** ({sev}): {action}.", *(f"  - {r}" for r in reasons)]
     per_sku = lines[lines["sku"].notna()]
     if len(per_sku):
         out += ["", "## SKUs, most money at stake first"]

@@ -75,7 +75,8 @@ def severity_tiles(lines: pd.DataFrame) -> None:
 def account_alerts(lines: pd.DataFrame) -> None:
     """Account and report alerts, one box per rule, above the SKU table."""
     for rules, severity, reasons, action in zip(lines["rules"], lines["severity"], lines["reasons"], lines["action"]):
-        st.warning(f"**{alerts.BY_KEY[rules[0]].name}** ({severity} priority): {'; '.join(reasons)}. {action}.",
+        said = f": {reasons[0]}." if len(reasons) == 1 else ":\n" + "".join(f"\n- {r}" for r in reasons) + "\n\n"
+        st.warning(f"**{alerts.BY_KEY[rules[0]].name}** ({severity} priority){said} {action}.",
                    icon=":material/error:" if severity == "high" else ":material/warning:")
 
 
@@ -98,30 +99,23 @@ def sku_lines_table(lines: pd.DataFrame) -> None:
                  height=min(38 + 35 * len(shown), 600))
 
 
-DETAIL_CONFIG = {
-    "name": st.column_config.TextColumn("Rule"),
-    "reason": st.column_config.TextColumn("Reason", width="large"),
-    "threshold_text": st.column_config.TextColumn("Threshold"),
-    "money_at_stake": st.column_config.NumberColumn("Money at stake", format="dollar"),
-    "action": st.column_config.TextColumn("Action", width="large"),
-}
-
-
 def sku_detail(fired: pd.DataFrame, lines: pd.DataFrame) -> None:
-    """One SKU's alerts, rule by rule, with each threshold and what its dollars count."""
-    options = lines["sku"].tolist()
+    """One SKU's alerts, rule by rule: the reason, the threshold with its unit, the dollars and what
+    they count, the action."""
     names = dict(zip(lines["sku"], lines["product_name"]))
-    sku = st.selectbox("Detail for", options, key="alerts_detail_sku",
+    sku = st.selectbox("Detail for", lines["sku"].tolist(), key="alerts_detail_sku",
                        format_func=lambda s: f"{s}: {names[s]}" if isinstance(names.get(s), str) else s)
     line = lines[lines["sku"] == sku].iloc[0]
-    rows = fired[fired["sku"] == sku]
-    st.markdown(f"**{common.md_escape(sku)}** {common.md_escape(line['product_name'] or '')}: "
-                f"{alerts.money_text(line['money_at_stake'])} at stake ({line['severity']} priority). "
-                f"Do first: {line['action']}.")
-    st.dataframe(rows[list(DETAIL_CONFIG)], column_config=DETAIL_CONFIG, hide_index=True, width="stretch",
-                 key="alerts_detail_table")
-    for key in dict.fromkeys(rows["rule"]):
-        st.caption(f"{alerts.BY_KEY[key].name}, money at stake: {alerts.BY_KEY[key].money_at_stake}.")
+    product = line["product_name"] if isinstance(line["product_name"], str) else ""
+    st.markdown(f"**{common.md_escape(sku)}** {common.md_escape(product)}: "
+                f"{common.md_escape(alerts.money_text(line['money_at_stake']))} at stake "
+                f"({line['severity']} priority). Do first: {common.md_escape(line['action'])}.")
+    for row in fired[fired["sku"] == sku].itertuples():
+        rule = alerts.BY_KEY[row.rule]
+        st.markdown(f"- **{rule.name}**: {common.md_escape(row.reason)} (threshold: "
+                    f"{common.md_escape(row.threshold_text)}). {common.md_escape(row.action)}. "
+                    f"Money at stake {common.md_escape(alerts.money_text(row.money_at_stake))}: "
+                    f"{common.md_escape(rule.money_at_stake)}.")
 
 
 def rule_row(rule: alerts.Rule, rule_settings: alerts.AlertSettings) -> None:
@@ -131,7 +125,7 @@ def rule_row(rule: alerts.Rule, rule_settings: alerts.AlertSettings) -> None:
                 help=f"Fires when {rule.fires_when}.")
     if rule.default_threshold is not None:
         right.number_input(f"Threshold ({rule.unit})", rule.minimum, rule.maximum,
-                           float(rule_settings.threshold(rule.key)), key=f"alert_threshold_{rule.key}",
+                           float(rule_settings.threshold(rule.key)), key=f"alert_threshold_{rule.key}", format="%g",
                            help=f"In {rule.unit}; default {rule.threshold_text()}")
     threshold = rule.threshold_text(rule_settings.threshold(rule.key))
     money = f" Money at stake: {rule.money_at_stake}." if rule.money_at_stake else ""

@@ -188,7 +188,7 @@ def test_stockout_money_is_the_margin_of_the_days_out_before_an_order_lands():
     assert out.loc["A", "money_at_stake"] == pytest.approx(240.0)
     assert out.loc["B", "money_at_stake"] == 0.0 and np.isnan(out.loc["C", "money_at_stake"])
     assert out.loc["A", "reason"] == "stockout in 10 days, inside the 30-day lead time"
-    assert out.loc["A", "action"] == "Order 120 units now and ship them the fastest way: 20 days out of stock otherwise"
+    assert out.loc["A", "action"] == "Order 120 units now, ship fast: 20 days out of stock otherwise"
     assert (out.loc["A", "unit"], out.loc["A", "threshold_text"]) == ("days", "the SKU's lead time")
 
 

@@ -553,11 +553,9 @@ def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
     assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
 
 
-def alerts_page_tables(at) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The Alerts page's SKU table (one row per SKU) and its detail table."""
-    frames = [d.value for d in at.dataframe]
-    return (next(f for f in frames if "reasons" in f.columns),
-            next(f for f in frames if "threshold_text" in f.columns))
+def alerts_page_table(at) -> pd.DataFrame:
+    """The Alerts page's SKU table (one row per SKU)."""
+    return next(d.value for d in at.dataframe if "reasons" in d.value.columns)
 
 
 def test_alerts_page_lists_the_rules_that_fire_and_saves_a_rule_switched_off(demo_db):
@@ -587,7 +585,7 @@ def test_alerts_page_shows_one_line_per_sku_ranked_by_money_at_stake(demo_db):
 
     at = app("pages/alerts.py")
     records = alerts.alerts_from_db(demo_db)
-    table, _ = alerts_page_tables(at)
+    table = alerts_page_table(at)
     skus = records["sku"].dropna()
     assert len(table) == skus.nunique() < len(records) and table["sku"].is_unique
     money = table["money_at_stake"].fillna(0.0)
@@ -601,20 +599,28 @@ def test_alerts_page_shows_one_line_per_sku_ranked_by_money_at_stake(demo_db):
 
 
 def test_alerts_page_detail_view_lists_one_skus_alerts_with_thresholds(demo_db):
+    """The detail view opens on the first SKU; choosing one with two rules lists both, each with its
+    reason, its threshold in units and what its dollars count."""
     from core import alerts
 
     at = app("pages/alerts.py")
     records = alerts.alerts_from_db(demo_db)
-    table, detail = alerts_page_tables(at)
-    assert len(detail) == int((records["sku"] == table["sku"].iloc[0]).sum())
+    table = alerts_page_table(at)
+
+    def detail(sku: str) -> list[str]:  # the detail lines, Markdown escapes removed
+        lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- **")]
+        return [t for t in lines if any(r in t for r in records.loc[records["sku"] == sku, "reason"])]
+
+    assert len(detail(table["sku"].iloc[0])) == int((records["sku"] == table["sku"].iloc[0]).sum())
     two = records.groupby("sku")["rule"].nunique()
     sku = two[two >= 2].index[0]
     at.selectbox(key="alerts_detail_sku").set_value(sku).run()
-    _, detail = alerts_page_tables(at)
+    shown = detail(sku)
     mine = records[records["sku"] == sku]
-    assert sorted(detail["reason"]) == sorted(mine["reason"]) and len(detail) >= 2
-    assert set(detail["threshold_text"]) == set(mine["threshold_text"])
-    assert all(isinstance(t, str) and t for t in detail["threshold_text"])
+    assert len(shown) == len(mine) >= 2
+    for row, text in zip(mine.itertuples(), shown):
+        assert f"**{row.name}**" in text and f"(threshold: {row.threshold_text})" in text
+        assert alerts.BY_KEY[row.rule].money_at_stake.split(":")[0] in text
 
 
 def test_alerts_page_rule_list_shows_thresholds_with_their_units(demo_db):
