@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import freshness, reconcile, restock, returns, settings, skus
+from core import freshness, reconcile, reimbursements, restock, returns, settings, skus
 from core.fees import outlook
 from core.forecast.engine import forecast_table
 from core.metrics import restock as rm
@@ -102,6 +102,11 @@ RULES: tuple[Rule, ...] = (
          0.10, "share", 0.0, 0.99, value_unit="units", shown="{:.0%} (and 5 units)", overlap="report gap",
          money_at_stake="the units the two reports disagree about at cost (the difference, either way, × "
                         "unit cost); the largest of the SKU's checks"),
+    Rule("reimbursement_claim", "Units to claim",
+         "lost or warehouse-damaged units Amazon has not reimbursed, old enough to claim, are worth at least "
+         "the threshold at cost (or have no unit cost)", "medium", 25.0, "$", value_unit="units",
+         shown="${:,.0f} at cost",
+         money_at_stake="the claimable units' value at cost (units × unit cost, the Returns page's claims)"),
 )
 BY_KEY = {rule.key: rule for rule in RULES}
 
@@ -143,7 +148,8 @@ class AlertSettings:
 @dataclass(frozen=True, eq=False)
 class AlertInputs:
     """Everything the rules read, gathered once: the SKU table and account summary, the restock plan,
-    the aged-surcharge crossings, returns by SKU, report ages and the reconciliation."""
+    the aged-surcharge crossings, returns by SKU, report ages, the reconciliation and the
+    reimbursement claims."""
 
     as_of: dt.date | None
     today: dt.date
@@ -154,6 +160,7 @@ class AlertInputs:
     returns: pd.DataFrame
     report_ages: pd.DataFrame
     reconciliation: pd.DataFrame
+    claims: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def _day(date) -> str:
@@ -493,12 +500,47 @@ def reconciliation_gap_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
                  actions=actions, as_of=inputs.as_of, money=money)
 
 
+def reimbursement_claim_rule(inputs: AlertInputs, threshold: float) -> pd.DataFrame:
+    """Fires per SKU whose claimable lost and warehouse-damaged units (``core.reimbursements``, at
+    its default waiting and lookback days) are worth at least ``threshold`` dollars at cost, or
+    have no unit cost (unknown is never taken for small).
+
+    Money at stake: the claimable units' value at cost, ``Σ units × unit cost`` over the SKU's claims.
+
+    Examples
+    --------
+    A: 5 lost and 2 damaged units at $6: $42, over $25. B: 1 unit at $6, under. C: no cost.
+
+    >>> c = pd.DataFrame({"sku": ["A", "A", "B", "C"], "product_name": ["a", "a", "b", "c"],
+    ...     "reason": ["lost", "damaged in warehouse", "lost", "lost"], "units_claimable": [5.0, 2.0, 1.0, 3.0],
+    ...     "value": [30.0, 12.0, 6.0, np.nan]})
+    >>> i = AlertInputs(dt.date(2026, 11, 15), dt.date(2026, 11, 23), {}, *[pd.DataFrame()] * 6, claims=c)
+    >>> reimbursement_claim_rule(i, 25)[["sku", "reason", "money_at_stake"]].values.tolist()
+    [['A', '7 units lost or damaged in a warehouse and not reimbursed: $42.00 at cost', 42.0], ['C', '3 units lost or damaged in a warehouse and not reimbursed: no unit cost', nan]]
+    """
+    c = inputs.claims
+    if c.empty:
+        return pd.DataFrame(columns=ALERT_COLUMNS)
+    g = c.groupby("sku", sort=True)
+    per = pd.DataFrame({"product_name": g["product_name"].first(), "units": g["units_claimable"].sum(),
+                        "value": g["value"].sum(min_count=1)}).reset_index()
+    out = per[(per["value"] >= threshold) | per["value"].isna()]
+    known = [f"${v:,.2f} at cost" if pd.notna(v) else "no unit cost" for v in out["value"]]
+    messages = [f"{_plural(round(u), 'unit')} lost or damaged at Amazon, not reimbursed: {k}."
+                for u, k in zip(out["units"], known)]
+    reasons = [f"{_plural(round(u), 'unit')} lost or damaged in a warehouse and not reimbursed: {k}"
+               for u, k in zip(out["units"], known)]
+    actions = ["Open a reimbursement case in Seller Central with the claim rows (Returns page)"] * len(out)
+    return _rows(BY_KEY["reimbursement_claim"], out, messages, out["units"], threshold, reasons=reasons,
+                 actions=actions, as_of=inputs.as_of, money=out["value"])
+
+
 RULE_FUNCTIONS = {
     "health_score": health_score_rule, "stockout_in_lead_time": stockout_in_lead_time_rule,
     "low_cover": low_cover_rule, "order_by_passed": order_by_passed_rule,
     "surcharge_crossing": surcharge_crossing_rule, "red_grade": red_grade_rule,
     "return_spike": return_spike_rule, "stale_data": stale_data_rule,
-    "reconciliation_gap": reconciliation_gap_rule,
+    "reconciliation_gap": reconciliation_gap_rule, "reimbursement_claim": reimbursement_claim_rule,
 }
 
 
@@ -520,14 +562,16 @@ def evaluate(inputs: AlertInputs, alert_settings: AlertSettings = AlertSettings(
 def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
            alert_settings: AlertSettings = AlertSettings(), *, table: skus.SkuTable | None = None,
            plan_inputs: restock.RestockInputs | None = None, crossings: pd.DataFrame | None = None,
-           returns_by_sku: pd.DataFrame | None = None) -> AlertInputs:
+           returns_by_sku: pd.DataFrame | None = None, claims: pd.DataFrame | None = None) -> AlertInputs:
     """Read what the rules need from the database, once, with the saved health settings: the SKU
     table, the restock plan, the fee outlook's crossings, returns, report ages and the reconciliation.
     Only the parts whose rules are on are computed.
 
     ``table``, ``plan_inputs``, ``crossings`` (the fee outlook's band crossings) and ``returns_by_sku``
-    (``core.returns.returns_by_sku`` with default parameters): what the caller (the app) already has
-    at that date with the saved settings. The returns' spikes are flagged again with the rule's ratio.
+    (``core.returns.returns_by_sku`` with default parameters) and ``claims``
+    (``core.reimbursements.reimbursement_claims`` with default parameters): what the caller (the app)
+    already has at that date with the saved settings. The returns' spikes are flagged again with the
+    rule's ratio.
     """
     db_path = Path(db_path)
     today = today or dt.date.today()
@@ -568,7 +612,10 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
     gap = alert_settings.threshold("reconciliation_gap")
     recon = (reconcile.reconciliation(db_path, table.as_of, reconcile.ReconcileParams(rel_share=gap))
              if on("reconciliation_gap") else empty)
-    return AlertInputs(table.as_of, today, summary, table.frame, plan, crossings, rets, ages, recon)
+    if claims is None:
+        claims = reimbursements.reimbursement_claims(db_path, table.as_of) if on("reimbursement_claim") else empty
+    return AlertInputs(table.as_of, today, summary, table.frame, plan, crossings, rets, ages, recon,
+                       claims if on("reimbursement_claim") else empty)
 
 
 def load_settings(db_path: Path) -> AlertSettings:
@@ -590,11 +637,11 @@ def save_settings(db_path: Path, alert_settings: AlertSettings) -> None:
 def alerts_from_db(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = None,
                    alert_settings: AlertSettings | None = None, *, table: skus.SkuTable | None = None,
                    plan_inputs: restock.RestockInputs | None = None, crossings: pd.DataFrame | None = None,
-                   returns_by_sku: pd.DataFrame | None = None) -> pd.DataFrame:
+                   returns_by_sku: pd.DataFrame | None = None, claims: pd.DataFrame | None = None) -> pd.DataFrame:
     """``evaluate(gather(...))`` with the saved alert settings unless others are given."""
     chosen = alert_settings if alert_settings is not None else load_settings(db_path)
     return evaluate(gather(db_path, as_of, today, chosen, table=table, plan_inputs=plan_inputs,
-                           crossings=crossings, returns_by_sku=returns_by_sku), chosen)
+                           crossings=crossings, returns_by_sku=returns_by_sku, claims=claims), chosen)
 
 
 def by_sku(alerts: pd.DataFrame) -> pd.DataFrame:

@@ -33,7 +33,8 @@ def _alerts(path: str, version: tuple, as_of_date: dt.date | None, today: dt.dat
     return alerts.alerts_from_db(Path(path), as_of_date, today, rule_settings, table=table,
                                  plan_inputs=plan_view._restock_inputs(path, version, as_of_date, health),
                                  crossings=fees.crossings,
-                                 returns_by_sku=common._returns(path, version, table.as_of, "sku"))
+                                 returns_by_sku=common._returns(path, version, table.as_of, "sku"),
+                                 claims=common._returns(path, version, table.as_of, "claims"))
 
 
 def current_alerts(rule_settings: alerts.AlertSettings) -> pd.DataFrame:

@@ -417,3 +417,68 @@ def test_every_rules_money_at_stake_is_in_metrics_md():
         row = next((line for line in text.splitlines() if line.startswith(f"| `{rule.key}` | {rule.name} |")), "")
         assert row, f"{rule.key} has no row in the rule table"
         assert rule.threshold_text() in row and (rule.money_at_stake or "account alert") in row, rule.key
+
+
+# --- a small account in Amazon's own formats --------------------------------------------------------
+
+CLAIM_AS_OF = dt.date(2026, 9, 30)
+
+
+@pytest.fixture(scope="module")
+def claims_account(tmp_path_factory):
+    """Two SKUs on 30 Sep 2026, files in Amazon's formats.
+
+    DEAD: 50 units, all older than 455 days, never sold: red; $3 a unit, so $150 of stock at cost.
+    10 lost (ledger reason M) 100 days ago, never found: 10 × $3 = $30 to claim.
+    LOST: 20 units, sells 1 a day (20 days of supply: not red). 10 lost 60 days ago, 3 found 30 days
+    ago: 7 × $4.50 = $31.50 to claim. Both claims are over the $25 default and old enough (≥ 45 days).
+    """
+    from core import ingest
+    from tests.reportfiles import header, ledger_row, order_row, write_report
+
+    tmp = tmp_path_factory.mktemp("claims")
+    db_path = tmp / "c.duckdb"
+
+    def ago(days: int) -> dt.date:
+        return CLAIM_AS_OF - dt.timedelta(days=days)
+
+    def planning(sku: str, units: int, **extra) -> dict:
+        row = {"snapshot-date": CLAIM_AS_OF.isoformat(), "sku": sku, "asin": f"B0{sku}", "fnsku": f"X00{sku[-4:]}",
+               "marketplace": "US", "available": units, "Total Reserved Quantity": 0, "inbound-quantity": 0,
+               "inv-age-0-to-90-days": units, "your-price": "20.00", "product-name": f"Product {sku}"}
+        return {**row, **extra}
+
+    orders = [order_row(f"L-{n}", "LOST", date=f"{ago(n).isoformat()}T12:00:00+00:00") for n in range(0, 30)]
+    ledger = [ledger_row(ago(n).strftime("%m/%d/%Y"), "LOST", "Shipments", -1, ref=f"L-{n}") for n in range(0, 30)]
+    ledger += [ledger_row(ago(100).strftime("%m/%d/%Y"), "DEAD", "Adjustments", -10, ref="D1", Reason="M"),
+               ledger_row(ago(60).strftime("%m/%d/%Y"), "LOST", "Adjustments", -10, ref="L1", Reason="M"),
+               ledger_row(ago(30).strftime("%m/%d/%Y"), "LOST", "Adjustments", 3, ref="L2", Reason="F")]
+    files = [write_report(tmp / "p.txt", header("planning_2026_97"),
+                          [planning("DEAD", 50, **{"inv-age-0-to-90-days": 0, "inv-age-456-plus-days": 50}),
+                           planning("LOST", 20)]),
+             write_report(tmp / "o.txt", header("orders_2026_34"), orders),
+             write_report(tmp / "l.txt", header("ledger_detail_2026_16"), ledger),
+             write_report(tmp / "c.csv", ["sku", "unit_cost"], [{"sku": "DEAD", "unit_cost": 3},
+                                                                {"sku": "LOST", "unit_cost": 4.5}], delimiter=",")]
+    for path in files:
+        assert ingest.load_report(db_path, path).status == "loaded"
+    return db_path
+
+
+def test_claims_and_dead_stock_on_a_small_account_in_amazons_formats(claims_account):
+    only = alerts.AlertSettings(off=tuple(r.key for r in alerts.RULES
+                                          if r.key not in ("red_grade", "reimbursement_claim")))
+    records = alerts.alerts_from_db(claims_account, today=CLAIM_AS_OF, alert_settings=only)
+    money = records.set_index(["sku", "rule"])["money_at_stake"]
+    assert money.to_dict() == {("DEAD", "red_grade"): pytest.approx(150.0),
+                               ("DEAD", "reimbursement_claim"): pytest.approx(30.0),
+                               ("LOST", "reimbursement_claim"): pytest.approx(31.5)}
+    lines = alerts.by_sku(records)
+    assert lines["sku"].tolist() == ["DEAD", "LOST"]
+    assert lines["money_at_stake"].tolist() == [pytest.approx(180.0), pytest.approx(31.5)]
+    assert lines["rules"].iloc[0] == ["red_grade", "reimbursement_claim"]
+    assert lines["reasons"].iloc[1] == ["7 units lost or damaged in a warehouse and not reimbursed: $31.50 at cost"]
+    # over $31.50 neither claim fires; DEAD's line keeps its red stock
+    higher = alerts.with_threshold(only, "reimbursement_claim", 31.51)
+    assert alerts.by_sku(alerts.alerts_from_db(claims_account, today=CLAIM_AS_OF, alert_settings=higher))[
+        "money_at_stake"].tolist() == [pytest.approx(150.0)]

@@ -628,7 +628,7 @@ def test_alerts_page_rule_list_shows_thresholds_with_their_units(demo_db):
     captions = texts(at.caption)
     for shown in ("Threshold: 80 points.", "Threshold: 15 days.", "Threshold: within 30 days.",
                   "Threshold: 1.5× the baseline return rate.", "Threshold: 7 days.", "Threshold: 10% (and 5 units).",
-                  "Threshold: the SKU's lead time.", "Threshold: the reorder point."):
+                  "Threshold: the SKU's lead time.", "Threshold: the reorder point.", "Threshold: $25 at cost."):
         assert shown in captions, shown
     assert "Money at stake: the stock's value at cost" in captions
 
