@@ -24,6 +24,7 @@ from core.fees import outlook
 from core.forecast.engine import forecast_table
 from core.metrics import restock as rm
 from core.restock_params import baseline_restock_params
+from core.schemas import SCHEMAS
 
 ALERT_COLUMNS = ["rule", "name", "severity", "sku", "product_name", "message", "value", "threshold", "unit",
                  "threshold_unit", "threshold_text", "reason", "money_at_stake", "action", "as_of"]
@@ -466,6 +467,17 @@ def stale_data_rule(inputs: AlertInputs, threshold: float) -> pd.DataFrame:
                  out["age_days"], threshold, reasons=reasons, actions=actions, as_of=inputs.today)
 
 
+def _source_title(source: str) -> str:
+    """A reconciliation source (``table.column ...``) by its report's short title: "FBA Inventory".
+
+    >>> _source_title("manage_inventory.afn_fulfillable_quantity"), _source_title("elsewhere")
+    ('Manage FBA Inventory', 'another report')
+    """
+    table = str(source).replace(".", " ").split(" ")[0]
+    titles = {schema.table: schema.title for schema in SCHEMAS}
+    return freshness.short_title(titles[table]) if table in titles else "another report"
+
+
 def reconciliation_gap_rule(inputs: AlertInputs, threshold: float) -> pd.DataFrame:
     """Fires per SKU and check where two reports disagree (``core.reconcile``, flagged rows).
 
@@ -474,12 +486,13 @@ def reconciliation_gap_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
 
     Examples
     --------
-    >>> g = pd.DataFrame({"sku": ["A"], "check": ["available"], "source_a": ["FBA Inventory"], "value_a": [100.0],
-    ...     "source_b": ["Manage Inventory"], "value_b": [80.0], "difference": [20.0], "flagged": [True]})
+    >>> g = pd.DataFrame({"sku": ["A"], "check": ["available"], "source_a": ["inventory_planning.available"],
+    ...     "value_a": [100.0], "source_b": ["manage_inventory.afn_fulfillable_quantity"], "value_b": [80.0],
+    ...     "difference": [20.0], "flagged": [True]})
     >>> f = pd.DataFrame({"sku": ["A"], "unit_cost": [3.0]})
     >>> i = AlertInputs(None, dt.date(2026, 11, 23), {}, f, *[pd.DataFrame()] * 4, g)
     >>> reconciliation_gap_rule(i, 0.1)[["reason", "money_at_stake"]].values.tolist()
-    [['units available to sell at FBA: 100 in one report, 80 in the other (20 apart, over 10%)', 60.0]]
+    [['units available to sell at FBA: FBA Inventory 100, Manage FBA Inventory 80 (20 apart, over 10%)', 60.0]]
     """
     g = inputs.reconciliation
     if g.empty:
@@ -489,12 +502,12 @@ def reconciliation_gap_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
     out = out.assign(product_name=out["sku"].map(names))
     compares = {c.name: c.compares.split(":")[0] for c in reconcile.CHECKS}
     money = out["difference"].abs() * _by_sku(inputs.skus, "unit_cost", out["sku"])
-    messages = [f"{c}: {sa} {va:,.0f} against {sb} {vb:,.0f}."
-                for c, sa, va, sb, vb in zip(out["check"], out["source_a"], out["value_a"], out["source_b"],
-                                              out["value_b"])]
-    reasons = [f"{(w := compares.get(c, c))[:1].lower()}{w[1:]}: {va:,.0f} in one report, {vb:,.0f} in the other "
-               f"({abs(x):,.0f} apart, over {threshold:.0%})"
-               for c, va, vb, x in zip(out["check"], out["value_a"], out["value_b"], out["difference"])]
+    reasons = [f"{(w := compares.get(c, c))[:1].lower()}{w[1:]}: {_source_title(sa)} {va:,.0f}, "
+               f"{_source_title(sb) if _source_title(sb) != _source_title(sa) else 'its previous snapshot rolled forward'}"
+               f" {vb:,.0f} ({abs(x):,.0f} apart, over {threshold:.0%})"
+               for c, sa, va, sb, vb, x in zip(out["check"], out["source_a"], out["value_a"], out["source_b"],
+                                               out["value_b"], out["difference"])]
+    messages = [f"{r[:1].upper()}{r[1:]}." for r in reasons]
     actions = ["Compare the two reports (Reconciliation page) and open a case if units are missing"] * len(out)
     return _rows(BY_KEY["reconciliation_gap"], out, messages, out["difference"], threshold, reasons=reasons,
                  actions=actions, as_of=inputs.as_of, money=money)
@@ -696,8 +709,14 @@ def by_sku(alerts: pd.DataFrame) -> pd.DataFrame:
     money = pd.concat([shared, own]).groupby(level=0).sum(min_count=1)
     g = s.groupby("sku", sort=False)
     lines = pd.DataFrame({"product_name": g["product_name"].first(), "_s": g["_s"].min(),
-                          "reasons": g["reason"].agg(list), "rules": g["rule"].agg(lambda x: list(dict.fromkeys(x))),
                           "action": g["action"].first()})
+    # s is sorted by SKU: each SKU's rows are one slice (lists built per slice, not by a groupby lambda)
+    sku = s["sku"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, sku[1:] != sku[:-1]]) if len(sku) else np.array([], dtype=int)
+    ends = np.r_[starts[1:], len(sku)]
+    reasons, rules = s["reason"].tolist(), s["rule"].tolist()
+    lines["reasons"] = [reasons[a:b] for a, b in zip(starts, ends)]
+    lines["rules"] = [list(dict.fromkeys(rules[a:b])) for a, b in zip(starts, ends)]
     lines["money_at_stake"] = money.reindex(lines.index).astype(float)
     lines = lines.rename_axis("sku").reset_index()
     lines = lines.assign(_m=lines["money_at_stake"].fillna(0.0)).sort_values(
@@ -760,10 +779,11 @@ def digest_counts(lines: pd.DataFrame) -> str:
     return "; ".join(parts) + "."
 
 
-def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date) -> str:
+def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date,
+                    lines: pd.DataFrame | None = None) -> str:
     """The alerts as a Markdown digest: one reference-day heading, a count line, the account alerts
     (a rule with several reports lists them under its line), then one numbered line per SKU
-    (``by_sku``), most money at stake first.
+    (``by_sku``), most money at stake first. ``lines``: ``by_sku(alerts)`` where the caller has it.
 
     Examples
     --------
@@ -781,7 +801,7 @@ def digest_markdown(alerts: pd.DataFrame, as_of: dt.date | None, today: dt.date)
     ## SKUs, most money at stake first
     1. **A-1** Mug: $24.00 at stake (medium). Pause ads. Why: 9 days of cover, under the 15-day threshold.
     """
-    lines = by_sku(alerts)
+    lines = by_sku(alerts) if lines is None else lines
     out = [f"# {reference_days(as_of, today)}", digest_counts(lines)]
     account = lines[lines["sku"].isna()]
     if len(account):

@@ -52,8 +52,8 @@ def alerts_in_view(fired: pd.DataFrame) -> pd.DataFrame:
     return fired[sku.isna() | (sku == "") | sku.isin(kept)]
 
 
-def alert_digest(fired: pd.DataFrame) -> str:
-    return alerts.digest_markdown(fired, common.as_of(), dt.date.today())
+def alert_digest(fired: pd.DataFrame, lines: pd.DataFrame | None = None) -> str:
+    return alerts.digest_markdown(fired, common.as_of(), dt.date.today(), lines)
 
 
 def reference_days() -> str:

@@ -26,7 +26,7 @@ if len(per_sku):
     st.subheader(f"{len(per_sku):,} SKU{'' if len(per_sku) == 1 else 's'} to act on, most money at stake first")
     alerts_view.sku_lines_table(per_sku)
     alerts_view.sku_detail(fired, per_sku)
-st.download_button("Digest (Markdown)", alerts_view.alert_digest(fired).encode("utf-8"),
+st.download_button("Digest (Markdown)", alerts_view.alert_digest(fired, lines).encode("utf-8"),
                    file_name="alerts.md", mime="text/markdown", icon=":material/download:",
                    key="alerts_digest")
 

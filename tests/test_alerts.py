@@ -263,13 +263,20 @@ def test_return_spike_money_is_the_refunds_beyond_the_baseline():
 def test_reconciliation_money_is_the_gap_at_cost_and_a_skus_checks_count_once():
     """Two checks on A: 20 and 8 units apart at $3: $60 and $24 per record; the SKU line counts the
     larger, $60 (the checks overlap: the same units seen by different reports)."""
-    g = pd.DataFrame({"sku": ["A", "A"], "check": ["available", "reserved"], "source_a": ["x", "x"],
-                      "value_a": [100.0, 10.0], "source_b": ["y", "y"], "value_b": [80.0, 18.0],
+    g = pd.DataFrame({"sku": ["A", "A"], "check": ["available", "on_hand_ledger"],
+                      "source_a": ["inventory_planning.available", "inventory_planning.available + reserved"],
+                      "value_a": [100.0, 10.0],
+                      "source_b": ["manage_inventory.afn_fulfillable_quantity", "inventory_planning (previous) + ledger"],
+                      "value_b": [80.0, 18.0],
                       "difference": [20.0, -8.0], "flagged": [True, True]})
     f = pd.DataFrame({"sku": ["A"], "product_name": ["a"], "unit_cost": [3.0]})
     out = fired("reconciliation_gap", 0.1, reconciliation=g, skus=f)
     assert out["money_at_stake"].tolist() == [60.0, 24.0]
-    assert out["reason"].iloc[0] == "units available to sell at FBA: 100 in one report, 80 in the other (20 apart, over 10%)"
+    assert out["reason"].tolist() == [
+        "units available to sell at FBA: FBA Inventory 100, Manage FBA Inventory 80 (20 apart, over 10%)",
+        "sellable units on hand (available + reserved): FBA Inventory 10, its previous snapshot rolled forward 18 "
+        "(8 apart, over 10%)"]
+    assert out["message"].iloc[0].startswith("Units available to sell at FBA: FBA Inventory 100")
     assert alerts.by_sku(out)["money_at_stake"].tolist() == [60.0]
 
 
