@@ -83,21 +83,29 @@ def account_alerts(lines: pd.DataFrame) -> None:
 
 SKU_TABLE_CONFIG = {
     "sku": st.column_config.TextColumn("SKU", pinned=True),
-    "product_name": st.column_config.TextColumn("Product", width="medium"),
+    "product_name": st.column_config.TextColumn("Product", width=300),
     "severity": st.column_config.TextColumn("Priority", width="small"),
-    "money_at_stake": st.column_config.NumberColumn("Money at stake", format="dollar",
-                                                    help="What the SKU's alerts put at stake, in dollars"),
     "action": st.column_config.TextColumn("Do first", width="large"),
     "reasons": st.column_config.TextColumn("Why", width="large"),
 }
+MONEY_HELP = "What the SKU's alerts put at stake, in dollars (each rule's definition is in the rule list)"
 
 
 def sku_lines_table(lines: pd.DataFrame) -> None:
-    """One row per SKU, ranked by money at stake: what to do first and every reason."""
+    """One row per SKU, ranked by money at stake: what to do first and every reason. Money stays a
+    number (sortable) unless a SKU's is unknown: the grid would draw that gap as "None", so the
+    column is then text ("unknown (no unit cost)")."""
+    money = lines["money_at_stake"].astype(float)
+    gappy = bool(money.isna().any())
     shown = lines[["sku", "product_name", "severity", "money_at_stake", "action", "reasons"]].assign(
-        reasons=lines["reasons"].map("; ".join))
-    st.dataframe(shown, column_config=SKU_TABLE_CONFIG, hide_index=True, width="stretch", key="alerts_by_sku",
-                 height=min(38 + 35 * len(shown), 600))
+        product_name=lines["product_name"].fillna("—"), severity=lines["severity"].str.capitalize(),
+        reasons=lines["reasons"].map("; ".join),
+        money_at_stake=money.map(alerts.money_text) if gappy else money)
+    config = {**SKU_TABLE_CONFIG, "money_at_stake": (
+        st.column_config.TextColumn("Money at stake", help=MONEY_HELP) if gappy else
+        st.column_config.NumberColumn("Money at stake", format="dollar", help=MONEY_HELP))}
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key="alerts_by_sku",
+                 height=min(38 + 35 * max(len(shown), 1), 560))
 
 
 def sku_detail(fired: pd.DataFrame, lines: pd.DataFrame) -> None:

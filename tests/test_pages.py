@@ -588,12 +588,17 @@ def test_alerts_page_shows_one_line_per_sku_ranked_by_money_at_stake(demo_db):
     table = alerts_page_table(at)
     skus = records["sku"].dropna()
     assert len(table) == skus.nunique() < len(records) and table["sku"].is_unique
-    money = table["money_at_stake"].fillna(0.0)
-    assert money.is_monotonic_decreasing
-    assert {m.label: m.value for m in at.metric}["Money at stake"] == f"${table['money_at_stake'].sum():,.2f}"
     expected = alerts.by_sku(records).dropna(subset=["sku"])
     assert table["sku"].tolist() == expected["sku"].tolist()
+    assert expected["money_at_stake"].fillna(0.0).is_monotonic_decreasing
+    # one demo SKU has no unit cost: the column is text then, never the grid's "None"
+    assert expected["money_at_stake"].isna().sum() == 1
+    assert table["money_at_stake"].tolist() == expected["money_at_stake"].map(alerts.money_text).tolist()
+    assert "unknown (no unit cost)" in table["money_at_stake"].tolist()
+    total = {m.label: m.value for m in at.metric}["Money at stake"]
+    assert total == f"${expected['money_at_stake'].sum():,.2f}"
     assert table["reasons"].tolist() == expected["reasons"].map("; ".join).tolist()
+    assert set(table["severity"]) <= {"High", "Medium", "Low"}
     assert "Stale data" in texts(at.warning) and "Health score low" in texts(at.warning)
     assert f"{alerts.reference_days(dt.date(2026, 11, 15), dt.date.today())}." in texts(at.caption)
 
