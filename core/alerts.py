@@ -396,7 +396,7 @@ def red_grade_rule(inputs: AlertInputs, threshold: None = None) -> pd.DataFrame:
     reasons = [("red slow mover" + (f" ({s})" if isinstance(s, str) and s else ""))
                + (f": {u:,.0f} units, ${v:,.2f} at cost" if pd.notna(v) else f": {u:,.0f} units, no unit cost")
                for s, u, v in zip(signals, _column(out, "on_hand"), money)]
-    actions = ["Clear it: discount, remove or liquidate before more fees accrue (Clearance page)"] * len(out)
+    actions = ["Clear it: discount, remove or liquidate (Clearance page)"] * len(out)
     return _rows(BY_KEY["red_grade"], out, messages, np.ones(len(out)), None, reasons=reasons, actions=actions,
                  as_of=inputs.as_of, money=money)
 
