@@ -80,7 +80,8 @@ RULES: tuple[Rule, ...] = (
          money_at_stake="margin of the sales in the days of cover missing to the threshold: "
                         "(threshold − days of supply) × demand per day × unit margin"),
     Rule("order_by_passed", "Order-by date passed",
-         "stock plus inbound is already below the reorder point", "high", value_unit="units", shown="the reorder point",
+         "stock plus inbound is already below the reorder point", "high", value_unit="units",
+         shown="the reorder point",
          overlap=LOST_SALES,
          money_at_stake="expected margin lost before an order placed today arrives: "
                         "σ_LT · G((position − d·L) / σ_LT) × unit margin (normal loss function G)"),
@@ -89,7 +90,8 @@ RULES: tuple[Rule, ...] = (
          value_unit="$", shown="within {:g} days",
          money_at_stake="the aged-inventory surcharge avoided by selling or removing the units by the deadline "
                         "(summed over the SKU's bands)"),
-    Rule("red_grade", "Red slow mover", "the SKU's slow-mover grade is red", "medium", value_unit="", shown="the red grade",
+    Rule("red_grade", "Red slow mover", "the SKU's slow-mover grade is red", "medium", value_unit="",
+         shown="the red grade",
          money_at_stake="the stock's value at cost (units on hand × unit cost), tied up in a SKU to clear"),
     Rule("return_spike", "Return-rate spike",
          "the last 30 days' return rate is at least the threshold times the SKU's own baseline", "medium", 1.5,
@@ -252,7 +254,8 @@ def stockout_in_lead_time_rule(inputs: AlertInputs, threshold: None = None) -> p
     money = short * out["demand_per_day"] * _column(out, "unit_margin").clip(lower=0)
     messages = [f"Runs out around {_day(d)} ({n} days); an order placed today arrives in {lt:.0f} days."
                 for d, n, lt in zip(out["stockout_date"], days, out["lead_time_days"])]
-    reasons = [f"stockout in {n} days, inside the {lt:.0f}-day lead time" for n, lt in zip(days, out["lead_time_days"])]
+    reasons = [f"stockout in {n} days, inside the {lt:.0f}-day lead time"
+               for n, lt in zip(days, out["lead_time_days"])]
     actions = [(f"Order {q:,.0f} units now" if pd.notna(q) and q > 0 else "Order now")
                + f", ship fast: {s:.0f} days out of stock otherwise"
                for q, s in zip(_column(out, "order_qty"), short)]
@@ -319,8 +322,8 @@ def order_by_passed_rule(inputs: AlertInputs, threshold: None = None) -> pd.Data
         return pd.DataFrame(columns=ALERT_COLUMNS)
     out = plan[(plan["demand_per_day"] > 0) & (plan["position"] < plan["reorder_point"])]
     d, lead = out["demand_per_day"], _column(out, "lead_time_days")
-    sigma = pd.Series(rm.lead_time_demand_sd(d, _column(out, "sigma_demand"), lead, _column(out, "sigma_lead_time")),
-                      index=out.index)
+    sigma = pd.Series(rm.lead_time_demand_sd(d, _column(out, "sigma_demand"), lead,
+                                             _column(out, "sigma_lead_time")), index=out.index)
     gap = out["position"] - d * lead
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = sigma * rm.normal_loss(gap / sigma.where(sigma > 0))
@@ -502,10 +505,12 @@ def reconciliation_gap_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
     out = out.assign(product_name=out["sku"].map(names))
     compares = {c.name: c.compares.split(":")[0] for c in reconcile.CHECKS}
     money = out["difference"].abs() * _by_sku(inputs.skus, "unit_cost", out["sku"])
-    reasons = [f"{(w := compares.get(c, c))[:1].lower()}{w[1:]}: {_source_title(sa)} {va:,.0f}, "
-               f"{_source_title(sb) if _source_title(sb) != _source_title(sa) else 'its previous snapshot rolled forward'}"
-               f" {vb:,.0f} ({abs(x):,.0f} apart, over {threshold:.0%})"
-               for c, sa, va, sb, vb, x in zip(out["check"], out["source_a"], out["value_a"], out["source_b"],
+    # the ledger check compares FBA Inventory with its own previous snapshot rolled forward
+    other = [_source_title(b) if _source_title(b) != _source_title(a) else "its previous snapshot rolled forward"
+             for a, b in zip(out["source_a"], out["source_b"])]
+    reasons = [f"{(w := compares.get(c, c))[:1].lower()}{w[1:]}: {_source_title(sa)} {va:,.0f}, {sb} {vb:,.0f} "
+               f"({abs(x):,.0f} apart, over {threshold:.0%})"
+               for c, sa, va, sb, vb, x in zip(out["check"], out["source_a"], out["value_a"], other,
                                                out["value_b"], out["difference"])]
     messages = [f"{r[:1].upper()}{r[1:]}." for r in reasons]
     actions = ["Compare the two reports (Reconciliation page) and open a case if units are missing"] * len(out)
@@ -725,7 +730,8 @@ def by_sku(alerts: pd.DataFrame) -> pd.DataFrame:
     ga = acc.groupby("rule", sort=False)
     heads = pd.DataFrame({"sku": None, "product_name": None, "_s": ga["_s"].min(), "money_at_stake": np.nan,
                           "reasons": ga["reason"].agg(list), "rules": [[k] for k in ga.groups],
-                          "action": ga["action"].agg(lambda x: "; ".join(dict.fromkeys(x)))}).reset_index(drop=True)
+                          "action": ga["action"].agg(lambda x: "; ".join(dict.fromkeys(x)))}
+                         ).reset_index(drop=True)
     heads = heads.loc[heads["_s"].sort_values(kind="stable").index] if len(heads) else heads
     out = pd.concat([heads, lines], ignore_index=True) if len(heads) else lines.reset_index(drop=True)
     out["severity"] = out["_s"].map(dict(enumerate(SEVERITIES)))
@@ -833,7 +839,8 @@ def digest_subject(alerts: pd.DataFrame, today: dt.date) -> str:
     per_sku = lines[lines["sku"].notna()]
     if lines.empty:
         return f"FBA inventory alerts, {_day(today)}: nothing fires"
-    what = [f"{_plural(len(per_sku), 'SKU')}, ${per_sku['money_at_stake'].sum():,.2f} at stake"] if len(per_sku) else []
+    what = ([f"{_plural(len(per_sku), 'SKU')}, ${per_sku['money_at_stake'].sum():,.2f} at stake"]
+            if len(per_sku) else [])
     if len(per_sku) < len(lines):
         what.append(_plural(len(lines) - len(per_sku), "account alert"))
     return f"FBA inventory alerts, {_day(today)}: {'; '.join(what)}"

@@ -75,7 +75,8 @@ def severity_tiles(lines: pd.DataFrame) -> None:
 
 def account_alerts(lines: pd.DataFrame) -> None:
     """Account and report alerts, one box per rule, above the SKU table."""
-    for rules, severity, reasons, action in zip(lines["rules"], lines["severity"], lines["reasons"], lines["action"]):
+    for rules, severity, reasons, action in zip(lines["rules"], lines["severity"], lines["reasons"],
+                                                lines["action"]):
         said = f": {reasons[0]}." if len(reasons) == 1 else ":\n" + "".join(f"\n- {r}" for r in reasons) + "\n\n"
         st.warning(f"**{alerts.BY_KEY[rules[0]].name}** ({severity} priority){said} {action}.",
                    icon=":material/error:" if severity == "high" else ":material/warning:")
