@@ -738,6 +738,23 @@ def by_sku(alerts: pd.DataFrame) -> pd.DataFrame:
     return out[SKU_COLUMNS].reset_index(drop=True)
 
 
+def skus_missing_money(alerts: pd.DataFrame) -> list[str]:
+    """The SKUs with at least one alert whose dollars are unknown (no unit cost, price or margin):
+    their money at stake is a lower bound, or unknown.
+
+    >>> a = pd.DataFrame({"rule": ["red_grade", "surcharge_crossing", "red_grade"], "sku": ["A", "A", "B"],
+    ...                   "money_at_stake": [np.nan, 2.0, 10.0]})
+    >>> skus_missing_money(a)
+    ['A']
+    """
+    if alerts.empty:
+        return []
+    counted = alerts["rule"].map({r.key: bool(r.money_at_stake) for r in RULES}).fillna(False).astype(bool)
+    unknown = pd.to_numeric(alerts["money_at_stake"], errors="coerce").isna()
+    has_sku = alerts["sku"].notna() & (alerts["sku"].astype(str) != "")
+    return sorted(set(alerts.loc[counted & unknown & has_sku, "sku"]))
+
+
 def money_text(amount: float) -> str:
     """Dollars as the digest and the page write them: "$1,234.50", or "unknown (no unit cost)".
 

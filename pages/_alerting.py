@@ -61,16 +61,33 @@ def reference_days() -> str:
     return alerts.reference_days(common.as_of(), dt.date.today())
 
 
-def severity_tiles(lines: pd.DataFrame) -> None:
-    """Lines per priority (a SKU counts once, at its highest) and the SKUs' money at stake."""
+def severity_tiles(lines: pd.DataFrame, snapshot: bool) -> None:
+    """Lines per priority (a SKU counts once, at its highest) and the SKUs' money at stake ("—"
+    without a stock snapshot: the SKU rules were not checked)."""
     tiles = st.columns(4)
     for column, severity in zip(tiles, alerts.SEVERITIES):
         column.metric(f"{severity.capitalize()} priority", f"{int((lines['severity'] == severity).sum()):,}",
                       border=True)
     per_sku = lines[lines["sku"].notna()]
-    tiles[3].metric("Money at stake", f"${per_sku['money_at_stake'].sum():,.2f}", border=True,
+    tiles[3].metric("Money at stake", f"${per_sku['money_at_stake'].sum():,.2f}" if snapshot else "—", border=True,
                     help="The SKUs' money at stake added up; each rule's dollars are defined in the rule list "
-                         "below. SKUs without a unit cost count $0.")
+                         "below. Dollars that need a unit cost count $0 where the cost is missing.")
+
+
+def missing_inputs(fired: pd.DataFrame, snapshot: bool) -> None:
+    """What the page could not check or price, which report or sheet brings it, and where to load it."""
+    if not snapshot:
+        st.info("Only the data-age rule was checked: the stock, restock, fee and return rules need a stock "
+                "snapshot, and none is loaded. Load the FBA Inventory report (or Manage FBA Inventory).",
+                icon=":material/info:")
+        st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload:")
+        return
+    missing = alerts.skus_missing_money(fired)
+    if missing:
+        st.caption(f"{len(missing):,} SKU{' has' if len(missing) == 1 else 's have'} dollars that need a unit cost "
+                   "and have none, so their money at stake is a lower bound or unknown. The product-cost sheet "
+                   "brings the costs.")
+        st.page_link("pages/costs.py", label="Fill in product costs", icon=":material/payments:")
 
 
 def account_alerts(lines: pd.DataFrame) -> None:

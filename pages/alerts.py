@@ -17,8 +17,10 @@ fired = alerts_view.alerts_in_view(alerts_view.current_alerts(rule_settings))
 lines = alerts.by_sku(fired)
 per_sku = lines[lines["sku"].notna()]
 
+snapshot = common.as_of() is not None
 st.caption(f"{alerts_view.reference_days()}.")
-alerts_view.severity_tiles(lines)
+alerts_view.severity_tiles(lines, snapshot)
+alerts_view.missing_inputs(fired, snapshot)
 if lines.empty:
     st.success("Nothing fires with the rules below.", icon=":material/check_circle:")
 alerts_view.account_alerts(lines[lines["sku"].isna()])

@@ -638,6 +638,35 @@ def test_alerts_page_rule_list_shows_thresholds_with_their_units(demo_db):
     assert "Money at stake: the stock's value at cost" in captions
 
 
+def test_alerts_page_without_a_snapshot_says_only_data_age_was_checked(empty_db):
+    """Orders only: no stock snapshot, so the SKU rules cannot run; the page says so and where to load
+    one, and the money tile is a dash, not $0.00."""
+    from core import ingest
+
+    assert ingest.load_report(empty_db, ROOT / "sample_data" / "all_orders.txt.gz").status == "loaded"
+    at = app("pages/alerts.py")
+    assert "Only the data-age rule was checked" in texts(at.info) and "FBA Inventory" in texts(at.info)
+    assert {m.label: m.value for m in at.metric}["Money at stake"] == "—"
+    assert not [d for d in at.dataframe if "reasons" in d.value.columns]
+
+
+def test_alerts_page_without_a_cost_sheet_says_which_dollars_are_unknown(empty_db):
+    """One FBA Inventory snapshot and nothing else: red stock has no value at cost, so those SKUs'
+    money at stake reads "unknown (no unit cost)" and the page points to the cost sheet."""
+    from core import alerts, ingest
+
+    snapshot = ROOT / "sample_data" / "fba_inventory_planning_2026-11-15.txt"
+    assert ingest.load_report(empty_db, snapshot).status == "loaded"
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(empty_db)
+    missing = alerts.skus_missing_money(records)
+    assert missing and f"{len(missing):,} SKUs have dollars that need a unit cost" in texts(at.caption)
+    table = alerts_page_table(at)
+    unknown = alerts.by_sku(records).dropna(subset=["sku"])
+    assert (table["money_at_stake"] == "unknown (no unit cost)").sum() == int(unknown["money_at_stake"].isna().sum()) > 0
+    assert not any(str(v) in ("None", "nan") for v in table.to_numpy().ravel())
+
+
 def test_reconcile_page_shows_ages_checks_and_no_gap_on_the_consistent_demo(demo_db):
     at = app("pages/reconcile.py")
     assert not at.exception
