@@ -15,7 +15,7 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health clearance [--db PATH] [--as-of YYYY-MM-DD] [--horizon-months 6] [--sku SKU ...]
                          [--discount-pct 0.2] [--elasticity 2.0] [--liquidation-recovery 0.10]
                          (--json | --csv)
-    fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --markdown)
+    fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --by-sku | --markdown)
                       [--email TO ...]
     fba-health where [--db PATH] [--json]
 
@@ -520,12 +520,14 @@ def _cmd_alerts(args: argparse.Namespace) -> int:
         digest = "\n".join([head, f"{missing} {count}", *rest.split("\n")[1:]])  # instead of the count line
     if args.json:
         print(json.dumps(_records(fired), ensure_ascii=False))
+    elif args.by_sku:
+        print(json.dumps(_records(alerts.by_sku(fired)), ensure_ascii=False))
     else:
         print(digest)
     if args.email:
         try:
             smtp = notify.smtp_settings(db_path)
-            notify.send_digest(digest, args.email, smtp, f"FBA inventory alerts: {len(fired)} ({today:%d %b %Y})")
+            notify.send_digest(digest, args.email, smtp, alerts.digest_subject(fired, today))
         except (ValueError, notify.NotifyError) as error:
             print(f"Digest not sent: {error}", file=sys.stderr)
             return 4
@@ -547,8 +549,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--db", help=db_help)
     load.add_argument("--json", action="store_true", help="one JSON object per file")
     load.add_argument("--snapshot-date", type=dt.date.fromisoformat, default=None,
-                      help="date for reports that carry none (Manage Inventory, Restock, fee preview); "
-                           "default today")
+                      help="date for reports that carry none (Manage Inventory, Restock, Fee Preview); "
+                           "default: the date in the file name, else the FBA Inventory snapshot loaded "
+                           "with it; a file with neither is rejected")
     load.set_defaults(run=_cmd_load)
 
     imports = sub.add_parser("imports", help="list what is loaded")
@@ -639,8 +642,10 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument("--today", type=dt.date.fromisoformat, default=None,
                         help="the date data ages are measured at (default: today)")
     formats = alerts.add_mutually_exclusive_group(required=True)
-    formats.add_argument("--json", action="store_true")
-    formats.add_argument("--markdown", action="store_true")
+    formats.add_argument("--json", action="store_true", help="one JSON record per rule that fires")
+    formats.add_argument("--by-sku", action="store_true",
+                         help="one JSON record per SKU (account alerts first), ranked by money at stake")
+    formats.add_argument("--markdown", action="store_true", help="the digest: one line per SKU, ranked")
     alerts.add_argument("--email", nargs="+", action="extend", default=None, metavar="TO",
                         help="also send the Markdown digest to these addresses over SMTP (host, port, user, "
                              "TLS: FBA_HEALTH_SMTP_* or the Alerts page; password: FBA_HEALTH_SMTP_PASSWORD)")

@@ -1,5 +1,5 @@
-"""Alerts: what fires now, why and for which SKUs; the rules with their thresholds; the e-mail digest
-a nightly ``fba-health alerts --email`` sends."""
+"""Alerts: one line per SKU with every reason, ranked by the money at stake, a detail view per SKU;
+the rules with their thresholds; the e-mail digest a nightly ``fba-health alerts --email`` sends."""
 
 import streamlit as st
 
@@ -14,35 +14,28 @@ if common.summary().empty:
 common.demo_banner()
 rule_settings = alerts_view.alert_settings()
 fired = alerts_view.alerts_in_view(alerts_view.current_alerts(rule_settings))
+lines = alerts.by_sku(fired)
+per_sku = lines[lines["sku"].notna()]
 
-tiles = st.columns(3)
-for column, severity in zip(tiles, alerts.SEVERITIES):
-    column.metric(f"{severity.capitalize()} priority", f"{int((fired['severity'] == severity).sum()):,}", border=True)
-if fired.empty:
+snapshot = common.as_of() is not None
+st.caption(f"{alerts_view.reference_days()}.")
+alerts_view.severity_tiles(lines, snapshot)
+alerts_view.missing_inputs(fired, snapshot)
+if lines.empty:
     st.success("Nothing fires with the rules below.", icon=":material/check_circle:")
-for key in dict.fromkeys(fired["rule"]):
-    part = fired[fired["rule"] == key]
-    rule = alerts.BY_KEY[key]
-    with st.expander(f"{rule.name}: {len(part):,} ({rule.severity})", expanded=rule.severity == "high"):
-        st.caption(f"Fires when {rule.fires_when}.")
-        per_sku = part["sku"].notna().any()
-        common.show_table(part[["sku", "product_name", "message"] if per_sku else ["message"]], width="stretch",
-                          key=f"alerts_{key}")
-st.download_button("Digest (Markdown)", alerts_view.alert_digest(fired).encode("utf-8"),
+alerts_view.account_alerts(lines[lines["sku"].isna()])
+if len(per_sku):
+    st.subheader(f"{len(per_sku):,} SKU{'' if len(per_sku) == 1 else 's'} to act on, most money at stake first")
+    alerts_view.sku_lines_table(per_sku)
+    alerts_view.sku_detail(fired, per_sku)
+st.download_button("Digest (Markdown)", alerts_view.alert_digest(fired, lines).encode("utf-8"),
                    file_name="alerts.md", mime="text/markdown", icon=":material/download:",
                    key="alerts_digest")
 
 st.subheader("Rules")
 with st.form("alert_rules"):
     for rule in alerts.RULES:
-        left, right = st.columns([3, 2])
-        left.toggle(rule.name, rule_settings.is_on(rule.key), key=f"alert_on_{rule.key}",
-                    help=f"Fires when {rule.fires_when}.")
-        if rule.default_threshold is not None:
-            right.number_input(f"Threshold ({rule.unit})", rule.minimum, rule.maximum,
-                               float(rule_settings.threshold(rule.key)),
-                               key=f"alert_threshold_{rule.key}", label_visibility="collapsed",
-                               help=f"{rule.unit}; default {rule.default_threshold:g}")
+        alerts_view.rule_row(rule, rule_settings)
     st.form_submit_button("Save rules", on_click=alerts_view.save_alert_settings)
 alerts_view.show_message("alerts_message")
 

@@ -564,22 +564,118 @@ def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
     assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
 
 
+def alerts_page_table(at) -> pd.DataFrame:
+    """The Alerts page's SKU table (one row per SKU)."""
+    return next(d.value for d in at.dataframe if "reasons" in d.value.columns)
+
+
 def test_alerts_page_lists_the_rules_that_fire_and_saves_a_rule_switched_off(demo_db):
     from core import alerts
 
     at = app("pages/alerts.py")
     assert not at.exception
-    fired = alerts.alerts_from_db(demo_db)
-    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    assert sum(counts.values()) == len(fired)
-    assert counts["High priority"] == int((fired["severity"] == "high").sum())
+    lines = alerts.by_sku(alerts.alerts_from_db(demo_db))
+    counts = {m.label: m.value for m in at.metric}
+    assert sum(int(counts[f"{s.capitalize()} priority"]) for s in alerts.SEVERITIES) == len(lines)
+    assert int(counts["High priority"]) == int((lines["severity"] == "high").sum())
     at.toggle(key="alert_on_red_grade").set_value(False)
     at.number_input(key="alert_threshold_low_cover").set_value(30.0)
     next(b for b in at.button if b.label == "Save rules").click().run()
     saved = alerts.load_settings(demo_db)
     assert saved.off == ("red_grade",) and saved.threshold("low_cover") == 30.0
-    counts = {m.label: int(m.value.replace(",", "")) for m in at.metric}
-    assert sum(counts.values()) == len(alerts.alerts_from_db(demo_db, alert_settings=saved))
+    lines = alerts.by_sku(alerts.alerts_from_db(demo_db, alert_settings=saved))
+    counts = {m.label: m.value for m in at.metric}
+    assert sum(int(counts[f"{s.capitalize()} priority"]) for s in alerts.SEVERITIES) == len(lines)
+    assert "Threshold: 30 days (default 15 days)." in texts(at.caption)
+
+
+def test_alerts_page_shows_one_line_per_sku_ranked_by_money_at_stake(demo_db):
+    """183 rule records on the demo fold into one row per SKU, most money first; account alerts sit
+    above the table; one reference-day line; the total at stake is the SKUs' dollars added up."""
+    from core import alerts
+
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(demo_db)
+    table = alerts_page_table(at)
+    skus = records["sku"].dropna()
+    assert len(table) == skus.nunique() < len(records) and table["sku"].is_unique
+    expected = alerts.by_sku(records).dropna(subset=["sku"])
+    assert table["sku"].tolist() == expected["sku"].tolist()
+    assert expected["money_at_stake"].fillna(0.0).is_monotonic_decreasing
+    # one demo SKU has no unit cost: the column is text then, never the grid's "None"
+    assert expected["money_at_stake"].isna().sum() == 1
+    assert table["money_at_stake"].tolist() == expected["money_at_stake"].map(alerts.money_text).tolist()
+    assert "unknown (no unit cost)" in table["money_at_stake"].tolist()
+    total = {m.label: m.value for m in at.metric}["Money at stake"]
+    assert total == f"${expected['money_at_stake'].sum():,.2f}"
+    assert table["reasons"].tolist() == expected["reasons"].map("; ".join).tolist()
+    assert set(table["severity"]) <= {"High", "Medium", "Low"}
+    assert "Stale data" in texts(at.warning) and "Health score low" in texts(at.warning)
+    assert f"{alerts.reference_days(dt.date(2026, 11, 15), dt.date.today())}." in texts(at.caption)
+
+
+def test_alerts_page_detail_view_lists_one_skus_alerts_with_thresholds(demo_db):
+    """The detail view opens on the first SKU; choosing one with two rules lists both, each with its
+    reason, its threshold in units and what its dollars count."""
+    from core import alerts
+
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(demo_db)
+    table = alerts_page_table(at)
+
+    def detail(sku: str) -> list[str]:  # the detail lines, Markdown escapes removed
+        lines = [m.value.replace("\\", "") for m in at.markdown if m.value.startswith("- **")]
+        return [t for t in lines if any(r in t for r in records.loc[records["sku"] == sku, "reason"])]
+
+    assert len(detail(table["sku"].iloc[0])) == int((records["sku"] == table["sku"].iloc[0]).sum())
+    two = records.groupby("sku")["rule"].nunique()
+    sku = two[two >= 2].index[0]
+    at.selectbox(key="alerts_detail_sku").set_value(sku).run()
+    shown = detail(sku)
+    mine = records[records["sku"] == sku]
+    assert len(shown) == len(mine) >= 2
+    for row, text in zip(mine.itertuples(), shown):
+        assert f"**{row.name}**" in text and f"(threshold: {row.threshold_text})" in text
+        assert alerts.BY_KEY[row.rule].money_at_stake.split(":")[0] in text
+
+
+def test_alerts_page_rule_list_shows_thresholds_with_their_units(demo_db):
+    at = app("pages/alerts.py")
+    captions = texts(at.caption)
+    for shown in ("Threshold: 80 points.", "Threshold: 15 days.", "Threshold: within 30 days.",
+                  "Threshold: 1.5× the baseline return rate.", "Threshold: 7 days.", "Threshold: 10% (and 5 units).",
+                  "Threshold: the SKU's lead time.", "Threshold: the reorder point.", "Threshold: $25 at cost."):
+        assert shown in captions, shown
+    assert "Money at stake: the stock's value at cost" in captions
+
+
+def test_alerts_page_without_a_snapshot_says_only_data_age_was_checked(empty_db):
+    """Orders only: no stock snapshot, so the SKU rules cannot run; the page says so and where to load
+    one, and the money tile is a dash, not $0.00."""
+    from core import ingest
+
+    assert ingest.load_report(empty_db, ROOT / "sample_data" / "all_orders.txt.gz").status == "loaded"
+    at = app("pages/alerts.py")
+    assert "Only the data-age rule was checked" in texts(at.info) and "FBA Inventory" in texts(at.info)
+    assert {m.label: m.value for m in at.metric}["Money at stake"] == "—"
+    assert not [d for d in at.dataframe if "reasons" in d.value.columns]
+
+
+def test_alerts_page_without_a_cost_sheet_says_which_dollars_are_unknown(empty_db):
+    """One FBA Inventory snapshot and nothing else: red stock has no value at cost, so those SKUs'
+    money at stake reads "unknown (no unit cost)" and the page points to the cost sheet."""
+    from core import alerts, ingest
+
+    snapshot = ROOT / "sample_data" / "fba_inventory_planning_2026-11-15.txt"
+    assert ingest.load_report(empty_db, snapshot).status == "loaded"
+    at = app("pages/alerts.py")
+    records = alerts.alerts_from_db(empty_db)
+    missing = alerts.skus_missing_money(records)
+    assert missing and f"{len(missing):,} SKUs have dollars that need a unit cost" in texts(at.caption)
+    table = alerts_page_table(at)
+    unknown = alerts.by_sku(records).dropna(subset=["sku"])
+    assert (table["money_at_stake"] == "unknown (no unit cost)").sum() == int(unknown["money_at_stake"].isna().sum()) > 0
+    assert not any(str(v) in ("None", "nan") for v in table.to_numpy().ravel())
 
 
 def test_reconcile_page_shows_ages_checks_and_no_gap_on_the_consistent_demo(demo_db):
