@@ -379,7 +379,9 @@ def test_one_snapshot_alone_computes_and_notes_the_missing_orders_and_costs(caps
         assert code == 0 and json.loads(out), name
         assert "No order history is loaded" in err, name
     code, out, err = cli_run(capsys, *READ_COMMANDS["restock"], "--db", path)
-    assert {r["status"] for r in json.loads(out)} == {"not yet"}  # no sales: nothing to order; it says why
+    plan = json.loads(out)  # no sales: nothing to order (red and orange SKUs held); it says why
+    assert {r["status"] for r in plan} == {"not yet", "held"}
+    assert all(r["blocked_by"] == "grade" for r in plan if r["status"] == "held")
     assert "every SKU shows no demand" in err and "Warning" not in err
     code, out, err = cli_run(capsys, *READ_COMMANDS["forecast"], "--db", path)
     assert code == 0 and json.loads(out)["model"]["method"] == "no demand" and "no sales to fit" in err
