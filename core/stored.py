@@ -26,7 +26,7 @@ import pandas as pd
 
 from core import db
 
-STORE_VERSION = 2  # 2: the forecast summary's demand_events
+STORE_VERSION = 3  # 2: the forecast summary's demand_events
 KEEP_RUNS = 4
 
 

@@ -189,9 +189,10 @@ def test_intermittent_sku_uses_an_intermittent_method():
 
 
 def test_prime_day_uplift_from_own_history_and_default():
-    """HIST sells 2 a day and 8 a day on Prime Day 2025: its uplift is 8 / 2 = 4, applied to Prime
-    Day 2026. NEW (launched after Prime Day 2025) gets the default uplift of 2.5. Past event days are
-    left out of the fit: HIST's baseline stays 2."""
+    """HIST sells 2 a day and 8 a day on Prime Day 2025: its own ratio 8 / 2 = 4, shrunk towards the
+    default 2.5 by 5 units of prior evidence (events.estimate_uplift): (4 × 8 + 5 × 2.5) ÷ (4 × 2 + 5)
+    = 44.5 / 13, applied to Prime Day 2026. NEW (launched after Prime Day 2025) gets the default uplift of
+    2.5. Past event days are left out of the fit: HIST's baseline stays 2."""
     as_of = dt.date(2026, 6, 30)
     days = pd.date_range(end=pd.Timestamp(as_of), periods=400, freq="D")
     prime = (days >= "2025-07-08") & (days <= "2025-07-11")
@@ -200,10 +201,12 @@ def test_prime_day_uplift_from_own_history_and_default():
     params = ForecastParams(prime_day_uplift=2.5, bfcm_uplift=1.0, horizon_days=30)
     result = forecast_all(frame({"HIST": hist.tolist(), "NEW": new.tolist()}, as_of=as_of), as_of, params)
     d = result.daily.set_index(["sku", "day"])["mean"]
-    assert d[("HIST", pd.Timestamp("2026-07-09"))] == pytest.approx(8.0)
+    uplift = (4 * 8 + 5 * 2.5) / (4 * 2 + 5)
+    assert d[("HIST", pd.Timestamp("2026-07-09"))] == pytest.approx(2 * uplift)
     assert d[("HIST", pd.Timestamp("2026-07-12"))] == pytest.approx(2.0)
     assert d[("NEW", pd.Timestamp("2026-07-08"))] == pytest.approx(5.0)
-    assert result.summary.set_index("sku").loc["HIST", "demand_per_day"] == pytest.approx((24 * 2 + 4 * 8) / 28)
+    assert result.summary.set_index("sku").loc["HIST", "demand_per_day"] == pytest.approx(
+        (24 * 2 + 4 * 2 * uplift) / 28)
 
 
 def test_event_calendar_and_user_events():

@@ -48,23 +48,35 @@ def day_mask(days: np.ndarray, start: dt.date, end: dt.date) -> np.ndarray:
     return (days >= np.datetime64(start, "D")) & (days <= np.datetime64(end, "D"))
 
 
+# How many units of evidence the default uplift is worth: a SKU's own ratio counts fully only once its
+# event days would have sold well over this many units at the baseline rate.
+PRIOR_UNITS = 5.0
+
+
 def estimate_uplift(y, days: np.ndarray, occurrences: list[Event], default: float,
-                    baseline_days: int = 28) -> np.ndarray:
-    """Per-SKU uplift of one event: mean demand on its past in-stock event days ÷ mean over the
-    in-stock days of the ``baseline_days`` before each occurrence, pooled over occurrences.
+                    baseline_days: int = 28, prior_units: float = PRIOR_UNITS) -> np.ndarray:
+    """Per-SKU uplift of one event, shrunk towards ``default`` where the SKU's own evidence is thin.
+
+    ``uplift = (units sold on the event days + m·default) ÷ (baseline rate × in-stock event days + m)``:
+    the posterior mean of a Poisson rate ratio under a gamma prior with mean ``default`` worth
+    ``m = prior_units`` expected units. The baseline rate is the mean demand over the in-stock days of
+    the ``baseline_days`` before each occurrence, pooled over occurrences. A slow seller that sold
+    nothing on four event days keeps close to the default (not ×0.0); a busy one keeps its own ratio.
 
     Falls back to ``default`` where a SKU has no in-stock event day, fewer than 7 in-stock baseline
     days, or no baseline demand.
 
     Examples
     --------
-    2 a day for 28 days, then 6 on the event's 2 days: uplift 3.
+    2 a day for 28 days, then 6 on the event's 2 days (its own ratio 3): (12 + 5 × 1.5) ÷ (2 × 2 + 5).
 
     >>> days = np.arange(np.datetime64("2026-01-01"), np.datetime64("2026-01-31"))
     >>> y = np.array([[2.0] * 28 + [6.0, 6.0]])
     >>> e = Event("Sale", dt.date(2026, 1, 29), dt.date(2026, 1, 30), 1.5)
-    >>> estimate_uplift(y, days, [e], 1.5).tolist()
-    [3.0]
+    >>> round(float(estimate_uplift(y, days, [e], 1.5)[0]), 4), round(19.5 / 9, 4)
+    (2.1667, 2.1667)
+    >>> estimate_uplift(y * 100, days, [e], 1.5).round(2).tolist()  # 1,200 units of evidence: near its own 3
+    [2.98]
     """
     y = np.asarray(y, dtype=float)
     on, before = np.zeros(len(days), bool), np.zeros(len(days), bool)
@@ -78,8 +90,9 @@ def estimate_uplift(y, days: np.ndarray, occurrences: list[Event], default: floa
     sum_on, sum_before = values[:, on].sum(axis=1), values[:, before].sum(axis=1)
     ok = (n_on > 0) & (n_before >= 7) & (sum_before > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = (sum_on / np.maximum(n_on, 1)) / (sum_before / np.maximum(n_before, 1))
-    return np.where(ok, ratio, default)
+        expected = sum_before / np.maximum(n_before, 1) * n_on  # event-day units at the baseline rate
+        shrunk = (sum_on + prior_units * default) / (expected + prior_units)
+    return np.where(ok, shrunk, default)
 
 
 def uplift_factors(y, days: np.ndarray, future_days: np.ndarray, events: tuple[Event, ...],
