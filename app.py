@@ -1,8 +1,9 @@
 """The frame: page config, the demo account on first start, the sidebar filters every health page
 shares, and the navigation. Pages live in pages/.
 
-Run with ``make run`` (or ``streamlit run app.py``). The database is ``FBA_HEALTH_DB`` or
-data/inventory.duckdb; ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
+Run with ``make run`` (or ``streamlit run app.py``). The database is ``FBA_HEALTH_DB``, else the
+checkout's data/inventory.duckdb, else the per-user data folder (``core.db.resolve_db_path``, whatever
+the current directory); ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
 """
 
 import streamlit as st
