@@ -122,13 +122,7 @@ def test_first_start_loads_the_whole_demo_account_marked_as_sample(demo_template
     assert files == len(common.sample.manifest()["files"]) and sample_only
 
 
-@pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_on_the_demo_account(demo_db, page):
-    at = app(page)
-    assert at.title, "every page has a heading"
-    assert not at.error
-    # Inside app.py, as in the server: the sidebar's filters and database line are there too.
-    assert f"Database: {demo_db}" in texts(at.sidebar.caption)
+# Every page on the demo account (and in 17 other states of the data): tests/test_states.py.
 
 
 def test_home_shows_the_demo_banner_kpis_trend_problems_and_next_steps(demo_db):

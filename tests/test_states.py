@@ -172,6 +172,9 @@ def test_every_page_works_in_every_state(built, state, monkeypatch, tmp_path):
         text = page_text(at)
         if not at.title:
             failures.append(f"{page}: no heading")
+        # Inside app.py, as in the server: the sidebar's database line is there on every page.
+        if not any(f"Database: {path}" in str(c.value) for c in at.sidebar.caption):
+            failures.append(f"{page}: rendered without app.py's sidebar")
         expected = SAYS.get(state, {}).get(page)
         if expected and expected not in text:
             failures.append(f"{page}: does not say {expected!r}")
