@@ -14,7 +14,7 @@ counts = plan_view.restock_counts(plan)
 now_value = plan.loc[plan["status"] == "order now", "order_value"].sum()
 tiles = st.columns(4)
 for column, (status, n) in zip(tiles, counts.items()):
-    column.metric(status.capitalize(), f"{n:,} SKUs", border=True)
+    column.metric(status.capitalize(), common.plural(n, "SKU"), border=True)
 tiles[3].metric("Order value now", common.money(now_value), border=True,
                 help="Σ order quantity × unit cost of the SKUs to order now "
                      "(SKUs without a cost left out).")
@@ -22,13 +22,13 @@ tiles[3].metric("Order value now", common.money(now_value), border=True,
 chosen = st.multiselect("Status", list(plan_view.RESTOCK_STATUSES), default=["order now", "soon"],
                         key="restock_status")
 shown = plan[plan["status"].isin(chosen)]
-st.caption(f"{len(shown):,} SKUs shown. Order now when stock plus inbound is at or below the reorder "
+st.caption(f"{common.plural(len(shown), 'SKU')} shown. Order now when stock plus inbound is at or below the reorder "
            f"point plus a week's demand; soon when the order-by date falls within the lead time + "
            f"{params.soon_margin_days:g} days. Try other service levels and lead times on the What-if page.")
 if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:
-    plan_view.show_restock_table(shown, width="stretch", height=520)
+    plan_view.show_restock_table(shown, max_height=520)
 
 st.subheader("Downloads")
 to_order = plan[plan["status"] == "order now"]

@@ -35,7 +35,7 @@ st.caption(" · ".join(f"{g}: {m}" for g, m in returns.GRADE_MEANINGS.items()))
 st.subheader("SKU by SKU")
 spiking = st.toggle("Only SKUs with a spike", key="returns_spikes_only")
 shown = by_sku[by_sku["spike"]] if spiking else by_sku
-common.show_returns_table(shown, width="stretch", height=420)
+common.show_returns_table(shown, width="stretch", max_height=420)
 
 st.subheader("Lost and damaged, not reimbursed")
 claims = common.in_view(common.claims_table(), frame)
@@ -47,7 +47,7 @@ if claims.empty:
     st.success("Nothing to claim.", icon=":material/check_circle:")
 else:
     st.metric("Claimable", f"{claims['units_claimable'].sum():,.0f} units · {common.money(claims['value'].sum())}")
-    common.show_table(claims, width="stretch", height=300)
+    common.show_table(claims, width="stretch", max_height=300)
     st.download_button("Claims for Seller Central cases (CSV)",
                        lambda: common.csv_bytes(reimbursements.claims_csv_frame(claims)),
                        file_name=f"reimbursement_claims_{table.as_of:%Y%m%d}.csv", mime="text/csv",

@@ -11,13 +11,13 @@ summary = skus.account_summary(frame, table.params)
 common.scope_caption(table, frame)
 
 for column, (grade, meaning) in zip(st.columns(3), common.GRADE_MEANINGS.items()):
-    column.metric(f":{grade}[●] {common.GRADE_LABELS[grade]}", f"{summary['grades'][grade]:,} SKUs", help=meaning, border=True)
+    column.metric(f":{grade}[●] {common.GRADE_LABELS[grade]}", common.plural(summary['grades'][grade], "SKU"), help=meaning, border=True)
 
 chosen = st.multiselect("Grades", list(common.GRADE_MEANINGS), default=list(common.GRADE_MEANINGS),
                         key="slow_grade", format_func=common.GRADE_LABELS.get)
 graded = common.slow_movers(frame, chosen)
 gp = table.grade_params
-st.caption(f"{len(graded):,} SKUs shown, most urgent first. Signals: days of supply over "
+st.caption(f"{common.plural(len(graded), 'SKU')} shown, most urgent first. Signals: days of supply over "
            f"{gp.dos_watch_days:g} (or {gp.dos_urgent_days:g}: red), sales falling, over {gp.aged_share:.0%} "
            f"of units older than {gp.aged_days} days, no sale in {gp.no_sale_days} days (red). "
            f"Thresholds are on the Settings page.")
@@ -27,7 +27,7 @@ if graded.empty:
 shown = ["grade", "sku", "product_name", "days_of_supply", "units_30d", "aged_over_share",
          "aged_over_share_basis", "value", "signals", "action"]
 common.show_sku_table(graded, shown, labels={"aged_over_share": f"Older than {gp.aged_days} d"},
-                      width="stretch", height=560)
+                      max_height=560)
 
 export = common.slow_mover_export(graded, gp)
 left, right, _ = st.columns([1, 1, 4])
