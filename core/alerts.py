@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import freshness, reconcile, restock, returns, settings, skus
+from core import display, freshness, reconcile, restock, returns, settings, skus
 from core.fees import outlook
 from core.forecast.engine import forecast_table
 from core.restock_params import baseline_restock_params
@@ -223,7 +223,7 @@ def surcharge_crossing_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
     out = c[deadline <= pd.Timestamp(inputs.as_of) + pd.Timedelta(days=threshold)]
     names = inputs.skus.set_index("sku")["product_name"] if "product_name" in inputs.skus else pd.Series(dtype=str)
     out = out.assign(product_name=out["sku"].map(names))
-    messages = [f"Sell or remove {u:,.0f} units by {pd.Timestamp(d):%d %b %Y} to avoid ${a:,.2f} (band {b})."
+    messages = [f"Sell or remove {display.units(u)} by {pd.Timestamp(d):%d %b %Y} to avoid {display.money(a)} (band {b})."
                 for u, d, a, b in zip(out["units"], out["deadline"], out["amount_avoided"], out["band"])]
     return _rows(BY_KEY["surcharge_crossing"], out, messages, out["amount_avoided"], threshold)
 

@@ -516,7 +516,7 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
     crossings = at.dataframe[0].value
     assert len(crossings) == len(fees.crossings) > 0
     assert set(pd.to_datetime(crossings["deadline"]).dt.day) == {14}
-    assert crossings["action"].str.match(r"Sell or remove [\d,]+ units by \d+ \w+ \d{4} to avoid \$").all()
+    assert crossings["action"].str.match(r"Sell or remove [\d,]+ units? by \d+ \w+ \d{4} to avoid \$").all()
 
 
 def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo_db):
