@@ -269,6 +269,8 @@ _UNIT_WORDS = ("units", "qty", "quantity", "on_hand", "available", "inbound", "r
 
 def kind_by_rules(name: str) -> str | None:
     """A column's kind from its name alone (``KIND_BY_NAME``, then the name's words), or None."""
+    for suffix in ("_baseline", "_scenario"):  # the what-if's two sides of one figure
+        name = name.removesuffix(suffix)
     if name in KIND_BY_NAME:
         return KIND_BY_NAME[name]
     parts = name.lower().split("_")
