@@ -29,6 +29,9 @@ if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:
     plan_view.show_restock_table(shown, max_height=520)
+    why = st.selectbox("Why this quantity", shown["sku"].tolist(), key="restock_why",
+                       format_func=plan_view.sku_label(shown))
+    st.caption(common.md_escape(shown.loc[shown["sku"] == why, "reason"].iloc[0]))
 
 st.subheader("Downloads")
 to_order = plan[plan["status"] == "order now"]
