@@ -363,17 +363,20 @@ def cell_text(value, kind: str, currency: str | None = None) -> str:
 
 
 def export_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A frame for CSV and Excel: money rounded to cents, units and counts to whole numbers, report
-    types and forecast methods in words, the columns' labels as headers. Missing stays empty (a
-    spreadsheet's blank), so the numbers stay numbers."""
+    """A frame for CSV and Excel: money rounded to cents, units, counts and days to whole numbers
+    (infinite days of supply as "no sales"), report types and forecast methods in words, the
+    columns' labels as headers. Missing stays empty (a spreadsheet's blank), so numbers stay numbers."""
     out = {}
     for name in frame.columns:
         series = frame[name]
         kind = column_kind(name, series)
         if kind == MONEY:
             series = series.round(2)
+        elif kind == DAYS and pd.api.types.is_float_dtype(series) and series.isin([math.inf]).any():
+            # Whole days; stock with no demand lasts forever: "no sales", as on screen.
+            series = series.map(lambda v: "no sales" if v == math.inf else (v if missing(v) else int(round(v))))
         elif kind in (UNITS, COUNT, DAYS) and pd.api.types.is_float_dtype(series):
-            series = series.where(~series.isin([float("inf")])).round(0).astype("Int64")
+            series = series.round(0).astype("Int64")
         elif kind == REPORT:
             series = series.map(lambda v: v if missing(v) else report_title(str(v)))
         elif kind == METHOD:

@@ -182,6 +182,12 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return export.to_xlsx_bytes(frame)
 
 
+def export_csv(frame: pd.DataFrame) -> bytes:
+    """A table the app computed, as a CSV a seller opens: ``core.display.export_frame`` (money to
+    cents, units to whole numbers, methods and report types in words, labelled headers)."""
+    return csv_bytes(display.export_frame(frame))
+
+
 # --- labels and tables (the formatting layer: core/display.py and pages/_format.py) ---------------
 
 label = display.label
@@ -614,13 +620,14 @@ def slow_movers(frame: pd.DataFrame, grades: list[str]) -> pd.DataFrame:
 
 
 def slow_mover_export(graded: pd.DataFrame, grade_params: GradeParams) -> pd.DataFrame:
-    """The list as shown, raw numbers with readable headers, for CSV and Excel."""
+    """The list as shown, numbers rounded as ``core.display.export_frame`` does, readable headers, for
+    CSV and Excel."""
     columns = {"grade": "Grade", "sku": "SKU", "asin": "ASIN", "product_name": "Product", "supplier": "Supplier",
                "available": "Available", "days_of_supply": "Days of supply", "units_30d": "Units 30 d",
                "aged_over_share": f"Share older than {grade_params.aged_days} days",
                "aged_over_share_basis": "Share basis", "unit_cost": "Unit cost",
                "inventory_value": "Value at cost", "signals": "Signals", "action": "Suggested action"}
-    return graded[list(columns)].rename(columns=columns)
+    return display.export_frame(graded[list(columns)]).set_axis(list(columns.values()), axis=1)
 
 
 

@@ -41,7 +41,7 @@ with right:
 
 st.subheader("SKU by SKU")
 plan_view.show_accuracy_table(summary, max_height=420)
-st.download_button("Accuracy table (CSV)", lambda: common.csv_bytes(summary),
+st.download_button("Accuracy table (CSV)", lambda: common.export_csv(summary),
                    file_name="forecast_accuracy.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="accuracy_csv")
 

@@ -37,7 +37,7 @@ if crossings.empty:
     st.success("No SKU crosses an aged-inventory band at the next two assessments.", icon=":material/check_circle:")
 else:
     fees_view.show_crossings(crossings, max_height=320)
-    st.download_button("Crossings (CSV)", lambda: common.csv_bytes(crossings), file_name="band_crossings.csv",
+    st.download_button("Crossings (CSV)", lambda: common.export_csv(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="crossings_csv")
 
 st.subheader("Low-inventory-level fee risk")

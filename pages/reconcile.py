@@ -29,7 +29,7 @@ if flagged.empty:
     st.success("No SKU disagrees beyond the threshold.", icon=":material/check_circle:")
 else:
     common.show_table(flagged, max_height=320)
-    st.download_button("Disagreements (CSV)", lambda: common.csv_bytes(flagged),
+    st.download_button("Disagreements (CSV)", lambda: common.export_csv(flagged),
                        file_name="reconciliation.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="reconcile_csv")
 

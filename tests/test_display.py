@@ -97,3 +97,9 @@ def test_export_frame_rounds_money_to_cents_and_units_to_whole_numbers():
     assert out["Order value"].iloc[0] == 12.35 and pd.isna(out["Order value"].iloc[1])
     assert out["Order qty"].tolist() == [4, 2]
     assert out["Method"].tolist() == ["Croston, bias-corrected (SBA)", "Simple exponential smoothing"]
+
+
+def test_export_frame_writes_days_whole_and_no_demand_as_no_sales():
+    out = display.export_frame(pd.DataFrame({"days_of_supply": [12.6, math.inf, np.nan]}))
+    assert out["Days of supply"].iloc[0] == 13 and out["Days of supply"].iloc[1] == "no sales"
+    assert pd.isna(out["Days of supply"].iloc[2])
