@@ -415,8 +415,8 @@ def stale_warning(tables_used: list[str]) -> None:
 # --- number formats (core/display.py) -------------------------------------------------------------
 
 _missing = display.missing
-number, pct, days, turns, score, plural = (display.number, display.pct, display.days, display.turns, display.score,
-                                           display.plural)
+number, pct, days, units, turns, score, plural = (display.number, display.pct, display.days, display.units,
+                                                  display.turns, display.score, display.plural)
 
 
 def money(x) -> str:
@@ -461,7 +461,7 @@ def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[
     return [
         {"label": "Inventory value at cost", "value": money(summary["inventory_value"]),
          "help": f"Σ (available + reserved) × unit cost {costed}."},
-        {"label": "Units on hand", "value": number(summary["units_on_hand"]),
+        {"label": "Units on hand", "value": display.units(summary["units_on_hand"]),
          "help": f"Σ (available + reserved) = {available:,.0f} + {summary['units_on_hand'] - available:,.0f}. "
                  f"Inbound, not counted: {summary['units_inbound']:,.0f}."},
         {"label": "Days of supply", "value": days(summary["days_of_supply"]),

@@ -57,7 +57,7 @@ cols = st.columns(5)
 cols[0].metric("Health", common.score(row["health_score"]))
 cols[1].metric("Grade", common.GRADE_LABELS[row["grade"]])
 cols[2].metric("Days of supply", common.days(row["days_of_supply"]))
-cols[3].metric("Units on hand", common.number(row["on_hand"]))
+cols[3].metric("Units on hand", common.units(row["on_hand"]))
 cols[4].metric("Value at cost", "cost missing" if row["cost_missing"] else common.money(row["inventory_value"]),
                help=f"Units on hand × unit cost ({common.money(row['unit_cost'])})".replace("$", "\\$"))
 if row["signals"]:

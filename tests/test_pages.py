@@ -289,7 +289,7 @@ def test_kpi_tiles_agree_with_the_account_summary(demo_db):
     expected = expected_summary(demo_db)
     shown = tiles(at)
     assert shown["Inventory value at cost"] == f"${expected['inventory_value']:,.2f}"
-    assert shown["Units on hand"] == f"{expected['units_on_hand']:,.0f}"
+    assert shown["Units on hand"] == f"{expected['units_on_hand']:,.0f} units"
     assert shown["Days of supply"] == f"{expected['days_of_supply']:,.0f} days"
     assert shown["Turnover"].startswith(f"{expected['turnover']:,.2f} turns/yr")
     assert shown["Health score"] == f"{expected['health_score']:.0f} / 100"
@@ -320,7 +320,7 @@ def test_a_supplier_filter_narrows_every_health_table_and_persists_across_pages(
     at.switch_page("pages/slow_movers.py").run()
     assert f"Supplier: {supplier}" in texts(at.caption)
     at.switch_page("pages/home.py").run()
-    assert tiles(at)["Units on hand"] == f"{narrowed_summary(demo_db, supplier)['units_on_hand']:,.0f}"
+    assert tiles(at)["Units on hand"] == f"{narrowed_summary(demo_db, supplier)['units_on_hand']:,.0f} units"
 
 
 def narrowed_summary(path: Path, supplier: str) -> dict:
@@ -338,7 +338,7 @@ def test_an_older_as_of_date_changes_the_figures(demo_db):
     at.run()
     assert not at.exception
     older = expected_summary(demo_db, dates[-1])
-    assert tiles(at)["Units on hand"] == f"{older['units_on_hand']:,.0f}" != latest["Units on hand"]
+    assert tiles(at)["Units on hand"] == f"{older['units_on_hand']:,.0f} units" != latest["Units on hand"]
     assert f"As of {dates[-1]:%d %b %Y}" in texts(at.caption)
 
 
@@ -557,7 +557,8 @@ def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
     by_sku = returns.returns_by_sku(demo_db)
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Return rate"] == f"{by_sku['units_returned'].sum() / by_sku['units_sold'].sum():.1%}"
-    assert tiles["SKUs with a spike"] == str(int(by_sku["spike"].sum()))
+    spikes = int(by_sku["spike"].sum())
+    assert tiles["SKUs with a spike"] == f"{spikes} SKU{'' if spikes == 1 else 's'}"
     at.toggle(key="returns_spikes_only").set_value(True).run()
     shown = at.dataframe[0].value
     assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
