@@ -117,5 +117,4 @@ def table(frame: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds: d
     shown, config = prepare(frame, labels=labels, kinds=kinds, currency=currency)
     kwargs.setdefault("width", "stretch")
     kwargs.setdefault("height", height(len(frame), max_height))
-    kwargs.pop("dates_as_text", None)
     st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
