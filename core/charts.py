@@ -256,6 +256,8 @@ def value_trend(trend: pd.DataFrame) -> go.Figure:
     >>> frame = pd.DataFrame({"snapshot_date": [pd.Timestamp("2026-11-15")], "value_at_cost": [1234.5]})
     >>> list(value_trend(frame).data[0].y)
     [1234.5]
+    >>> value_trend(frame.assign(value_at_cost=float("nan"))).layout.annotations[0].text
+    'No unit costs yet: add them on the Product costs page'
     """
     missing = {"snapshot_date", "value_at_cost"} - set(trend.columns)
     if missing:
@@ -272,7 +274,11 @@ def value_trend(trend: pd.DataFrame) -> go.Figure:
         yaxis={"title": "Value at cost", "tickprefix": "$", "tickformat": ",.0f", "range": [0, top * 1.1]},
         height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
     )
-    return _note(figure, "No snapshots loaded") if trend.empty else figure
+    if trend.empty:
+        return _note(figure, "No snapshots loaded")
+    if trend["value_at_cost"].isna().all():
+        return _note(figure, "No unit costs yet: add them on the Product costs page")
+    return figure
 
 
 _SCENARIO_COLOUR = "#e47911"  # Amazon orange: the scenario against the blue baseline

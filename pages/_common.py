@@ -456,8 +456,19 @@ def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[
     cogs, avg_value = inputs["cogs_period"], inputs["avg_inventory_value"]
     aged_units_costed = inputs["aged_over_180_units_with_cost"]
     p = inputs["period_days"]
-    weights = " + ".join(f"{getattr(params, w):.2f} × {summary[c]:.1f} ({n.lower()})"
+    weights = " + ".join(f"{getattr(params, w):.2f} × {number(summary[c], 1)} ({n.lower()})"
                          for c, (n, w) in DIMENSIONS.items())
+    if _missing(summary["turnover"]):
+        turnover = {"label": "Turnover", "value": "unknown", "delta": "needs unit costs",
+                    "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p}: no SKU with sales in the period has a "
+                            "unit cost, so neither side is known. Add costs on the Product costs page."}
+    else:
+        turnover = {
+            "label": "Turnover", "value": turns(summary["turnover"]),
+            "delta": f"{number(summary['turnover_days'])} days to turn the stock once",
+            "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p} = {md_money(cogs)} ÷ {md_money(avg_value)} "
+                    f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
+                    f"{number(summary['turnover_days'])} days to turn the stock once; {costed}."}
     return [
         {"label": "Inventory value at cost", "value": money(summary["inventory_value"]),
          "help": f"Σ (available + reserved) × unit cost {costed}."},
@@ -467,13 +478,9 @@ def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[
         {"label": "Days of supply", "value": days(summary["days_of_supply"]),
          "help": f"Σ available ÷ Σ demand per day = {available:,.0f} ÷ {demand:,.1f} "
                  f"(demand corrected for stockouts, last {params.demand_window_days} days)."},
-        {"label": "Turnover", "value": turns(summary["turnover"]),
-         "delta": f"{number(summary['turnover_days'])} days to turn the stock once",
-         "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p} = {md_money(cogs)} ÷ {md_money(avg_value)} "
-                 f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
-                 f"{summary['turnover_days']:,.0f} days to turn the stock once; {costed}."},
+        turnover,
         {"label": "Health score", "value": score(summary["health_score"]),
-         "help": f"Value-weighted account score = {weights} = {summary['health_score']:.1f}. "
+         "help": f"Value-weighted account score = {weights} = {number(summary['health_score'], 1)}. "
                  f"Alert below {params.alert_below:g} (Settings)."},
         {"label": "Value at risk of ageing", "value": money(summary["value_at_risk_of_ageing"]),
          "help": f"Σ units aged over 180 days × unit cost {costed}: {aged_units_costed:,.0f} units, "
