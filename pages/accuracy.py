@@ -22,9 +22,9 @@ tiles[0].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], su
 tiles[1].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
                 border=True, help="Σ(forecast − actual) ÷ Σ actual: above 0 over-forecasts.")
 beats = (summary["mase"] < 1).sum()
-tiles[2].metric("SKUs beating naive", f"{beats:,} of {common.plural(summary['mase'].notna().sum(), 'SKU')}",
+tiles[2].metric("SKUs beating naive", f"{beats:,} of {int(summary['mase'].notna().sum()):,}",
                 border=True, help="MASE below 1: smaller errors than 'tomorrow sells what today sold'.")
-tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {common.plural(len(summary), 'SKU')}", border=True,
+tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
                 help="The others have too little in-stock history: a moving average, the launch default, or no demand.")
 
 st.caption("Daily errors of slow sellers are large by nature: a SKU selling one unit every three days, "

@@ -490,7 +490,7 @@ def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
     expected = (done["wape"] * done["backtest_units"]).sum() / done["backtest_units"].sum()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["WAPE, all SKUs"] == f"{expected:.1%}"
-    assert tiles["SKUs backtested"] == f"{len(done):,} of {len(summary):,} SKUs"
+    assert tiles["SKUs backtested"] == f"{len(done):,} of {len(summary):,}"
     table = at.dataframe[-1].value
     assert len(table) == len(summary) and table["backtest_units"].dropna().is_monotonic_decreasing
     sku = done.sort_values("backtest_units").iloc[0]["sku"]
