@@ -29,7 +29,8 @@ HELP = {
 }
 LABELS = {"health_score": "Health", "score_turnover": "Turnover", "score_structure": "Structure",
           "turnover": "Turns/yr", "in_stock_rate": "In stock", "aged_over_180_share": "Aged >180 d",
-          "aged_over_share": "Aged share", "value": "Value at cost", "action": "Suggested action"}
+          "aged_over_share": "Aged share", "aged_over_share_basis": "Share basis", "value": "Value at cost",
+          "action": "Suggested action"}
 WIDE = {"reason", "signals", "action", "message", "explanation", "why", "recommendation_reason"}
 NAMES = {"product_name", "title", "report", "file_name"}
 NAME_PX = 300  # a product name of about 45 characters, whole

@@ -24,8 +24,9 @@ st.caption(f"{common.plural(len(graded), 'SKU')} shown, most urgent first. Signa
 if graded.empty:
     st.success("No SKU of the chosen grades.", icon=":material/check_circle:")
     st.stop()
-shown = ["grade", "sku", "product_name", "days_of_supply", "units_30d", "aged_over_share",
-         "aged_over_share_basis", "value", "signals", "action"]
+# What to do first (visible at 1440 px), the figures behind it after.
+shown = ["grade", "sku", "product_name", "action", "days_of_supply", "units_30d", "aged_over_share", "value",
+         "signals", "aged_over_share_basis"]
 common.show_sku_table(graded, shown, labels={"aged_over_share": f"Older than {gp.aged_days} d"},
                       max_height=560)
 
