@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core import freshness, reconcile, reimbursements, restock, returns, settings, skus
+from core import display, freshness, reconcile, reimbursements, restock, returns, settings, skus
 from core.fees import outlook
 from core.forecast.engine import forecast_table
 from core.metrics import restock as rm
@@ -364,7 +364,7 @@ def surcharge_crossing_rule(inputs: AlertInputs, threshold: float) -> pd.DataFra
     names = inputs.skus.set_index("sku")["product_name"] if "product_name" in inputs.skus else pd.Series(dtype=str)
     out = out.assign(product_name=out["sku"].map(names))
     assessed = out["assessment_date"] if "assessment_date" in out else out["deadline"]
-    messages = [f"Sell or remove {u:,.0f} units by {_day(d)} to avoid ${a:,.2f} (band {b})."
+    messages = [f"Sell or remove {display.units(u)} by {_day(d)} to avoid {display.money(a)} (band {b})."
                 for u, d, a, b in zip(out["units"], out["deadline"], out["amount_avoided"], out["band"])]
     reasons = [f"${a:,.2f} aged surcharge on {_plural(round(u), 'unit')} on {_short_day(d)}"
                for a, u, d in zip(out["amount_avoided"], out["units"], assessed)]

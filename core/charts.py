@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from core import display
 from core.metrics.ageing import AGE_BANDS, LEGACY_BAND
 
 _BAR_COLOUR = "#146eb4"  # the app theme's primary colour (.streamlit/config.toml)
@@ -255,6 +256,8 @@ def value_trend(trend: pd.DataFrame) -> go.Figure:
     >>> frame = pd.DataFrame({"snapshot_date": [pd.Timestamp("2026-11-15")], "value_at_cost": [1234.5]})
     >>> list(value_trend(frame).data[0].y)
     [1234.5]
+    >>> value_trend(frame.assign(value_at_cost=float("nan"))).layout.annotations[0].text
+    'No unit costs yet: add them on the Product costs page'
     """
     missing = {"snapshot_date", "value_at_cost"} - set(trend.columns)
     if missing:
@@ -271,7 +274,11 @@ def value_trend(trend: pd.DataFrame) -> go.Figure:
         yaxis={"title": "Value at cost", "tickprefix": "$", "tickformat": ",.0f", "range": [0, top * 1.1]},
         height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, showlegend=False,
     )
-    return _note(figure, "No snapshots loaded") if trend.empty else figure
+    if trend.empty:
+        return _note(figure, "No snapshots loaded")
+    if trend["value_at_cost"].isna().all():
+        return _note(figure, "No unit costs yet: add them on the Product costs page")
+    return figure
 
 
 _SCENARIO_COLOUR = "#e47911"  # Amazon orange: the scenario against the blue baseline
@@ -406,8 +413,8 @@ def wape_by_method(summary: pd.DataFrame) -> go.Figure:
     --------
     >>> s = pd.DataFrame({"method": ["ses", "ses", "tsb"], "wape": [0.2, 0.4, 0.5], "weight": [30, 10, 5]})
     >>> bar = wape_by_method(s).data[0]
-    >>> list(bar.y), [round(x, 1) for x in bar.x]
-    (['ses', 'tsb'], [25.0, 50.0])
+    >>> list(bar.y), [round(x, 1) for x in bar.x], list(bar.text)
+    (['Simple exponential smoothing', 'Teunter-Syntetos-Babai (TSB)'], [25.0, 50.0], ['2 SKUs', '1 SKU'])
     """
     known = summary.dropna(subset=["wape"])
     known = known[known["weight"] > 0]
@@ -416,8 +423,8 @@ def wape_by_method(summary: pd.DataFrame) -> go.Figure:
     pooled["wape"] = pooled["err"] / pooled["weight"] * 100
     pooled = pooled.sort_values("wape")
     figure = go.Figure(go.Bar(
-        x=pooled["wape"].tolist(), y=pooled.index.tolist(), orientation="h", marker={"color": _BAR_COLOUR},
-        text=[f"{n:,} SKUs" for n in pooled["skus"]], textposition="auto",
+        x=pooled["wape"].tolist(), y=[display.method_name(m) for m in pooled.index], orientation="h",
+        marker={"color": _BAR_COLOUR}, text=[display.plural(n, "SKU") for n in pooled["skus"]], textposition="auto",
         hovertemplate="%{y}: WAPE %{x:.1f}%<extra></extra>"))
     figure.update_layout(xaxis={"title": "WAPE, weighted by units sold (%)", "rangemode": "tozero"},
                          yaxis={"title": None, "autorange": "reversed"}, height=60 + 45 * max(len(pooled), 1),

@@ -40,6 +40,15 @@ def cost_table(db_path: Path) -> pd.DataFrame:
         ORDER BY cost_missing DESC, s.sku""")
 
 
+def account_currency(db_path: Path, default: str = "USD") -> str:
+    """The currency of the seller's unit costs: the cost sheet's most used currency code (ties to the
+    first alphabetically), else ``default`` (no sheet, or no currency column filled in)."""
+    found = db.query_df(db_path, """
+        SELECT upper(trim(currency)) AS code, count(*) AS n FROM product_costs
+        WHERE currency IS NOT NULL AND trim(currency) <> '' GROUP BY code ORDER BY n DESC, code LIMIT 1""")
+    return str(found["code"].iloc[0]) if len(found) else default
+
+
 def _cell(value) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""

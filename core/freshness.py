@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import ingest
+from core import display, ingest
 from core.schemas import BY_TYPE, SCHEMAS
 
 # Storage fees are a monthly report, charged after the month ends; the cost sheet has no date.
@@ -151,10 +151,11 @@ def staleness_warning(title: str, age_days: int, data_last_date: dt.date, snapsh
     """The sentence shown on a page resting on stale data.
 
     >>> staleness_warning("FBA Inventory (inventory health / planning)", 12, dt.date(2026, 11, 15), True)
-    'The FBA Inventory report is 12 days old (last snapshot 2026-11-15).'
+    'The FBA Inventory report is 12 days old (last snapshot 15 Nov 2026).'
     """
     what = "last snapshot" if snapshot else "newest data"
-    return f"The {short_title(title)} report is {age_days} days old ({what} {data_last_date.isoformat()})."
+    return (f"The {short_title(title)} report is {display.plural(age_days, 'day')} old "
+            f"({what} {display.date(data_last_date)}).")
 
 
 def page_freshness(ages: pd.DataFrame, tables_used: list[str]) -> PageFreshness | None:

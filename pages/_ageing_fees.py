@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import clearance, settings
+from core import clearance, display, settings
 from core.fees import capacity, ipi, outlook
 from core.fees.table import fee_table_rows
 from core.params import GradeParams, HealthParams
@@ -41,7 +41,7 @@ def crossing_messages(crossings: pd.DataFrame, skus_frame: pd.DataFrame) -> pd.D
     """The band crossings with product names and the sentence a seller acts on."""
     shown = common.in_view(crossings, skus_frame).merge(skus_frame[["sku", "product_name"]], on="sku",
                                                         how="left")
-    action = [f"Sell or remove {units:,.0f} units by {deadline:%d %b %Y} to avoid {common.money(amount)}"
+    action = [f"Sell or remove {display.units(units)} by {display.date(deadline)} to avoid {common.money(amount)}"
               for units, deadline, amount in zip(shown["units"], shown["deadline"], shown["amount_avoided"])]
     shown = shown.assign(action=action, deadline=pd.to_datetime(shown["deadline"]))
     return shown[["sku", "product_name", "band", "units", "deadline", "amount_avoided", "action"]]
@@ -55,11 +55,7 @@ def crossings_within(crossings: pd.DataFrame, as_of_date: dt.date | None, days: 
 
 
 def show_crossings(crossings: pd.DataFrame, **kwargs) -> None:
-    config = common.column_config(crossings)
-    config["units"] = st.column_config.NumberColumn("Units", format="%.0f")
-    config["amount_avoided"] = st.column_config.NumberColumn("Surcharge avoided", format="dollar")
-    config["deadline"] = st.column_config.DateColumn("Deadline", format="D MMM YYYY")
-    st.dataframe(crossings, column_config=config, hide_index=True, **kwargs)
+    common.show_table(crossings, labels={"deadline": "Deadline"}, **kwargs)
 
 
 @st.cache_data(show_spinner="Reading the IPI factors…", max_entries=4)
@@ -98,10 +94,10 @@ def fee_caption(fees: outlook.FeeOutlook) -> str:
             "each order one lead time after it is placed). The first month counts from the day after the as-of date.")
     unknown = int(fees.inputs.items["cubic_feet_per_unit"].isna().sum()) if len(fees.inputs.items) else 0
     if unknown:
-        text += f" {unknown:,} SKUs have no known volume, so their fees are unknown and left out of the totals."
+        text += f" {common.plural(unknown, 'SKU')} {'has' if unknown == 1 else 'have'} no known volume, so their fees are unknown and left out of the totals."
     if fees.table is not None and fees.table.unconfirmed:
         text += (" Rates not confirmed by an Amazon page we could read: "
-                 + ", ".join(b.replace("_", " ") for b in fees.table.unconfirmed) + " (see the fee table below).")
+                 + ", ".join(display.words(b).lower() for b in fees.table.unconfirmed) + " (see the fee table below).")
     return text
 
 
@@ -153,25 +149,14 @@ def show_ipi(factors: pd.DataFrame) -> None:
         column.metric(name, "—" if common._missing(value) else fmt.format(value), delta, border=True,
                       delta_color="inverse" if key in ("excess_share", "stranded_share") else "normal",
                       help=f"{latest[bar]} on our heuristic bars (Amazon does not publish the IPI formula).")
-    shown = factors[["snapshot_date", "excess_share", "amazon_excess_share", "sell_through", "stranded_share",
-                     "in_stock_rate"]]
-    config = common.column_config(shown)
-    for key in ("excess_share", "amazon_excess_share", "stranded_share", "in_stock_rate"):
-        config[key] = st.column_config.NumberColumn(common.label(key), format="percent")
-    config["sell_through"] = st.column_config.NumberColumn("Sell-through", format="%.2f")
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    common.show_table(factors[["snapshot_date", "excess_share", "amazon_excess_share", "sell_through",
+                               "stranded_share", "in_stock_rate"]], labels={"sell_through": "Sell-through"})
 
 
 def show_clearance_table(advice: pd.DataFrame, **kwargs) -> None:
     """The advisor's table: the recommendation, then every option's cost."""
-    config = common.column_config(advice)
-    for column in advice.columns:
-        if column.startswith("cost_") or column in ("recommended_cost", "keep_cost", "saving_vs_keep"):
-            name = (column.removeprefix("cost_").capitalize() if column.startswith("cost_")
-                    else common.label(column))
-            config[column] = st.column_config.NumberColumn(name, format="dollar")
-    config["units_affected"] = st.column_config.NumberColumn("Units acted on", format="%.0f")
-    st.dataframe(advice, column_config=config, hide_index=True, **kwargs)
+    labels = {c: c.removeprefix("cost_").capitalize() for c in advice.columns if c.startswith("cost_")}
+    common.show_table(advice, labels=labels, kinds={c: display.MONEY for c in labels}, **kwargs)
 
 
 def clearance_caption(params: clearance.ClearanceParams) -> str:

@@ -25,12 +25,12 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import (browse, costs, coverage, db, export, freshness, ingest, reconcile, reimbursements,
+from core import (browse, costs, coverage, db, display, export, freshness, ingest, reconcile, reimbursements,
                   report_dates, returns, sample, settings, skus)
 from core.metrics import ageing
 from core.metrics.health import grade_ceiling
 from core.params import GradeParams, HealthParams
-from core.schemas import BY_TYPE
+from pages import _format
 
 MAX_ROWS_SHOWN = 1_000
 
@@ -185,86 +185,47 @@ def xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return export.to_xlsx_bytes(frame)
 
 
-# --- labels and tables -----------------------------------------------------------------------------
-
-LABELS = {
-    "report": "Report", "report_type": "Report type", "rows": "Current rows", "first_date": "From",
-    "last_date": "To", "last_import": "Last loaded (UTC)", "imports": "Files loaded",
-    "import_id": "Import #", "file_name": "File", "row_count": "Rows loaded", "current_rows": "Current rows",
-    "rows_replaced": "Replaced earlier rows", "date_min": "From", "date_max": "To",
-    "snapshot_date": "Snapshot date", "loaded_at": "Loaded at (UTC)", "is_sample": "Demo",
-    "product_name": "Product", "unit_cost": "Unit cost", "moq": "MOQ", "cost_missing": "Cost missing",
-}
-_ACRONYMS = {"sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
-             "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",
-             "es": "ES", "se": "SE", "ais": "AIS", "url": "URL", "cpf": "CPF", "qty": "qty", "skus": "SKUs",
-             "ipi": "IPI", "wape": "WAPE", "mase": "MASE"}
+def export_csv(frame: pd.DataFrame) -> bytes:
+    """A table the app computed, as a CSV a seller opens: ``core.display.export_frame`` (money to
+    cents, units to whole numbers, methods and report types in words, labelled headers)."""
+    return csv_bytes(display.export_frame(frame))
 
 
-def label(name: str) -> str:
-    """A column's friendly label: ``afn_fulfillable_quantity`` -> ``AFN fulfillable quantity``."""
-    if name in LABELS:
-        return LABELS[name]
-    if name.endswith("_plus"):
-        return f"{label(name[:-5])} is 365+"
-    words = [_ACRONYMS.get(w, w) for w in name.split("_")]
-    text = " ".join(words)
-    return text[0].upper() + text[1:] if text else text
+# --- labels and tables (the formatting layer: core/display.py and pages/_format.py) ---------------
+
+label = display.label
+LABELS = display.LABELS
 
 
-def column_config(frame: pd.DataFrame) -> dict:
-    """Friendly labels, thousands separators and readable dates for every column of ``frame``."""
-    config = {}
-    for name in frame.columns:
-        series = frame[name]
-        if pd.api.types.is_bool_dtype(series):
-            config[name] = st.column_config.CheckboxColumn(label(name))
-        elif pd.api.types.is_numeric_dtype(series):
-            config[name] = st.column_config.NumberColumn(label(name), format="localized")
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            present = series.dropna()
-            if (present == present.dt.normalize()).all():
-                config[name] = st.column_config.DateColumn(label(name), format="D MMM YYYY")
-            else:
-                config[name] = st.column_config.DatetimeColumn(label(name), format="D MMM YYYY, HH:mm")
-        else:
-            config[name] = st.column_config.TextColumn(label(name))
-    return config
+@st.cache_data(show_spinner=False)
+def _currency(path: str, version: tuple) -> str:
+    return costs.account_currency(Path(path))
 
 
-def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Date columns as "5 Sep 2026" (with the time where there is one) and "—" where missing."""
-    out = frame.copy()
-    for name in frame.columns:
-        series = frame[name]
-        if pd.api.types.is_datetime64_any_dtype(series):
-            present = series.dropna()
-            timed = not (present == present.dt.normalize()).all()
-            text = series.dt.day.astype("Int64").astype(str) + series.dt.strftime(
-                " %b %Y, %H:%M" if timed else " %b %Y")
-            out[name] = text.where(series.notna(), "—")
-    return out
+def account_currency() -> str:
+    """The cost sheet's currency (the one most SKUs use), else USD."""
+    path = db_path()
+    return _currency(str(path), data_version(path))
 
 
-def show_table(frame: pd.DataFrame, *, dates_as_text: bool = False, **kwargs) -> None:
-    """``st.dataframe`` with friendly labels and formats, no index. ``dates_as_text`` shows missing
-    dates as a dash instead of "None" (for small tables, where sorting by date matters less)."""
-    shown = _dates_as_text(frame) if dates_as_text else frame
-    st.dataframe(shown, column_config=column_config(shown), hide_index=True, **kwargs)
+def show_table(frame: pd.DataFrame, *, labels: dict[str, str] | None = None, kinds: dict[str, str] | None = None,
+               **kwargs) -> None:
+    """Every table of the app: ``pages._format.table`` (labels, formats by column kind, no index, as
+    tall as its rows) in the account's currency."""
+    _format.table(frame, labels=labels, kinds=kinds, currency=account_currency(), **kwargs)
 
 
 def show_summary() -> None:
     """What is loaded: one line per report, the report type last."""
-    columns = ["report", "rows", "first_date", "last_date", "imports", "last_import", "report_type"]
-    show_table(summary()[columns], dates_as_text=True)
+    columns = ["report", "rows", "first_date", "last_date", "imports", "last_import"]
+    show_table(summary()[columns])
 
 
 def show_imports(imports_df: pd.DataFrame) -> None:
-    """The imports ledger, newest first, the report type last."""
-    titled = imports_df.assign(report=imports_df["report_type"].map(
-        lambda t: BY_TYPE[t].title if t in BY_TYPE else t))
+    """The imports ledger, newest first, each report by its Seller Central name."""
+    titled = imports_df.assign(report=imports_df["report_type"].map(display.report_title))
     show_table(titled[["import_id", "file_name", "report", "row_count", "current_rows", "rows_replaced",
-                       "date_min", "date_max", "loaded_at", "report_type"]], dates_as_text=True)
+                       "date_min", "date_max", "loaded_at"]])
 
 
 def guard_data(message: str) -> pd.DataFrame:
@@ -418,8 +379,8 @@ def guard_skus(message: str) -> tuple[skus.SkuTable, pd.DataFrame]:
 
 def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
     """As of which day, how many SKUs, and the filters applied."""
-    shown = (f"{len(frame):,} of {len(table.frame):,} SKUs" if len(frame) < len(table.frame)
-             else f"all {len(frame):,} SKUs")
+    shown = (f"{len(frame):,} of {plural(len(table.frame), 'SKU')}" if len(frame) < len(table.frame)
+             else ("the only SKU" if len(frame) == 1 else f"all {len(frame):,} SKUs"))
     chosen = "; ".join(f"{label(c) if c != 'abc_class' else 'ABC class'}: {', '.join(v)}"
                        for c, v in active_filters().items())
     st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
@@ -480,14 +441,8 @@ def show_report_ages(ages: pd.DataFrame) -> None:
     """Report ages, the report's title first, dates as dates, the stale ones marked."""
     shown = ages.assign(data_last_date=pd.to_datetime(ages["data_last_date"]),
                         last_loaded_at=pd.to_datetime(ages["last_loaded_at"]))
-    shown = shown[["title", "data_last_date", "age_days", "stale_after_days", "stale", "last_loaded_at",
-                   "report_type"]]
-    config = column_config(shown)
-    config["data_last_date"] = st.column_config.DateColumn("Newest data", format="D MMM YYYY")
-    config["last_loaded_at"] = st.column_config.DatetimeColumn("Loaded", format="D MMM YYYY, HH:mm")
-    config["age_days"] = st.column_config.NumberColumn("Age (days)", format="%.0f")
-    config["stale_after_days"] = st.column_config.NumberColumn("Stale after (days)", format="%.0f")
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch")
+    show_table(shown[["title", "data_last_date", "age_days", "stale_after_days", "stale", "last_loaded_at"]],
+               labels={"age_days": "Age (days)", "stale_after_days": "Stale after (days)", "last_loaded_at": "Loaded"})
 
 
 def stale_warning(tables_used: list[str]) -> None:
@@ -500,38 +455,20 @@ def stale_warning(tables_used: list[str]) -> None:
         st.warning(found.warning + " Load a newer one on the Upload reports page.", icon=":material/schedule:")
 
 
-# --- number formats --------------------------------------------------------------------------------
+# --- number formats (core/display.py) -------------------------------------------------------------
 
-def _missing(x) -> bool:
-    return x is None or pd.isna(x)
+_missing = display.missing
+number, pct, days, units, turns, score, plural = (display.number, display.pct, display.days, display.units,
+                                                  display.turns, display.score, display.plural)
 
 
 def money(x) -> str:
-    """$1,234.56; "unknown" where a unit cost is missing (never $0)."""
-    return "unknown" if _missing(x) else f"${x:,.2f}"
+    """``core.display.money`` in the account's currency: $1,234.56; "unknown" where a cost is missing."""
+    return display.money(x, account_currency())
 
 
-def number(x, digits: int = 0) -> str:
-    return "—" if _missing(x) else f"{x:,.{digits}f}"
-
-
-def pct(x, digits: int = 0) -> str:
-    return "—" if _missing(x) else f"{x:.{digits}%}"
-
-
-def days(x) -> str:
-    """Days of supply: "∞ (no sales)" with stock and no demand."""
-    if _missing(x):
-        return "—"
-    return "∞ (no sales)" if x == float("inf") else f"{x:,.0f} days"
-
-
-def turns(x) -> str:
-    return "—" if _missing(x) else f"{x:,.2f} turns/yr"
-
-
-def score(x) -> str:
-    return "—" if _missing(x) else f"{x:.0f} / 100"
+def whole_money(x) -> str:
+    return display.whole_money(x, account_currency())
 
 
 def md_money(x) -> str:
@@ -539,11 +476,7 @@ def md_money(x) -> str:
     return money(x).replace("$", "\\$")
 
 
-def whole_money(x) -> str:
-    return "—" if _missing(x) else f"${x:,.0f}"
-
-
-GRADE_LABELS = {"red": "Red", "orange": "Orange", "yellow": "Yellow", "": "—"}
+GRADE_LABELS = _format.GRADE_LABELS
 DIMENSIONS = {"score_turnover": ("Turnover efficiency", "weight_turnover"),
               "score_structure": ("Stock structure", "weight_structure"),
               "score_service_cost": ("Service and cost", "weight_service_cost")}
@@ -558,37 +491,45 @@ points_lost = skus.points_lost
 def kpi_tiles(frame: pd.DataFrame, summary: dict, params: HealthParams) -> list[dict]:
     """The Overview's tiles: label, formatted value and a tooltip stating the formula with its inputs."""
     inputs = summary["inputs"]
-    costed = f"over the {inputs['skus_with_cost']:,} SKUs with a unit cost" + (
-        f"; {summary['skus_cost_missing']:,} without one are left out (value unknown)"
+    costed = f"over the {plural(inputs['skus_with_cost'], 'SKU')} with a unit cost" + (
+        f"; {summary['skus_cost_missing']:,} without one {'is' if summary['skus_cost_missing'] == 1 else 'are'} "
+        f"left out (value unknown)"
         if summary["skus_cost_missing"] else "")
     available, demand = inputs["available"], inputs["demand_per_day"]
     cogs, avg_value = inputs["cogs_period"], inputs["avg_inventory_value"]
     aged_units_costed = inputs["aged_over_180_units_with_cost"]
     p = inputs["period_days"]
     caps = grade_ceiling(["red", "orange", "yellow"], params).tolist()
-    weights = " + ".join(f"{getattr(params, w):.2f} × {summary[c]:.1f} ({n.lower()})"
+    weights = " + ".join(f"{getattr(params, w):.2f} × {number(summary[c], 1)} ({n.lower()})"
                          for c, (n, w) in DIMENSIONS.items())
+    if _missing(summary["turnover"]):
+        turnover = {"label": "Turnover", "value": "unknown", "delta": "needs unit costs",
+                    "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p}: no SKU with sales in the period has a "
+                            "unit cost, so neither side is known. Add costs on the Product costs page."}
+    else:
+        turnover = {
+            "label": "Turnover", "value": turns(summary["turnover"]),
+            "delta": f"{number(summary['turnover_days'])} days to turn the stock once",
+            "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p} = {md_money(cogs)} ÷ {md_money(avg_value)} "
+                    f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
+                    f"{number(summary['turnover_days'])} days to turn the stock once; {costed}."}
     return [
         {"label": "Inventory value at cost", "value": money(summary["inventory_value"]),
          "help": f"Σ (available + reserved) × unit cost {costed}."},
-        {"label": "Units on hand", "value": number(summary["units_on_hand"]),
+        {"label": "Units on hand", "value": display.units(summary["units_on_hand"]),
          "help": f"Σ (available + reserved) = {available:,.0f} + {summary['units_on_hand'] - available:,.0f}. "
                  f"Inbound, not counted: {summary['units_inbound']:,.0f}."},
         {"label": "Days of supply", "value": days(summary["days_of_supply"]),
          "help": f"Σ available ÷ Σ demand per day = {available:,.0f} ÷ {demand:,.1f} "
                  f"(demand corrected for stockouts, last {params.demand_window_days} days)."},
-        {"label": "Turnover", "value": turns(summary["turnover"]),
-         "delta": f"{number(summary['turnover_days'])} days to turn the stock once",
-         "help": f"Σ COGS ÷ Σ average inventory value × 365 ÷ {p} = {md_money(cogs)} ÷ {md_money(avg_value)} "
-                 f"× 365 ÷ {p} = {summary['turnover']:.2f} turns a year; 365 ÷ {summary['turnover']:.2f} = "
-                 f"{summary['turnover_days']:,.0f} days to turn the stock once; {costed}."},
+        turnover,
         {"label": "Health score", "value": score(summary["health_score"]),
          "help": f"Value-weighted dimension scores: {weights} = {number(summary.get('score_before_ceilings'), 1)}. "
                  f"Each SKU's score is capped by its slow-mover grade (red ≤ {caps[0]:g}, "
                  f"orange ≤ {caps[1]:g}, yellow ≤ {caps[2]:g}): value-weighted "
                  f"mean {number(summary.get('score_weighted_mean'), 1)}; and the account by its dead stock over "
                  f"a year old ({pct(summary.get('dead_aged_value_share'))} of the value, so at most "
-                 f"{number(summary.get('dead_value_ceiling'), 1)}): {summary['health_score']:.1f}. "
+                 f"{number(summary.get('dead_value_ceiling'), 1)}): {number(summary['health_score'], 1)}. "
                  f"Alert below {params.alert_below:g} (Settings)."},
         {"label": "Value at risk of ageing", "value": money(summary["value_at_risk_of_ageing"]),
          "help": f"Σ units aged over 180 days × unit cost {costed}: {aged_units_costed:,.0f} units, "
@@ -612,31 +553,6 @@ def dimension_frame(summary: dict, params: HealthParams) -> pd.DataFrame:
 
 # --- SKU tables ------------------------------------------------------------------------------------
 
-_SHARE = "%.0f%%"
-_TABLE_CONFIG = {
-    "grade": st.column_config.TextColumn("Grade"),
-    "sku": st.column_config.TextColumn("SKU"),
-    "product_name": st.column_config.TextColumn("Product", width="small"),
-    "supplier": st.column_config.TextColumn("Supplier"),
-    "health_score": st.column_config.NumberColumn("Health", format="%.0f"),
-    "score_turnover": st.column_config.NumberColumn("Turnover", format="%.0f", help="Turnover efficiency, 0-100"),
-    "score_structure": st.column_config.NumberColumn("Structure", format="%.0f", help="Stock structure, 0-100"),
-    "score_service_cost": st.column_config.NumberColumn("Service", format="%.0f", help="Service and cost, 0-100"),
-    "points_lost": st.column_config.NumberColumn("Points lost", format="%.2f",
-                                                 help="Points of the account score this SKU costs"),
-    "turnover": st.column_config.NumberColumn("Turns/yr", format="%.2f"),
-    "days_of_supply": st.column_config.TextColumn("Days of supply"),
-    "in_stock_rate": st.column_config.NumberColumn("In stock", format=_SHARE),
-    "aged_over_180_share": st.column_config.NumberColumn("Aged >180 d", format=_SHARE),
-    "aged_over_share": st.column_config.NumberColumn("Aged share", format=_SHARE),
-    "aged_over_share_basis": st.column_config.TextColumn("Aged share basis"),
-    "units_30d": st.column_config.NumberColumn("Units 30 d", format="localized"),
-    "value": st.column_config.TextColumn("Value at cost"),
-    "cost_missing": st.column_config.CheckboxColumn("Cost missing"),
-    "signals": st.column_config.TextColumn("Signals", width="large"),
-    "action": st.column_config.TextColumn("Suggested action", width="large"),
-}
-
 HEALTH_SORTS = {
     "Most points lost (all dimensions)": ("points_lost", False),
     "Most points lost: turnover efficiency": ("lost_turnover", False),
@@ -647,28 +563,10 @@ HEALTH_SORTS = {
 }
 
 
-def _for_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """Formats that need text (∞, unknown, grade names) and shares in percent."""
-    out = frame.copy()
-    for column in ("in_stock_rate", "aged_over_180_share", "aged_over_share"):
-        if column in out:
-            out[column] = out[column] * 100
-    if "days_of_supply" in out:
-        out["days_of_supply"] = out["days_of_supply"].map(days)
-    if "grade" in out:
-        out["grade"] = out["grade"].map(GRADE_LABELS)
-    if "value" in out:
-        out["value"] = out["value"].map(money)
-    return out
-
-
 def show_sku_table(frame: pd.DataFrame, columns: list[str], labels: dict[str, str] | None = None,
                    **kwargs) -> None:
     """Chosen SKU-table columns with their labels and formats; ``labels`` renames some."""
-    config = {c: _TABLE_CONFIG[c] for c in columns}
-    for column, text in (labels or {}).items():
-        config[column] = {**config[column], "label": text}
-    st.dataframe(_for_display(frame[columns]), column_config=config, hide_index=True, **kwargs)
+    show_table(frame[columns], labels=labels, **kwargs)
 
 
 def ranked_skus(frame: pd.DataFrame, params: HealthParams, sort: str) -> pd.DataFrame:
@@ -778,13 +676,14 @@ def slow_movers(frame: pd.DataFrame, grades: list[str]) -> pd.DataFrame:
 
 
 def slow_mover_export(graded: pd.DataFrame, grade_params: GradeParams) -> pd.DataFrame:
-    """The list as shown, raw numbers with readable headers, for CSV and Excel."""
+    """The list as shown, numbers rounded as ``core.display.export_frame`` does, readable headers, for
+    CSV and Excel."""
     columns = {"grade": "Grade", "sku": "SKU", "asin": "ASIN", "product_name": "Product", "supplier": "Supplier",
                "available": "Available", "days_of_supply": "Days of supply", "units_30d": "Units 30 d",
                "aged_over_share": f"Share older than {grade_params.aged_days} days",
                "aged_over_share_basis": "Share basis", "unit_cost": "Unit cost",
                "inventory_value": "Value at cost", "signals": "Signals", "action": "Suggested action"}
-    return graded[list(columns)].rename(columns=columns)
+    return display.export_frame(graded[list(columns)]).set_axis(list(columns.values()), axis=1)
 
 
 
@@ -827,13 +726,8 @@ RETURNS_SHOWN = ["sku", "product_name", "units_sold", "units_returned", "return_
 
 def show_returns_table(frame: pd.DataFrame, **kwargs) -> None:
     shown = frame[RETURNS_SHOWN].sort_values("units_returned", ascending=False, kind="stable")
-    config = column_config(shown)
-    for key, name in (("return_rate", "Return rate"), ("recent_rate", "Last 30 days"), ("baseline_rate", "Before")):
-        config[key] = st.column_config.NumberColumn(name, format="percent")
-    config.update({"returned_A": st.column_config.NumberColumn("A (to stock)", format="%.0f"),
-                   "returned_B": st.column_config.NumberColumn("B (repair/used)", format="%.0f"),
-                   "returned_C": st.column_config.NumberColumn("C (dispose)", format="%.0f")})
-    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+    show_table(shown, labels={"recent_rate": "Last 30 days", "baseline_rate": "Before", "returned_A": "A (to stock)",
+                              "returned_B": "B (repair/used)", "returned_C": "C (dispose)"}, **kwargs)
 
 
 # --- reconciliation -------------------------------------------------------------------------------

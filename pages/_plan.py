@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import export, purchase_orders, restock, stock_projection
+from core import display, export, purchase_orders, restock, stock_projection
 from core.forecast import forecast_table, history
 from core.params import GradeParams, HealthParams
 from core.restock_params import RestockParams, baseline_restock_params
@@ -21,8 +21,9 @@ from pages import _common as common
 # --- restock plan and what-if ---------------------------------------------------------------------
 
 RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or orange), not yet
-RESTOCK_SHOWN = ["sku", "product_name", "supplier", "status", "reason", "order_qty", "cases", "order_value",
-                 "order_by", "stockout_date", "days_of_supply", "days_of_cover_after", "method", "wape"]
+# What a seller acts on first (visible at 1440 px without scrolling), the long reason last.
+RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "order_by", "cases", "stockout_date",
+                 "days_of_supply", "days_of_cover_after", "supplier", "method", "wape", "reason"]
 
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
@@ -182,16 +183,7 @@ def accuracy_view(frame: pd.DataFrame) -> pd.DataFrame:
 
 def show_accuracy_table(summary: pd.DataFrame, **kwargs) -> None:
     """The accuracy table with percentages and labels."""
-    shown = summary.assign(wape=summary["wape"] * 100, bias=summary["bias"] * 100)
-    config = common.column_config(shown)
-    config.update({"wape": st.column_config.NumberColumn("WAPE", format="%.0f%%"),
-                   "bias": st.column_config.NumberColumn("Bias", format="%+.0f%%"),
-                   "mase": st.column_config.NumberColumn("MASE", format="%.2f"),
-                   "demand_per_day": st.column_config.NumberColumn("Forecast a day", format="%.2f"),
-                   "backtest_units": st.column_config.NumberColumn("Units in backtest", format="%.0f"),
-                   "adi": st.column_config.NumberColumn("ADI", format="%.2f"),
-                   "cv2": st.column_config.NumberColumn("CV²", format="%.2f")})
-    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+    common.show_table(summary, **kwargs)
 
 
 def accuracy_label(summary: pd.DataFrame):
@@ -204,7 +196,7 @@ def accuracy_sentence(row: pd.Series) -> str:
     """One SKU's forecast in words: pattern, method, accuracy."""
     text = (f"Demand pattern **{row['pattern']}** (ADI {common.number(row['adi'], 2)}, "
             f"CV² {common.number(row['cv2'], 2)}); "
-            f"method **{row['method']}**, forecasting {common.number(row['demand_per_day'], 2)} units a day.")
+            f"method **{display.method_name(row['method'])}**, forecasting {common.number(row['demand_per_day'], 2)} units a day.")
     if common._missing(row["wape"]):
         return text + " Too little in-stock history for a backtest."
     return text + (f" Backtest: WAPE {common.pct(row['wape'], 0)}, bias {row['bias'] * 100:+.0f}%, "
@@ -225,13 +217,7 @@ def sku_history(sku: str) -> pd.DataFrame:
 
 def show_restock_table(plan: pd.DataFrame, **kwargs) -> None:
     """The plan's columns users act on, with labels and formats."""
-    shown = plan[RESTOCK_SHOWN].assign(wape=plan["wape"] * 100)
-    config = common.column_config(shown)
-    config["wape"] = st.column_config.NumberColumn("WAPE", format="%.0f%%")
-    config["days_of_cover_after"] = st.column_config.NumberColumn("Days of cover after", format="%.0f")
-    config["days_of_supply"] = st.column_config.NumberColumn("Days of supply", format="%.0f")
-    config["order_value"] = st.column_config.NumberColumn("Order value", format="dollar")
-    st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+    common.show_table(plan[RESTOCK_SHOWN], **kwargs)
 
 
 @st.cache_data(show_spinner=False)

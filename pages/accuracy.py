@@ -3,7 +3,7 @@ was chosen. The analyst's check before trusting the restock plan."""
 
 import streamlit as st
 
-from core import charts
+from core import charts, display
 from core.forecast import accuracy
 from pages import _common as common, _plan as plan_view
 
@@ -23,9 +23,9 @@ tiles[0].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], su
 tiles[1].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
                 border=True, help="Σ(forecast − actual) ÷ Σ actual: above 0 over-forecasts.")
 beats = (summary["mase"] < 1).sum()
-tiles[2].metric("SKUs beating naive", f"{beats:,} / {int(summary['mase'].notna().sum()):,}",
+tiles[2].metric("SKUs beating naive", f"{beats:,} of {int(summary['mase'].notna().sum()):,}",
                 border=True, help="MASE below 1: smaller errors than 'tomorrow sells what today sold'.")
-tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} / {len(summary):,}", border=True,
+tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
                 help="The others have too little in-stock history: a moving average, the launch default, or no demand.")
 
 st.caption("Daily errors of slow sellers are large by nature: a SKU selling one unit every three days, "
@@ -35,11 +35,14 @@ left, right = st.columns(2)
 left.markdown("**WAPE by method**, weighted by units sold")
 left.plotly_chart(charts.wape_by_method(summary.assign(weight=summary["backtest_units"])), key="accuracy_methods")
 right.markdown("**Methods chosen**, SKUs by demand pattern")
-right.dataframe(accuracy.method_mix(summary), width="stretch")
+mix = accuracy.method_mix(summary)
+with right:
+    common.show_table(mix.rename(columns=display.method_name).rename_axis("pattern").reset_index(),
+                      kinds=dict.fromkeys(mix.columns.map(display.method_name), display.COUNT))
 
 st.subheader("SKU by SKU")
-plan_view.show_accuracy_table(summary, width="stretch", height=420)
-st.download_button("Accuracy table (CSV)", lambda: common.csv_bytes(summary),
+plan_view.show_accuracy_table(summary, max_height=420)
+st.download_button("Accuracy table (CSV)", lambda: common.export_csv(summary),
                    file_name="forecast_accuracy.csv",
                    mime="text/csv", icon=":material/download:", on_click="ignore", key="accuracy_csv")
 

@@ -40,10 +40,10 @@ tiles[3].metric("Saving", common.whole_money(shown["saving_vs_keep"].sum()), bor
 if shown.empty:
     st.success("No red or orange SKU in view, so nothing to clear.", icon=":material/check_circle:")
 else:
-    fees_view.show_clearance_table(shown, width="stretch", height=440)
+    fees_view.show_clearance_table(shown, max_height=440)
     st.caption(fees_view.clearance_caption(params))
     removal = clearance.clearance_list(advice.frame, common.in_view(advice.recommendation, frame))
-    st.download_button(f"Removal and liquidation list (CSV, {len(removal):,} SKUs)",
+    st.download_button(f"Removal and liquidation list (CSV, {common.plural(len(removal), 'SKU')})",
                        lambda: common.csv_bytes(removal),
                        file_name=f"clearance_{table.as_of:%Y%m%d}.csv", mime="text/csv", key="clearance_csv",
                        icon=":material/download:", on_click="ignore", disabled=removal.empty)
@@ -59,7 +59,7 @@ usage = fees_view.capacity_view(fees_view.fee_outlook(), limits)
 st.plotly_chart(charts.capacity_usage(usage), key="capacity_chart")
 over = usage[usage["over_limit"]]
 if len(over):
-    st.warning(f"{len(over)} month(s) over the limit: overage fees {common.whole_money(over['overage_fee'].sum())} "
+    st.warning(f"{common.plural(len(over), 'month')} over the limit: overage fees {common.whole_money(over['overage_fee'].sum())} "
                "($10 per cu ft over).", icon=":material/warning:")
 st.caption("Actual months from the Monthly Storage Fees report; projected months from the fee projection "
            "under the restock plan. Enter the limits from Seller Central's Capacity Monitor.")

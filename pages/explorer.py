@@ -17,7 +17,7 @@ found = common.report_rows(report_type, needle)
 shown = len(found.rows)
 st.caption(f"{found.total:,} current rows match" + (f"; the newest {shown:,} are shown."
                                                     if shown < found.total else "."))
-common.show_table(found.rows, width="stretch", height=560)
+common.show_table(found.rows, width="stretch", max_height=560)
 st.download_button("Download CSV", lambda: common.csv_bytes(found.rows), key="explorer_download",
                    file_name=f"{report_type.lower()}.csv", mime="text/csv", icon=":material/download:",
                    on_click="ignore",

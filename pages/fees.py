@@ -37,17 +37,17 @@ st.subheader("About to cross into a dearer band")
 if crossings.empty:
     st.success("No SKU crosses an aged-inventory band at the next two assessments.", icon=":material/check_circle:")
 else:
-    fees_view.show_crossings(crossings, width="stretch", height=320)
-    st.download_button("Crossings (CSV)", lambda: common.csv_bytes(crossings), file_name="band_crossings.csv",
+    fees_view.show_crossings(crossings, max_height=320)
+    st.download_button("Crossings (CSV)", lambda: common.export_csv(crossings), file_name="band_crossings.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="crossings_csv")
 
 st.subheader("Low-inventory-level fee risk")
 low = common.in_view(outlook.low_inventory_risk(projection), frame)
-st.caption(f"{len(low):,} SKUs are projected under four weeks of supply in the next three months, where Amazon's "
+st.caption(f"{common.plural(len(low), 'SKU')} {'is' if len(low) == 1 else 'are'} projected under four weeks of supply in the next three months, where Amazon's "
            "low-inventory-level fee applies (both the 30- and 90-day historical days of supply under 28). "
            "Restock them sooner (the Restock page) or ask whether the fee exemption applies.")
 if len(low):
-    common.show_table(low, width="stretch", height=240)
+    common.show_table(low, max_height=240)
 
 st.subheader("Stock by age")
 trend = common.snapshot_trend(frame["sku"].tolist())
@@ -58,6 +58,6 @@ st.subheader("IPI factors")
 fees_view.show_ipi(fees_view.ipi_factors())
 
 with st.expander("Ours against Amazon's estimates, next month, SKU by SKU"):
-    common.show_table(amazon, width="stretch", height=320)
+    common.show_table(amazon, max_height=320)
 with st.expander("The fee table in use"):
     fees_view.show_fee_table(fees.table)

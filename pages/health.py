@@ -24,8 +24,8 @@ right.plotly_chart(charts.dimension_bars(common.dimension_frame(summary, params)
 with st.expander("How the score is computed"):
     caps = grade_ceiling(["red", "orange", "yellow"], params).tolist()
     st.markdown(
-        f"`health = {params.weight_turnover:.2f} · turnover + {params.weight_structure:.2f} · structure + "
-        f"{params.weight_service_cost:.2f} · service_cost`, each dimension 0-100, linear between a zero "
+        f"**Health = {params.weight_turnover:.2f} × turnover efficiency + {params.weight_structure:.2f} × "
+        f"stock structure + {params.weight_service_cost:.2f} × service and cost**, each dimension 0-100, linear between a zero "
         f"point and a full point:\n"
         f"- **Turnover efficiency**: annual turns = COGS ÷ average inventory value × 365 ÷ "
         f"{params.period_days}; {params.turnover_zero:g} turn or less = 0, {params.turnover_full:g} turns = 100. "
@@ -53,7 +53,7 @@ ranked = common.ranked_skus(frame, params, sort)
 common.show_sku_table(ranked, ["sku", "product_name", "health_score", "points_lost", "score_turnover",
                                "score_structure", "score_service_cost", "turnover", "days_of_supply",
                                "in_stock_rate", "aged_over_180_share", "grade", "cost_missing", "supplier"],
-                      width="stretch", height=420)
+                      max_height=420)
 
 st.subheader("Why a SKU loses points")
 names = dict(zip(ranked["sku"], ranked["product_name"].fillna("")))
@@ -64,7 +64,7 @@ cols = st.columns(5)
 cols[0].metric("Health", common.score(row["health_score"]))
 cols[1].metric("Grade", common.GRADE_LABELS[row["grade"]])
 cols[2].metric("Days of supply", common.days(row["days_of_supply"]))
-cols[3].metric("Units on hand", common.number(row["on_hand"]))
+cols[3].metric("Units on hand", common.units(row["on_hand"]))
 cols[4].metric("Value at cost", "cost missing" if row["cost_missing"] else common.money(row["inventory_value"]),
                help=f"Units on hand × unit cost ({common.money(row['unit_cost'])})".replace("$", "\\$"))
 if row["signals"]:

@@ -37,7 +37,8 @@ for row in (tiles[:3], tiles[3:]):
                       help=tile["help"], border=True)
 if summary["skus_cost_missing"]:
     st.page_link("pages/costs.py", icon=":material/payments:",
-                 label=f"{summary['skus_cost_missing']:,} SKUs have no unit cost: their value is unknown, "
+                 label=f"{common.plural(summary['skus_cost_missing'], 'SKU')} "
+                       f"{'has' if summary['skus_cost_missing'] == 1 else 'have'} no unit cost: their value is unknown, "
                        f"not zero. Fill in product costs")
 
 st.subheader("Over time")

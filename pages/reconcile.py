@@ -13,7 +13,7 @@ st.subheader("How old each report is")
 ages = common.report_ages()
 stale = int(ages["stale"].sum())
 (st.warning if stale else st.success)(
-    f"{stale} report(s) older than their limit." if stale else "Every report is within its freshness limit.",
+    f"{common.plural(stale, 'report')} older than their limit." if stale else "Every report is within its freshness limit.",
     icon=":material/schedule:")
 common.show_report_ages(ages)
 
@@ -23,14 +23,13 @@ compared = common.reconciliation()
 st.caption(f"A SKU is flagged when two reports differ by more than {params.abs_units:g} units and more than "
            f"{params.rel_share:.0%} of the larger figure, at the latest snapshot of each on or before the as-of date.")
 summary = reconcile.reconciliation_summary(compared)
-common.show_table(summary[["check", "compares", "skus_compared", "skus_flagged", "source_a", "source_b"]],
-                  width="stretch")
+common.show_table(summary[["check", "compares", "skus_compared", "skus_flagged", "source_a", "source_b"]])
 flagged = compared[compared["flagged"]]
 if flagged.empty:
     st.success("No SKU disagrees beyond the threshold.", icon=":material/check_circle:")
 else:
-    common.show_table(flagged, width="stretch", height=320)
-    st.download_button("Disagreements (CSV)", lambda: common.csv_bytes(flagged),
+    common.show_table(flagged, max_height=320)
+    st.download_button("Disagreements (CSV)", lambda: common.export_csv(flagged),
                        file_name="reconciliation.csv",
                        mime="text/csv", icon=":material/download:", on_click="ignore", key="reconcile_csv")
 
@@ -40,4 +39,4 @@ if channels.empty or len(channels.columns) <= len(reconcile.CHANNEL_FIXED_COLUMN
     st.caption("Load a plain CSV of your other channels' stock (columns sku, quantity, channel; e.g. Shopify or "
                "your own warehouse) on the Upload reports page to see it beside FBA.")
 else:
-    common.show_table(channels, width="stretch", height=360)
+    common.show_table(channels, max_height=360)

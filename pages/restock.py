@@ -15,7 +15,7 @@ counts = plan_view.restock_counts(plan)
 now_values = plan.loc[plan["status"] == "order now", "order_value"]
 tiles = st.columns(len(counts) + 1)
 for column, (status, n) in zip(tiles, counts.items()):
-    column.metric(status.capitalize(), f"{n:,} SKU" + ("" if n == 1 else "s"), border=True,
+    column.metric(status.capitalize(), common.plural(n, "SKU"), border=True,
                   help="Graded red or orange on the Slow movers page: clear the stock before ordering more."
                   if status == "held" else None)
 tiles[-1].metric("Order value now", common.money(now_values.sum() if now_values.notna().any() else None),
@@ -25,13 +25,16 @@ tiles[-1].metric("Order value now", common.money(now_values.sum() if now_values.
 chosen = st.multiselect("Status", list(plan_view.RESTOCK_STATUSES), default=["order now", "soon"],
                         key="restock_status")
 shown = plan[plan["status"].isin(chosen)]
-st.caption(f"{len(shown):,} SKUs shown. Order now when stock plus inbound is at or below the reorder "
+st.caption(f"{common.plural(len(shown), 'SKU')} shown. Order now when stock plus inbound is at or below the reorder "
            f"point plus a week's demand; soon when the order-by date falls within the lead time + "
            f"{params.soon_margin_days:g} days. Try other service levels and lead times on the What-if page.")
 if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:
-    plan_view.show_restock_table(shown, width="stretch", height=520)
+    plan_view.show_restock_table(shown, max_height=520)
+    why = st.selectbox("Why this quantity", shown["sku"].tolist(), key="restock_why",
+                       format_func=plan_view.sku_label(shown))
+    st.caption(common.md_escape(shown.loc[shown["sku"] == why, "reason"].iloc[0]))
 
 st.subheader("Downloads")
 to_order = plan[plan["status"] == "order now"]

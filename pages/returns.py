@@ -19,10 +19,10 @@ tiles[0].metric("Return rate", common.pct(float(returns.return_rate(back, sold))
                 border=True, help=f"Units returned in the last {params.window_days} days ÷ units sold in the "
                                   f"{params.window_days} days before, {params.lag_days} days earlier (a return "
                                   "follows its sale).")
-tiles[1].metric("Units returned", common.number(back), border=True)
-tiles[2].metric("Back to stock (A)", common.number(by_sku["returned_A"].sum()), border=True,
+tiles[1].metric("Units returned", common.units(back), border=True)
+tiles[2].metric("Back to stock (A)", common.units(by_sku["returned_A"].sum()), border=True,
                 help="Sellable returns: the restock plan buys for demand net of them.")
-tiles[3].metric("SKUs with a spike", f"{int(by_sku['spike'].sum()):,}", border=True,
+tiles[3].metric("SKUs with a spike", common.plural(by_sku["spike"].sum(), "SKU"), border=True,
                 help=f"Last {params.spike_recent_days} days' rate ≥ {params.spike_ratio:g} × the SKU's own rate "
                      f"over the {params.spike_baseline_days} days before (and ≥ {params.spike_min_units} units).")
 
@@ -36,7 +36,7 @@ st.caption(" · ".join(f"{g}: {m}" for g, m in returns.GRADE_MEANINGS.items()))
 st.subheader("SKU by SKU")
 spiking = st.toggle("Only SKUs with a spike", key="returns_spikes_only")
 shown = by_sku[by_sku["spike"]] if spiking else by_sku
-common.show_returns_table(shown, width="stretch", height=420)
+common.show_returns_table(shown, max_height=420)
 
 st.subheader("Lost and damaged, not reimbursed")
 claims = common.in_view(common.claims_table(), frame)
@@ -48,7 +48,7 @@ if claims.empty:
     st.success("Nothing to claim.", icon=":material/check_circle:")
 else:
     st.metric("Claimable", f"{claims['units_claimable'].sum():,.0f} units · {common.money(claims['value'].sum())}")
-    common.show_table(claims, width="stretch", height=300)
+    common.show_table(claims, max_height=300)
     st.download_button("Claims for Seller Central cases (CSV)",
                        lambda: common.csv_bytes(reimbursements.claims_csv_frame(claims)),
                        file_name=f"reimbursement_claims_{table.as_of:%Y%m%d}.csv", mime="text/csv",

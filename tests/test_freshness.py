@@ -62,11 +62,11 @@ def test_a_per_report_override(account):
 def test_page_warning_text(account):
     result = page_staleness(account, dt.date(2026, 11, 27), ["inventory_planning", "storage_fees", "product_costs"])
     assert result.report_type == "GET_FBA_INVENTORY_PLANNING_DATA" and result.age_days == 12
-    assert result.warning == "The FBA Inventory report is 12 days old (last snapshot 2026-11-15)."
+    assert result.warning == "The FBA Inventory report is 12 days old (last snapshot 15 Nov 2026)."
     fresh = page_staleness(account, dt.date(2026, 11, 20), ["inventory_planning", "storage_fees"])
     assert fresh.report_type == "GET_FBA_STORAGE_FEE_CHARGES_DATA" and fresh.warning is None  # oldest, within 45
     fees = page_staleness(account, dt.date(2026, 12, 31), ["storage_fees"])
-    assert fees.warning == "The Monthly Storage Fees report is 61 days old (newest data 2026-10-31)."
+    assert fees.warning == "The Monthly Storage Fees report is 61 days old (newest data 31 Oct 2026)."
     assert page_staleness(account, TODAY, ["orders", "product_costs"]) is None  # nothing dated loaded
 
 

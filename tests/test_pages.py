@@ -295,7 +295,7 @@ def test_kpi_tiles_agree_with_the_account_summary(demo_db):
     expected = expected_summary(demo_db)
     shown = tiles(at)
     assert shown["Inventory value at cost"] == f"${expected['inventory_value']:,.2f}"
-    assert shown["Units on hand"] == f"{expected['units_on_hand']:,.0f}"
+    assert shown["Units on hand"] == f"{expected['units_on_hand']:,.0f} units"
     assert shown["Days of supply"] == f"{expected['days_of_supply']:,.0f} days"
     assert shown["Turnover"].startswith(f"{expected['turnover']:,.2f} turns/yr")
     assert shown["Health score"] == f"{expected['health_score']:.0f} / 100"
@@ -326,7 +326,7 @@ def test_a_supplier_filter_narrows_every_health_table_and_persists_across_pages(
     at.switch_page("pages/slow_movers.py").run()
     assert f"Supplier: {supplier}" in texts(at.caption)
     at.switch_page("pages/home.py").run()
-    assert tiles(at)["Units on hand"] == f"{narrowed_summary(demo_db, supplier)['units_on_hand']:,.0f}"
+    assert tiles(at)["Units on hand"] == f"{narrowed_summary(demo_db, supplier)['units_on_hand']:,.0f} units"
 
 
 def narrowed_summary(path: Path, supplier: str) -> dict:
@@ -344,7 +344,7 @@ def test_an_older_as_of_date_changes_the_figures(demo_db):
     at.run()
     assert not at.exception
     older = expected_summary(demo_db, dates[-1])
-    assert tiles(at)["Units on hand"] == f"{older['units_on_hand']:,.0f}" != latest["Units on hand"]
+    assert tiles(at)["Units on hand"] == f"{older['units_on_hand']:,.0f} units" != latest["Units on hand"]
     assert f"As of {dates[-1]:%d %b %Y}" in texts(at.caption)
 
 
@@ -468,7 +468,7 @@ def test_whatif_starts_equal_to_the_baseline_and_a_higher_service_level_raises_t
     scenario_tile = next(m for m in at.metric if m.label == "Safety stock (units)")
     assert scenario_tile.value == tiles["Safety stock (units), scenario"] and scenario_tile.delta.startswith("+")
     compare = at.dataframe[-1].value
-    assert np.allclose(compare["service_level_scenario"], 0.999)
+    assert np.allclose(compare["service_level_scenario"], 99.9)  # shown in percent
     assert (compare["safety_stock_scenario"] >= compare["safety_stock_baseline"] - 1e-9).all()
 
 
@@ -481,8 +481,9 @@ def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
     summary = forecast_table(demo_db).summary
     plan = restock.restock_from_db(demo_db, params, forecast_summary=summary).set_index("sku")
     assert (compare["lead_time_days_scenario"] - compare["lead_time_days_baseline"]).eq(30).all()
-    assert np.allclose(compare["safety_stock_scenario"], plan.loc[compare.index, "safety_stock"])
-    assert np.allclose(compare["order_qty_scenario"], plan.loc[compare.index, "order_qty"])
+    # Units are shown whole.
+    assert np.allclose(compare["safety_stock_scenario"], plan.loc[compare.index, "safety_stock"].round())
+    assert np.allclose(compare["order_qty_scenario"], plan.loc[compare.index, "order_qty"].round())
     assert at.selectbox(key="whatif_sku").value in compare.index
 
 
@@ -495,7 +496,7 @@ def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
     expected = (done["wape"] * done["backtest_units"]).sum() / done["backtest_units"].sum()
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["WAPE, all SKUs"] == f"{expected:.1%}"
-    assert tiles["SKUs backtested"] == f"{len(done):,} / {len(summary):,}"
+    assert tiles["SKUs backtested"] == f"{len(done):,} of {len(summary):,}"
     table = at.dataframe[-1].value
     assert len(table) == len(summary) and table["backtest_units"].dropna().is_monotonic_decreasing
     sku = done.sort_values("backtest_units").iloc[0]["sku"]
@@ -506,7 +507,15 @@ def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
 
 
 def money_value(text: str) -> float:
+    """A money figure as shown ("$1,234.56", "-$12.00"), NaN where it reads "unknown" or "—"."""
+    if text in ("unknown", "—"):
+        return float("nan")
     return float(text.replace("$", "").replace(",", ""))
+
+
+def money_column(series: pd.Series) -> pd.Series:
+    """A shown money column as numbers: a column with a gap is shown as text (core/display.py)."""
+    return series if pd.api.types.is_numeric_dtype(series) else series.map(money_value)
 
 
 def test_fees_page_totals_are_the_projection_of_core(demo_db):
@@ -522,13 +531,15 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
     crossings = at.dataframe[0].value
     assert len(crossings) == len(fees.crossings) > 0
     assert set(pd.to_datetime(crossings["deadline"]).dt.day) == {14}
-    assert crossings["action"].str.match(r"Sell or remove [\d,]+ units by \d+ \w+ \d{4} to avoid \$").all()
+    assert crossings["action"].str.match(r"Sell or remove [\d,]+ units? by \d+ \w+ \d{4} to avoid \$").all()
 
 
 def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo_db):
     at = app("pages/clearance.py")
     assert not at.exception
-    table = at.dataframe[0].value
+    shown = at.dataframe[0].value
+    money = [c for c in shown.columns if c.startswith("cost_") or c in ("recommended_cost", "keep_cost")]
+    table = shown.assign(**{c: money_column(shown[c]) for c in money})
     grades = common.skus.sku_table(demo_db).frame.set_index("sku")["grade"]
     assert set(grades[table["sku"]]) <= {"red", "orange"}
     costs = table[[c for c in table.columns if c.startswith("cost_")]]
@@ -552,7 +563,8 @@ def test_returns_page_agrees_with_core_and_filters_spikes(demo_db):
     by_sku = returns.returns_by_sku(demo_db)
     tiles = {m.label: m.value for m in at.metric}
     assert tiles["Return rate"] == f"{by_sku['units_returned'].sum() / by_sku['units_sold'].sum():.1%}"
-    assert tiles["SKUs with a spike"] == str(int(by_sku["spike"].sum()))
+    spikes = int(by_sku["spike"].sum())
+    assert tiles["SKUs with a spike"] == f"{spikes} SKU{'' if spikes == 1 else 's'}"
     at.toggle(key="returns_spikes_only").set_value(True).run()
     shown = at.dataframe[0].value
     assert len(shown) == int(by_sku["spike"].sum()) and shown["spike"].all()
