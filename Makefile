@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test .venv sample bench bench-statsforecast clean
+.PHONY: run test .venv sample bench bench-statsforecast screenshots clean
 
 .venv: $(STAMP)
 
@@ -38,6 +38,10 @@ bench: $(STAMP)
 # never .venv) from PyPI. Needs the account `make bench` builds in BENCH_DIR.
 bench-statsforecast: $(STAMP)
 	$(VENV)/bin/python bench/bench_statsforecast.py --db $(BENCH_DIR)/bench.duckdb
+
+# The README's screenshots: every page of the demo account in headless Chromium at 1440 px.
+screenshots: $(STAMP)
+	$(VENV)/bin/python docs/screenshots/take.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
