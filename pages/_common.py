@@ -120,7 +120,7 @@ def demo_banner(*, on_data_page: bool = False) -> None:
     path = db_path()
     info = _demo_info(str(path), data_version(path))
     if info:
-        where = "here" if on_data_page else "on the Data page"
+        where = "here" if on_data_page else "on the Upload reports page"
         st.info(f"You are looking at the demo account ({info['skus']:,} SKUs, as of "
                 f"{info['as_of']:%d %b %Y}). Load your own reports {where}; the demo is "
                 f"removed automatically when you do.", icon=":material/science:")
@@ -229,11 +229,11 @@ def show_imports(imports_df: pd.DataFrame) -> None:
 
 
 def guard_data(message: str) -> pd.DataFrame:
-    """The loaded summary, or an empty state pointing to the Data page and a stop."""
+    """The loaded summary, or an empty state pointing to the Upload reports page and a stop."""
     loaded = summary()
     if loaded.empty:
         st.info(message, icon=":material/upload_file:")
-        st.page_link("pages/data.py", label="Load reports on the Data page", icon=":material/upload:")
+        st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload:")
         st.stop()
     return loaded
 

@@ -8,7 +8,7 @@ from pages import _alerting as alerts_view, _common as common
 
 st.title("Alerts")
 if common.summary().empty:
-    st.info("Nothing is loaded yet, so there is nothing to watch. Load reports on the Data page.",
+    st.info("Nothing is loaded yet, so there is nothing to watch. Load reports on the Upload reports page.",
             icon=":material/info:")
     st.stop()
 common.demo_banner()

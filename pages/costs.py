@@ -27,9 +27,9 @@ with right:
 
 costs = common.cost_table()
 if costs.empty:
-    st.info("No SKUs yet: load an inventory or orders report on the Data page, or upload a cost sheet, "
+    st.info("No SKUs yet: load an inventory or orders report on the Upload reports page, or upload a cost sheet, "
             "and every SKU appears here to fill in.")
-    st.page_link("pages/data.py", label="Load reports on the Data page", icon=":material/upload_file:")
+    st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload_file:")
     st.stop()
 
 missing = int(costs["cost_missing"].sum())

@@ -11,7 +11,7 @@ st.title("Inventory health")
 if common.summary().empty:
     st.markdown(
         "Nothing is loaded yet. Download these reports from Seller Central (or the SP-API) and load "
-        "them on the Data page; any subset works, and more reports unlock more of the app.")
+        "them on the Upload reports page; any subset works, and more reports unlock more of the app.")
     st.markdown(
         "- **FBA Inventory** (Inventory > Inventory Planning > Download), the main health report\n"
         "- **All Orders** (Reports > Fulfillment > All Orders), for sales velocity\n"
@@ -19,7 +19,7 @@ if common.summary().empty:
         "- **Manage Inventory** and **Restock Inventory**, today's stock and Amazon's suggestions\n"
         "- **Monthly Storage Fees**, **Customer Returns** and **Fee Preview**, for costs and returns\n"
         "- Your **product cost sheet** (unit cost, lead times; a template is on the Product costs page)")
-    st.page_link("pages/data.py", label="Load reports on the Data page", icon=":material/upload_file:")
+    st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload_file:")
     st.stop()
 
 common.demo_banner()

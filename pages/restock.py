@@ -18,7 +18,7 @@ for column, (status, n) in zip(tiles, counts.items()):
     column.metric(status.capitalize(), common.plural(n, "SKU"), border=True,
                   help="Graded red or orange on the Slow movers page: clear the stock before ordering more."
                   if status == "held" else None)
-tiles[-1].metric("Order value now", common.money(now_values.sum() if now_values.notna().any() else None),
+tiles[-1].metric("Order value now", common.whole_money(now_values.sum()) if now_values.notna().any() else "unknown",
                  border=True, help="Σ order quantity × unit cost of the SKUs to order now "
                                    "(SKUs without a cost left out; unknown when none has a cost).")
 

@@ -297,7 +297,7 @@ def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, 
         tile = main.locator("[data-testid='stMetric']", has_text="Order now").filter(has_text="SKUs")
         order_now = int(re.search(r"([\d,]+) SKUs", tile.inner_text()).group(1).replace(",", ""))
         value_tile = main.locator("[data-testid='stMetric']", has_text="Order value now").inner_text()
-        order_value = float(re.search(r"\$([\d,]+\.\d\d)", value_tile).group(1).replace(",", ""))
+        order_value = float(re.search(r"\$([\d,]+)", value_tile).group(1).replace(",", ""))  # whole dollars
         assert order_now > 0, "the demo has SKUs to order now"
 
         name, path = save_download(page, main.get_by_role("button", name="Purchase orders (CSV)"), folder)
@@ -311,7 +311,7 @@ def test_seller_downloads_purchase_orders_forecast_and_slow_movers(demo_server, 
         made_on = dt.date.today()  # the PO date is the day it is made, not the plan's as-of date
         assert {line["po_date"] for line in lines} == {made_on.isoformat()}
         assert all(line["po_reference"].startswith(f"PO-{made_on:%Y%m%d}-") for line in lines)
-        assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.01)
+        assert sum(float(line["line_total"] or 0) for line in lines) == pytest.approx(order_value, abs=0.5)
 
         name, path = save_download(page, main.get_by_role("button", name="Purchase orders (Excel)"), folder)
         assert name == f"purchase_orders_{as_of}.xlsx"
