@@ -9,9 +9,11 @@ Each move is timed inside the page, from just before the key press until the met
 changed and Streamlit says the script is no longer running (``data-test-script-state`` of
 ``stApp`` back to ``notRunning``, the status widget gone): what the analyst sees as "done".
 
-Prints the median and p90 per slider, and a JSON summary on the last line.
+Prints the median and p90 per slider, the median CPU time the server and the browser (Chromium and
+Playwright's driver) used per move (the machine may be shared: wall time under load grows, CPU time
+much less; the 1-minute load average is printed too), and a JSON summary on the last line.
 
-    .venv/bin/python bench/bench_whatif_browser.py [--db PATH] [--moves 15] [--warmup 2]
+    .venv/bin/python bench/bench_whatif_browser.py [--db PATH] [--moves 15] [--warmup 2] [--profile DIR]
 
 Needs Debian's chromium at /usr/bin/chromium and Playwright's Python package (never downloads a
 browser). The goal (issue 14): <= 250 ms on the demo, <= 500 ms on the 10,000-SKU account.
@@ -43,18 +45,29 @@ IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 SLIDERS = {"service level": "Service level, every SKU", "lead time": "Lead-time shift"}
 TOGGLE = "One service level for every SKU"  # the toggle the slider needed before issue 14
 
-# The numbers the analyst reads: every metric tile's value and delta, as one string.
+# The numbers the analyst reads: every metric tile's value and delta, as one string (textContent: no
+# layout forced).
 METRICS_TEXT = """() => Array.from(document.querySelectorAll("[data-testid='stMetric']"))
-    .map(m => m.innerText).join(" | ")"""
-# True once the numbers differ from `before` and the script is idle: the elapsed ms since window.__t0.
-DONE = """(before) => {
-    const app = document.querySelector("[data-testid='stApp']");
-    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
-    if (document.querySelector("[data-testid='stStatusWidget'] [data-testid='stStatusWidgetRunningIcon']"))
-        return false;
-    const now = Array.from(document.querySelectorAll("[data-testid='stMetric']"))
-        .map(m => m.innerText).join(" | ");
-    return now !== before ? performance.now() - window.__t0 : false;
+    .map(m => m.textContent).join(" | ")"""
+# Arms a watcher, then starts the clock: window.__done resolves with the ms from the start until the
+# numbers differ from `before` and the script is idle. A MutationObserver checks after each batch of
+# changes to the page, so watching costs the browser next to nothing between them.
+ARM = """([before, timeoutMs]) => {
+    const done = () => {
+        const app = document.querySelector("[data-testid='stApp']");
+        if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+        if (document.querySelector("[data-testid='stStatusWidgetRunningIcon']")) return false;
+        return Array.from(document.querySelectorAll("[data-testid='stMetric']"))
+            .map(m => m.textContent).join(" | ") !== before;
+    };
+    window.__done = new Promise(resolve => {
+        const observer = new MutationObserver(() => {
+            if (done()) { observer.disconnect(); resolve(performance.now() - window.__t0); }
+        });
+        observer.observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+        setTimeout(() => { observer.disconnect(); resolve(-1); }, timeoutMs);
+    });
+    window.__t0 = performance.now();
 }"""
 
 
@@ -76,14 +89,17 @@ def demo_copy(folder: Path) -> Path:
 
 
 @contextmanager
-def streamlit_server(db_path: Path, log_path: Path):
-    """``streamlit run app.py`` on a free port with ``FBA_HEALTH_DB=db_path``; stopped on exit."""
+def streamlit_server(db_path: Path, log_path: Path, profile_dir: Path | None = None):
+    """``streamlit run app.py`` on a free port with ``FBA_HEALTH_DB=db_path``; stopped on exit. With
+    ``profile_dir``, every script run is profiled there (bench/_profiled_streamlit.py)."""
     port = free_port()
     env = {**os.environ, "FBA_HEALTH_DB": str(db_path), "FBA_HEALTH_NO_DEMO": "1", "PYTHONPATH": str(ROOT)}
+    run = ([sys.executable, str(ROOT / "bench" / "_profiled_streamlit.py"), str(profile_dir)] if profile_dir
+           else [sys.executable, "-m", "streamlit", "run"])
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+            [*run, "app.py", "--server.headless", "true", "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -98,7 +114,7 @@ def streamlit_server(db_path: Path, log_path: Path):
                 if process.poll() is not None or time.monotonic() > deadline:
                     sys.exit(f"streamlit did not start:\n{log_path.read_text()}")
                 time.sleep(0.3)
-            yield url
+            yield url, process.pid
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             try:
@@ -124,15 +140,52 @@ def thumb(page, label: str):
     return page.locator("[data-testid='stSlider']", has_text=label).get_by_role("slider")
 
 
-def one_move(page, label: str, key: str, timeout_ms: int) -> float:
-    """Press ``key`` on the slider's focused thumb; ms until the numbers changed and the script is idle."""
+def cpu_ms(pid: int) -> float:
+    """CPU time the process has used so far (user + system, its finished threads included), in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def browser_pids(server_pid: int) -> list[int]:
+    """This process's descendants but the server: Playwright's driver and Chromium's processes."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            pass
+    found, frontier = [], [os.getpid()]
+    while frontier:
+        children = [pid for pid, parent in parents.items() if parent in frontier and pid != server_pid]
+        found += children
+        frontier = children
+    return found
+
+
+def cpu_sum(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            total += cpu_ms(pid)
+        except OSError:  # gone meanwhile
+            pass
+    return total
+
+
+def one_move(page, label: str, key: str, timeout_ms: int, server_pid: int) -> tuple[float, float, float]:
+    """Press ``key`` on the slider's focused thumb: (ms until the numbers changed and the script is
+    idle, the server's CPU ms meanwhile, the browser's CPU ms meanwhile)."""
     slider = thumb(page, label)
     slider.focus()
     before = page.evaluate(METRICS_TEXT)
-    page.evaluate("() => { window.__t0 = performance.now(); }")
+    browser = browser_pids(server_pid)
+    cpu, browser_cpu = cpu_ms(server_pid), cpu_sum(browser)
+    page.evaluate(ARM, [before, timeout_ms])
     page.keyboard.press(key)
-    handle = page.wait_for_function(DONE, arg=before, polling="raf", timeout=timeout_ms)
-    return float(handle.json_value())
+    elapsed = float(page.evaluate("() => window.__done"))
+    if elapsed < 0:
+        sys.exit(f"the numbers did not change within {timeout_ms / 1000:.0f} s of a {key} on {label!r}")
+    return elapsed, cpu_ms(server_pid) - cpu, cpu_sum(browser) - browser_cpu
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -147,6 +200,8 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=15, help="timed moves per slider")
     parser.add_argument("--warmup", type=int, default=2, help="untimed moves per slider first")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for the page to open")
+    parser.add_argument("--profile", type=Path, help="cProfile every script run of the server into this folder "
+                                                      "(slower: for finding where the time goes, not for figures)")
     args = parser.parse_args()
     if not CHROMIUM.is_file():
         sys.exit("Chromium is missing at /usr/bin/chromium: apt-get install chromium")
@@ -159,21 +214,25 @@ def main() -> None:
             sys.exit(f"{db_path} not found")
         timeout_ms = int(args.timeout * 1000)
         results: dict[str, list[float]] = {}
-        with streamlit_server(db_path, work / "streamlit.log") as url, sync_playwright() as playwright:
+        cpu: dict[str, list[float]] = {}
+        browser_cpu: dict[str, list[float]] = {}
+        with streamlit_server(db_path, work / "streamlit.log", args.profile) as (url, pid), \
+                sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             open_s = open_whatif(page, url, timeout_ms)
             if not thumb(page, SLIDERS["service level"]).is_enabled():  # the page before issue 14
+                page.evaluate(ARM, [page.evaluate(METRICS_TEXT), timeout_ms])
                 page.get_by_text(TOGGLE).click()
-                page.wait_for_function(DONE.replace("performance.now() - window.__t0", "true"),
-                                       arg=page.evaluate(METRICS_TEXT), polling="raf", timeout=timeout_ms)
+                page.evaluate("() => window.__done")
             for name, label in SLIDERS.items():
-                times = []
+                results[name], cpu[name], browser_cpu[name] = [], [], []
                 for n in range(args.warmup + args.moves):
-                    elapsed = one_move(page, label, "ArrowRight", 60_000)
+                    elapsed, server_ms, browser_ms = one_move(page, label, "ArrowRight", 60_000, pid)
                     if n >= args.warmup:
-                        times.append(elapsed)
-                results[name] = times
+                        results[name].append(elapsed)
+                        cpu[name].append(server_ms)
+                        browser_cpu[name].append(browser_ms)
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -184,14 +243,17 @@ def main() -> None:
                "first_open_s": round(open_s, 2), "moves": args.moves,
                **{f"{name.replace(' ', '_')}_ms": {"median": round(statistics.median(t)),
                                                    "p90": round(percentile(t, 0.9)),
-                                                   "min": round(min(t)), "max": round(max(t))}
+                                                   "min": round(min(t)), "max": round(max(t)),
+                                                   "server_cpu_median": round(statistics.median(cpu[name])),
+                                                   "browser_cpu_median": round(statistics.median(browser_cpu[name]))}
                   for name, t in results.items()}}
     print(f"\nWhat-if page in Chromium, {summary['db']}; {os.cpu_count()} cores, load {load:.1f}; page ready in {open_s:.1f} s; "
           f"{args.moves} moves per slider after {args.warmup} untimed\n")
-    print("| Slider | Median | p90 |")
-    print("|---|---|---|")
+    print("| Slider | Median | p90 | CPU per move (median): server | browser |")
+    print("|---|---|---|---|---|")
     for name, t in results.items():
-        print(f"| {name} | {statistics.median(t):.0f} ms | {percentile(t, 0.9):.0f} ms |")
+        print(f"| {name} | {statistics.median(t):.0f} ms | {percentile(t, 0.9):.0f} ms | "
+              f"{statistics.median(cpu[name]):.0f} ms | {statistics.median(browser_cpu[name]):.0f} ms |")
     print()
     print(json.dumps(summary))
 
