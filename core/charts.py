@@ -304,7 +304,7 @@ def projected_stock(baseline: pd.DataFrame, scenario: pd.DataFrame | None = None
     >>> fig = projected_stock(frame)
     >>> [t.name for t in fig.data]
     ['Baseline 80% band', 'Baseline on hand', 'Baseline reorder point', 'Baseline arrivals']
-    >>> list(fig.data[3].y)
+    >>> fig.data[3].y.tolist()
     [10.0]
     """
     figure = go.Figure()
