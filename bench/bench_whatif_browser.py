@@ -2,8 +2,8 @@
 
 Starts ``streamlit run app.py`` on a free port of 127.0.0.1 with ``FBA_HEALTH_DB`` set to ``--db``
 (default: a fresh copy of the demo account, loaded with ``fba-health load-sample``), opens the
-What-if page, waits until it is ready (the script idle, the metrics and the projection chart drawn),
-then moves the service-level slider and the lead-time slider ``--moves`` times each with the
+app and then the What-if page by the sidebar, waits until it is ready (the script idle, the metrics
+and the projection chart drawn), then moves the service-level slider and the lead-time slider ``--moves`` times each with the
 keyboard (one arrow press on the focused thumb, as a keyboard user does, the same step every time).
 Each move is timed inside the page, from just before the key press until the metric tiles' text has
 changed and Streamlit says the script is no longer running (``data-test-script-state`` of
@@ -125,13 +125,17 @@ def streamlit_server(db_path: Path, log_path: Path, profile_dir: Path | None = N
 
 
 def open_whatif(page, url: str, timeout_ms: int) -> float:
-    """Open the What-if page (a deep link: a new session, as a reload) and wait until it is ready;
-    the seconds it took."""
+    """Open the app, then the What-if page by the sidebar, as a seller does, and wait until it is
+    ready; the seconds it took. (Not a deep link: the first session of a fresh server that opens
+    /whatif directly gets the page without app.py, as if there were no st.navigation.)"""
     started = time.perf_counter()
-    page.goto(f"{url}/whatif")
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stSidebarNav'] a", timeout=timeout_ms)
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
+    page.locator("[data-testid='stSidebarNav'] a", has_text="What-if").click()
     page.get_by_role("heading", name="What-if").wait_for(timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stMetric']", timeout=timeout_ms)
-    page.wait_for_selector(".main-svg", timeout=timeout_ms)  # the projection chart, drawn last but one
+    page.wait_for_selector(".main-svg", timeout=timeout_ms)  # the projection chart
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     return time.perf_counter() - started
 

@@ -25,53 +25,64 @@ def one_level_on() -> None:
     st.session_state["whatif_one_level"] = True
 
 
-@st.fragment
-def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before) -> None:
-    left, right = st.columns(2)
-    one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
-                            help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, "
-                                 f"B {base.service_level_b:.0%}, C {base.service_level_c:.0%}); on by itself "
-                                 "when the slider below moves.")
-    service = left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
-                          on_change=one_level_on,
-                          help="The chance of not running out during a replenishment cycle. Moving it applies "
-                               "one level to every SKU.")
-    shift = left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift",
-                        help="Added to every SKU's lead time (never below zero).")
-    order_cost = right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0,
-                              key="whatif_order_cost", help="S in the EOQ: admin, inspection and booking per order.")
-    capital = right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5,
-                           key="whatif_capital", help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
-    scenario = dataclasses.replace(base, service_level_override=service / 100 if one_level else None,
-                                   lead_time_shift_days=float(shift), order_cost=order_cost,
-                                   capital_rate_annual=capital / 100)
-    scenario_plan = plan_view.restock_view(plan_view.scope_plan(scope, scenario), frame)
-    after = plan_view.restock_totals(scope, scenario_plan, scenario)
-
-    st.subheader("Scenario against the baseline")
-    for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
-        column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
-                      help=f"{why} Baseline: {fmt(before[key])}.",
-                      delta_color="off" if key == "safety_stock" else "inverse")
-    common.show_table(plan_view.whatif_comparison(before, after), width="content", key="whatif_totals")
-    st.caption(plan_view.totals_caption(after)
-               + " The forecast is the same in both; only the plan is recomputed.")
-
+# The page top to bottom: the sliders and totals, the SKU picker, the chart and the table. The picker
+# is drawn once per full run (10,000 options re-sent on every move would cost the browser more than the
+# chart); the fragment draws the rest into the containers around it.
+head, picker, tail = st.container(), st.container(), st.container()
+choices = plan_view.projection_choices(baseline_plan)
+with picker:
     st.subheader("Projected stock, next 180 days")
-    choices = plan_view.projection_choices(scenario_plan)
-    if choices:
-        sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(scenario_plan))
-        st.plotly_chart(charts.projected_stock(plan_view.projection_frame(scope, baseline_plan, base, sku),
-                                               plan_view.projection_frame(scope, scenario_plan, scenario, sku)),
-                        key="whatif_projection")
-        st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
-                   "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")
-
-    st.subheader("SKU by SKU")
-    compare = restock.compare_plans(baseline_plan, scenario_plan)
-    st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a different "
-               "quantity in the scenario; largest change first.")
-    common.show_table(compare, width="stretch", height=420)
+    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(baseline_plan))
 
 
-scenario_view(scope, base, frame, baseline_plan, before)
+@st.fragment
+def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before, sku) -> None:
+    with head:
+        left, right = st.columns(2)
+        one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
+                                help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, "
+                                     f"B {base.service_level_b:.0%}, C {base.service_level_c:.0%}); on by itself "
+                                     "when the slider below moves.")
+        service = left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
+                              on_change=one_level_on,
+                              help="The chance of not running out during a replenishment cycle. Moving it "
+                                   "applies one level to every SKU.")
+        shift = left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift",
+                            help="Added to every SKU's lead time (never below zero).")
+        order_cost = right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0,
+                                  key="whatif_order_cost",
+                                  help="S in the EOQ: admin, inspection and booking per order.")
+        capital = right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5,
+                               key="whatif_capital",
+                               help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
+        scenario = dataclasses.replace(base, service_level_override=service / 100 if one_level else None,
+                                       lead_time_shift_days=float(shift), order_cost=order_cost,
+                                       capital_rate_annual=capital / 100)
+        scenario_plan = plan_view.restock_view(plan_view.scope_plan(scope, scenario), frame)
+        after = plan_view.restock_totals(scope, scenario_plan, scenario)
+
+        st.subheader("Scenario against the baseline")
+        for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
+            column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
+                          help=f"{why} Baseline: {fmt(before[key])}.",
+                          delta_color="off" if key == "safety_stock" else "inverse")
+        common.show_table(plan_view.whatif_comparison(before, after), width="content", key="whatif_totals")
+        st.caption(plan_view.totals_caption(after)
+                   + " The forecast is the same in both; only the plan is recomputed.")
+
+    with tail:
+        if sku is not None:
+            st.plotly_chart(charts.projected_stock(plan_view.projection_frame(scope, baseline_plan, base, sku),
+                                                   plan_view.projection_frame(scope, scenario_plan, scenario, sku)),
+                            key="whatif_projection")
+            st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
+                       "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")
+
+        st.subheader("SKU by SKU")
+        compare = restock.compare_plans(baseline_plan, scenario_plan)
+        st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a "
+                   "different quantity in the scenario; largest change first.")
+        common.show_table(compare, width="stretch", height=420)
+
+
+scenario_view(scope, base, frame, baseline_plan, before, sku)
