@@ -1,8 +1,9 @@
 """What-if: move service level, lead time and costs, and compare the plan with the baseline.
 The demand forecast is fitted once; only the restock arithmetic and the stock projection rerun.
 
-Everything below the scope caption is one fragment: a slider move reruns it alone (not app.py, not
-the baseline), with the baseline plan and its totals computed once per full run and handed in."""
+The sliders and everything they move are one fragment: a slider move reruns it alone (not app.py,
+not the baseline, no database read), with the baseline plan, its totals and its projection computed
+once per full run and handed in. The SKU picker is outside it: choosing a SKU reruns the page."""
 
 import dataclasses
 
@@ -33,10 +34,11 @@ choices = plan_view.projection_choices(baseline_plan)
 with picker:
     st.subheader("Projected stock, next 180 days")
     sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(baseline_plan))
+baseline_projection = plan_view.projection_frame(scope, baseline_plan, base, sku) if sku is not None else None
 
 
 @st.fragment
-def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before, sku) -> None:
+def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before, sku, baseline_projection) -> None:
     with head:
         left, right = st.columns(2)
         one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
@@ -72,7 +74,7 @@ def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before
 
     with tail:
         if sku is not None:
-            st.plotly_chart(charts.projected_stock(plan_view.projection_frame(scope, baseline_plan, base, sku),
+            st.plotly_chart(charts.projected_stock(baseline_projection,
                                                    plan_view.projection_frame(scope, scenario_plan, scenario, sku)),
                             key="whatif_projection")
             st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
@@ -85,4 +87,4 @@ def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before
         common.show_table(compare, width="stretch", height=420)
 
 
-scenario_view(scope, base, frame, baseline_plan, before, sku)
+scenario_view(scope, base, frame, baseline_plan, before, sku, baseline_projection)
