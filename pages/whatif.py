@@ -1,9 +1,9 @@
 """What-if: move service level, lead time and costs, and compare the plan with the baseline.
 The demand forecast is fitted once; only the restock arithmetic and the stock projection rerun.
 
-The sliders and everything they move are one fragment: a slider move reruns it alone (not app.py,
-not the baseline, no database read), with the baseline plan, its totals and its projection computed
-once per full run and handed in. The SKU picker is outside it: choosing a SKU reruns the page."""
+Everything the sliders move is one fragment: a slider's callback reruns it alone (not app.py, not the
+baseline, no database read, not the sliders), with the baseline plan, its totals and its projection
+computed once per full run and handed in. Choosing another SKU reruns the page."""
 
 import dataclasses
 
@@ -21,14 +21,36 @@ baseline_plan = plan_view.restock_view(plan_view.scope_plan(scope, base), frame)
 before = plan_view.restock_totals(scope, baseline_plan, base)
 
 
-def one_level_on() -> None:
+SCENARIO = "whatif_scenario"  # the fragment's key
+
+
+def slider_moved() -> None:
+    """A slider moved: rerun the scenario fragment only (the sliders stay as they are drawn)."""
+    st.rerun(SCENARIO)
+
+
+def service_level_moved() -> None:
     """Moving the service-level slider means one level for every SKU: the toggle follows it."""
     st.session_state["whatif_one_level"] = True
+    st.rerun(SCENARIO)
 
 
-# The page top to bottom: the sliders and totals, the SKU picker, the chart and the table. The picker
-# is drawn once per full run (10,000 options re-sent on every move would cost the browser more than the
-# chart); the fragment draws the rest into the containers around it.
+# The page top to bottom: the toggle and the sliders, the totals, the SKU picker, the chart and the
+# table. The sliders and the picker are drawn once per full run (a fragment's own widgets are redrawn
+# on each of its reruns; 10,000 SKU options cost the browser more than the chart); a slider's callback
+# reruns the fragment, which draws the rest into the containers around them.
+left, right = st.columns(2)
+toggle_box = left.container()
+left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
+            on_change=service_level_moved,
+            help="The chance of not running out during a replenishment cycle. Moving it applies one level "
+                 "to every SKU.")
+left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift", on_change=slider_moved,
+            help="Added to every SKU's lead time (never below zero).")
+right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0, key="whatif_order_cost",
+             on_change=slider_moved, help="S in the EOQ: admin, inspection and booking per order.")
+right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5, key="whatif_capital",
+             on_change=slider_moved, help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
 head, picker, tail = st.container(), st.container(), st.container()
 choices = plan_view.projection_choices(baseline_plan)
 with picker:
@@ -37,32 +59,21 @@ with picker:
 baseline_projection = plan_view.projection_frame(scope, baseline_plan, base, sku) if sku is not None else None
 
 
-@st.fragment
+@st.fragment(key=SCENARIO)
 def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before, sku, baseline_projection) -> None:
-    with head:
-        left, right = st.columns(2)
-        one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
-                                help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, "
-                                     f"B {base.service_level_b:.0%}, C {base.service_level_c:.0%}); on by itself "
-                                     "when the slider below moves.")
-        service = left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
-                              on_change=one_level_on,
-                              help="The chance of not running out during a replenishment cycle. Moving it "
-                                   "applies one level to every SKU.")
-        shift = left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift",
-                            help="Added to every SKU's lead time (never below zero).")
-        order_cost = right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0,
-                                  key="whatif_order_cost",
-                                  help="S in the EOQ: admin, inspection and booking per order.")
-        capital = right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5,
-                               key="whatif_capital",
-                               help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
-        scenario = dataclasses.replace(base, service_level_override=service / 100 if one_level else None,
-                                       lead_time_shift_days=float(shift), order_cost=order_cost,
-                                       capital_rate_annual=capital / 100)
-        scenario_plan = plan_view.restock_view(plan_view.scope_plan(scope, scenario), frame)
-        after = plan_view.restock_totals(scope, scenario_plan, scenario)
+    one_level = toggle_box.toggle(
+        "One service level for every SKU", key="whatif_one_level",
+        help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, B {base.service_level_b:.0%}, "
+             f"C {base.service_level_c:.0%}); on by itself when the slider below moves.")
+    chosen = st.session_state  # the sliders' values
+    scenario = dataclasses.replace(
+        base, service_level_override=chosen["whatif_service"] / 100 if one_level else None,
+        lead_time_shift_days=float(chosen["whatif_shift"]), order_cost=chosen["whatif_order_cost"],
+        capital_rate_annual=chosen["whatif_capital"] / 100)
+    scenario_plan = plan_view.restock_view(plan_view.scope_plan(scope, scenario), frame)
+    after = plan_view.restock_totals(scope, scenario_plan, scenario)
 
+    with head:
         st.subheader("Scenario against the baseline")
         for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
             column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
