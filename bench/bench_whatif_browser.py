@@ -150,6 +150,12 @@ def cpu_ms(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
+def memory_mib(pid: int) -> tuple[float, float]:
+    """The process's resident memory now and at its peak (VmRSS, VmHWM), in MiB."""
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return tuple(int(status[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM"))
+
+
 def browser_pids(server_pid: int) -> list[int]:
     """This process's descendants but the server: Playwright's driver and Chromium's processes."""
     parents = {}
@@ -225,6 +231,7 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 1000})
             open_s = open_whatif(page, url, timeout_ms)
+            rss_open = memory_mib(pid)[0]
             if not thumb(page, SLIDERS["service level"]).is_enabled():  # the page before issue 14
                 page.evaluate(ARM, [page.evaluate(METRICS_TEXT), timeout_ms])
                 page.get_by_text(TOGGLE).click()
@@ -237,6 +244,7 @@ def main() -> None:
                         results[name].append(elapsed)
                         cpu[name].append(server_ms)
                         browser_cpu[name].append(browser_ms)
+            rss_end, rss_peak = memory_mib(pid)
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -245,6 +253,7 @@ def main() -> None:
     summary = {"db": str(args.db) if args.db else "demo (fresh copy)", "cores": os.cpu_count(),
                "load_1min": round(load, 1),
                "first_open_s": round(open_s, 2), "moves": args.moves,
+               "server_rss_mib": {"page_open": round(rss_open), "after_moves": round(rss_end), "peak": round(rss_peak)},
                **{f"{name.replace(' ', '_')}_ms": {"median": round(statistics.median(t)),
                                                    "p90": round(percentile(t, 0.9)),
                                                    "min": round(min(t)), "max": round(max(t)),
@@ -252,7 +261,8 @@ def main() -> None:
                                                    "browser_cpu_median": round(statistics.median(browser_cpu[name]))}
                   for name, t in results.items()}}
     print(f"\nWhat-if page in Chromium, {summary['db']}; {os.cpu_count()} cores, load {load:.1f}; page ready in {open_s:.1f} s; "
-          f"{args.moves} moves per slider after {args.warmup} untimed\n")
+          f"{args.moves} moves per slider after {args.warmup} untimed; server memory {rss_open:,.0f} MiB with the "
+          f"page open, {rss_end:,.0f} MiB after the moves (peak {rss_peak:,.0f} MiB)\n")
     print("| Slider | Median | p90 | CPU per move (median): server | browser |")
     print("|---|---|---|---|---|")
     for name, t in results.items():
