@@ -1,8 +1,9 @@
 """Child of bench_whatif_browser.py ``--profile DIR``: ``streamlit run`` with every script run profiled.
 
-Each run of the app script (a full run, or a fragment rerun) is run under cProfile; its statistics
-go to ``DIR/run-<n>-<full|fragment>.pstats`` and one line (n, kind, wall ms) to ``DIR/runs.tsv``.
-Read one with ``python -m pstats``. Arguments after the script name are streamlit's.
+Each script run (a full run, or a fragment rerun) is run under cProfile; its statistics go to
+``DIR/run-<n>.pstats`` and one line (n, wall ms) to ``DIR/runs.tsv``. Which it was shows in the
+profile (``wrapped_fragment`` without app.py): a widget callback can turn a run into a fragment
+rerun after it has started (``st.rerun(key)``). Read one with ``python -m pstats``. Arguments after the script name are streamlit's.
 
     .venv/bin/python bench/_profiled_streamlit.py DIR app.py --server.port 8501 ...
 """
@@ -25,7 +26,6 @@ _plain_run = script_runner.ScriptRunner._run_script
 
 
 def _profiled_run(self, rerun_data, *args, **kwargs):
-    kind = "fragment" if rerun_data.fragment_id_queue else "full"
     profile = cProfile.Profile()
     started = time.perf_counter()
     profile.enable()
@@ -34,9 +34,9 @@ def _profiled_run(self, rerun_data, *args, **kwargs):
     finally:
         profile.disable()
         n = next(_count)
-        profile.dump_stats(OUT / f"run-{n}-{kind}.pstats")
+        profile.dump_stats(OUT / f"run-{n}.pstats")
         with (OUT / "runs.tsv").open("a") as runs:
-            runs.write(f"{n}\t{kind}\t{(time.perf_counter() - started) * 1000:.0f}\n")
+            runs.write(f"{n}\t{(time.perf_counter() - started) * 1000:.0f}\n")
 
 
 script_runner.ScriptRunner._run_script = _profiled_run
