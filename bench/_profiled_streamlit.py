@@ -3,7 +3,8 @@
 Each script run (a full run, or a fragment rerun) is run under cProfile; its statistics go to
 ``DIR/run-<n>.pstats`` and one line (n, wall ms) to ``DIR/runs.tsv``. Which it was shows in the
 profile (``wrapped_fragment`` without app.py): a widget callback can turn a run into a fragment
-rerun after it has started (``st.rerun(key)``). Read one with ``python -m pstats``. Arguments after the script name are streamlit's.
+rerun after it has started (``st.rerun(key)``). Read one with ``python -m pstats``. Arguments after
+the script name are streamlit's.
 
     .venv/bin/python bench/_profiled_streamlit.py DIR app.py --server.port 8501 ...
 """

@@ -3,8 +3,9 @@
 Starts ``streamlit run app.py`` on a free port of 127.0.0.1 with ``FBA_HEALTH_DB`` set to ``--db``
 (default: a fresh copy of the demo account, loaded with ``fba-health load-sample``), opens the
 app and then the What-if page by the sidebar, waits until it is ready (the script idle, the metrics
-and the projection chart drawn), then moves the service-level slider and the lead-time slider ``--moves`` times each with the
-keyboard (one arrow press on the focused thumb, as a keyboard user does, the same step every time).
+and the projection chart drawn), then moves the service-level slider and the lead-time slider
+``--moves`` times each with the keyboard (one arrow press on the focused thumb, as a keyboard user
+does, the same step every time).
 Each move is timed inside the page, from just before the key press until the metric tiles' text has
 changed and Streamlit says the script is no longer running (``data-test-script-state`` of
 ``stApp`` back to ``notRunning``, the status widget gone): what the analyst sees as "done".
