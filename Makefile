@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test .venv sample bench bench-statsforecast screenshots clean
+.PHONY: run test .venv sample bench bench-whatif bench-statsforecast screenshots clean
 
 .venv: $(STAMP)
 
@@ -32,6 +32,13 @@ bench: $(STAMP)
 	$(VENV)/bin/python bench/bench_health.py --keep $(BENCH_DIR)
 	$(VENV)/bin/python bench/bench_forecast.py --db $(BENCH_DIR)/bench.duckdb
 	$(VENV)/bin/python bench/bench_plan.py --db $(BENCH_DIR)/bench.duckdb
+	$(MAKE) bench-whatif
+
+# A what-if slider move to updated numbers in headless Chromium (/usr/bin/chromium): on a fresh copy of
+# the demo account, then on the 10,000-SKU account of BENCH_DIR (built by `make bench` above).
+bench-whatif: $(STAMP)
+	$(VENV)/bin/python bench/bench_whatif_browser.py
+	$(VENV)/bin/python bench/bench_whatif_browser.py --db $(BENCH_DIR)/bench.duckdb
 
 # Ours against Nixtla's statsforecast (AutoETS, CrostonSBA) on a 28-day holdout; not part of `make bench`:
 # statsforecast needs pandas<3, so the script installs it into its own venv (/tmp/fba-statsforecast-venv,

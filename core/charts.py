@@ -6,6 +6,7 @@ Plotly charts cannot be inspected in Streamlit's AppTest, so each figure's conte
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -310,7 +311,7 @@ def projected_stock(baseline: pd.DataFrame, scenario: pd.DataFrame | None = None
     >>> fig = projected_stock(frame)
     >>> [t.name for t in fig.data]
     ['Baseline 80% band', 'Baseline on hand', 'Baseline reorder point', 'Baseline arrivals']
-    >>> list(fig.data[3].y)
+    >>> fig.data[3].y.tolist()
     [10.0]
     """
     figure = go.Figure()
@@ -320,22 +321,24 @@ def projected_stock(baseline: pd.DataFrame, scenario: pd.DataFrame | None = None
         missing = {"day", "on_hand", "lo80", "hi80", "arrivals", "reorder_point"} - set(frame.columns)
         if missing:
             raise ValueError(f"{name.lower()} lacks column(s): {', '.join(sorted(missing))}")
-        days = pd.to_datetime(frame["day"]).tolist()
+        # numpy arrays, not lists: plotly validates a list element by element (most of a what-if move).
+        days = pd.to_datetime(frame["day"]).to_numpy()
+        hi, lo = frame["hi80"].to_numpy(float), frame["lo80"].to_numpy(float)
         figure.add_trace(go.Scatter(
-            x=days + days[::-1], y=frame["hi80"].astype(float).tolist() + frame["lo80"].astype(float).tolist()[::-1],
+            x=np.concatenate([days, days[::-1]]), y=np.concatenate([hi, lo[::-1]]),
             fill="toself", fillcolor=colour, opacity=0.15, line={"width": 0}, hoverinfo="skip",
             name=f"{name} 80% band", legendgroup=name))
         figure.add_trace(go.Scatter(
-            x=days, y=frame["on_hand"].astype(float).tolist(), mode="lines", line={"color": colour, "width": 2.5},
+            x=days, y=frame["on_hand"].to_numpy(float), mode="lines", line={"color": colour, "width": 2.5},
             name=f"{name} on hand", legendgroup=name,
             hovertemplate="%{x|%d %b %Y}: %{y:,.0f} units<extra>" + name + "</extra>"))
         figure.add_trace(go.Scatter(
-            x=days, y=frame["reorder_point"].astype(float).tolist(), mode="lines",
+            x=days, y=frame["reorder_point"].to_numpy(float), mode="lines",
             line={"color": colour, "width": 1.5, "dash": "dash"}, name=f"{name} reorder point", legendgroup=name,
             hovertemplate="Reorder point %{y:,.0f} units<extra>" + name + "</extra>"))
-        arriving = frame[frame["arrivals"] > 0]
+        arriving = (frame["arrivals"] > 0).to_numpy()
         figure.add_trace(go.Bar(
-            x=pd.to_datetime(arriving["day"]).tolist(), y=arriving["arrivals"].astype(float).tolist(),
+            x=days[arriving], y=frame["arrivals"].to_numpy(float)[arriving],
             marker={"color": colour}, opacity=0.6, width=_MS_PER_DAY * 2, name=f"{name} arrivals",
             legendgroup=name, hovertemplate="%{x|%d %b %Y}: %{y:,.0f} units arrive<extra>" + name + "</extra>"))
     figure.update_layout(

@@ -184,51 +184,57 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
     # The forecast is gross demand; resellable returns come back to stock (the plan's d is net of them).
     resold = np.nan_to_num(col("resellable_returns_per_day"))
     gross = np.nan_to_num(col("gross_demand_per_day")) if "gross_demand_per_day" in plan else d_mean
-    demand = np.maximum(demand_matrix(skus, daily, gross, as_of, days) - resold[:, None], 0.0)
+    # Every array below is day-major (days × SKUs): the loop reads and writes one day of every SKU,
+    # contiguous. The projection hands out transposed views (SKUs × days), values unchanged.
+    demand = np.ascontiguousarray(np.maximum(demand_matrix(skus, daily, gross, as_of, days) - resold[:, None], 0.0).T)
     sigma_d, lead = np.nan_to_num(col("sigma_demand")), np.nan_to_num(col("lead_time_days"))
     sigma_lead, rop = np.nan_to_num(col("sigma_lead_time")), np.nan_to_num(col("reorder_point"))
     eoq, moq, pack = col("eoq", np.nan), col("moq", np.nan), col("case_pack", np.nan)
     lead_days = np.maximum(np.rint(lead).astype(int), 1)
 
-    pipeline = np.zeros((n, days + int(lead_days.max(initial=1)) + inbound_arrival_days + 1))
-    pipeline[:, min(inbound_arrival_days, pipeline.shape[1] - 1)] += np.nan_to_num(col("inbound"))
+    pipeline = np.zeros((days + int(lead_days.max(initial=1)) + inbound_arrival_days + 1, n))
+    pipeline[min(inbound_arrival_days, pipeline.shape[0] - 1)] += np.nan_to_num(col("inbound"))
     rows = np.arange(n)
-    pipeline[rows, lead_days] += np.nan_to_num(col("open_po_units"))
+    pipeline[lead_days, rows] += np.nan_to_num(col("open_po_units"))
     on_order = np.nan_to_num(col("inbound")) + np.nan_to_num(col("open_po_units"))
-    orders = np.zeros((n, days))
+    orders = np.zeros((days, n))
     first_order = np.where(plan["status"].to_numpy() == "order now", np.nan_to_num(col("order_qty")), 0.0) \
         if "status" in plan else np.zeros(n)
-    pipeline[rows, lead_days] += first_order
+    pipeline[lead_days, rows] += first_order
     on_order += first_order
-    orders[:, 0] = first_order  # placed today, drawn on the first day
+    orders[0] = first_order  # placed today, drawn on the first day
     # A SKU the plan holds back (graded red or orange: clear it first) is not reordered later either.
     held = (plan["blocked_by"].fillna("") != "").to_numpy() if "blocked_by" in plan else np.zeros(n, dtype=bool)
 
     stock = np.nan_to_num(col("available")) + np.nan_to_num(col("reserved_transfer"))
-    on_hand, arrivals = np.zeros((n, days)), np.zeros((n, days))
+    on_hand, arrivals = np.zeros((days, n)), np.zeros((days, n))
     for t in range(days):
-        arriving = pipeline[:, t + 1]  # day t + 1 after today
-        stock = np.maximum(stock + arriving - demand[:, t], 0.0)
+        arriving = pipeline[t + 1]  # day t + 1 after today
+        stock = np.maximum(stock + arriving - demand[t], 0.0)
         on_order = on_order - arriving
-        arrivals[:, t], on_hand[:, t] = arriving, stock
-        # An order placed at the end of day t + 1 arrives at the end of day t + 1 + L.
+        arrivals[t], on_hand[t] = arriving, stock
+        # An order placed at the end of day t + 1 arrives at the end of day t + 1 + L. The order rule
+        # runs for the SKUs whose order is due (a few in 10,000 a day), not for every SKU.
         position = stock + on_order
-        qty = rm.round_to_pack(rm.order_quantity_needed(position, rop, d_mean, review_period_days, eoq), moq, pack)
-        qty = np.where(held, 0.0, qty)
-        placed = np.flatnonzero(qty > 0)
-        if len(placed):
-            pipeline[placed, t + 1 + lead_days[placed]] += qty[placed]
-            on_order = on_order + qty
-            orders[:, t] += qty
+        due = np.flatnonzero(rm.order_trigger(position, rop, d_mean, review_period_days) & ~held)
+        if not len(due):
+            continue
+        qty = rm.round_to_pack(rm.order_quantity_needed(position[due], rop[due], d_mean[due], review_period_days,
+                                                        eoq[due]), moq[due], pack[due])
+        placed, qty = due[qty > 0], qty[qty > 0]
+        pipeline[t + 1 + lead_days[placed], placed] += qty
+        on_order[placed] += qty
+        orders[t, placed] += qty
 
-    k = np.minimum(np.arange(1, days + 1)[None, :], lead[:, None])
+    k = np.minimum(np.arange(1, days + 1)[:, None], lead[None, :])
     with np.errstate(divide="ignore", invalid="ignore"):
-        lead_share = np.where(lead[:, None] > 0, k / lead[:, None], 1.0)
-    sd = np.sqrt(k * sigma_d[:, None] ** 2 + (d_mean[:, None] * sigma_lead[:, None] * lead_share) ** 2)
+        lead_share = np.where(lead[None, :] > 0, k / lead[None, :], 1.0)
+    sd = np.sqrt(k * sigma_d[None, :] ** 2 + (d_mean[None, :] * sigma_lead[None, :] * lead_share) ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         # special.ndtr is the standard normal CDF that norm.cdf calls, without its argument checks
         # (a third of a what-if move on 10,000 SKUs x 180 days).
         p_out = np.where(sd > 0, special.ndtr(-on_hand / np.where(sd > 0, sd, 1.0)), 0.0)
     p_out = np.where(on_hand <= 0, 1.0, p_out)
     p_out = np.where(demand > 0, p_out, 0.0)
+    on_hand, sd, arrivals, orders, p_out = (a.T for a in (on_hand, sd, arrivals, orders, p_out))
     return StockProjection(skus, day_index, on_hand, sd, arrivals, orders, rop, p_out)

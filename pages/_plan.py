@@ -6,6 +6,7 @@ cached per data version, as-of date and parameters. Pages import it as
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -96,13 +97,34 @@ def _forecast_matrix(path: str, version: tuple, as_of_date: dt.date | None) -> s
     return stock_projection.DailyMatrix.from_daily(_forecast_summary(path, version, as_of_date)[1])
 
 
-def restock_totals(plan: pd.DataFrame, params: RestockParams) -> dict[str, float]:
+@dataclass(frozen=True)
+class PlanScope:
+    """What a plan's cache key holds besides its parameters: the database, its data version, the
+    sidebar's as-of date and the saved health settings. Read once per full run of the What-if page;
+    its fragment reuses it, so a slider move reads nothing from the database (a fragment rerun runs
+    outside app.py's ``db.held``, where each read would open the file again)."""
+
+    path: str
+    version: tuple
+    as_of: dt.date | None
+    health: HealthParams
+
+
+def plan_scope() -> PlanScope:
+    """The scope of this run: the database, its data version, the as-of date and the health settings."""
+    path = common.db_path()
+    return PlanScope(str(path), common.data_version(path), common.as_of(), common.health_settings()[0])
+
+
+def scope_plan(scope: PlanScope, params: RestockParams) -> pd.DataFrame:
+    """``restock_plan`` under ``params`` within ``scope`` (all SKUs; cached per parameters)."""
+    return _restock_plan(scope.path, scope.version, scope.as_of, params, scope.health)
+
+
+def restock_totals(scope: PlanScope, plan: pd.DataFrame, params: RestockParams) -> dict[str, float]:
     """``core.restock.plan_totals`` of the (filtered) plan, with the expected stockout days of the
     180-day projection under ``params``."""
-    path = common.db_path()
-    days = _stockout_days(str(path), common.data_version(path), common.as_of(), params,
-                          common.health_settings()[0])
-    return restock.plan_totals(plan, days)
+    return restock.plan_totals(plan, _stockout_days(scope.path, scope.version, scope.as_of, params, scope.health))
 
 
 WHATIF_FIGURES = [
@@ -158,12 +180,11 @@ def sku_label(plan: pd.DataFrame):
     return lambda sku: f"{sku} · {str(names.get(sku, ''))[:50]} ({status.get(sku, '')})"
 
 
-def projection_frame(params: RestockParams, sku: str) -> pd.DataFrame:
-    """One SKU's 180-day stock projection under ``params`` (``StockProjection.frame``)."""
-    plan = restock_plan(params)
-    daily = forecast_summary()[1]
-    one = plan[plan["sku"] == sku]
-    projection = stock_projection.project_stock(one, daily[daily["sku"] == sku],
+def projection_frame(scope: PlanScope, plan: pd.DataFrame, params: RestockParams, sku: str) -> pd.DataFrame:
+    """One SKU's 180-day stock projection under ``params`` (``StockProjection.frame``); ``plan`` is the
+    plan under ``params`` (its row for ``sku`` is projected, on the forecast matrix kept per data version)."""
+    projection = stock_projection.project_stock(plan[plan["sku"] == sku],
+                                                _forecast_matrix(scope.path, scope.version, scope.as_of),
                                                 review_period_days=params.review_period_days)
     return projection.frame(sku)
 

@@ -1,5 +1,9 @@
 """What-if: move service level, lead time and costs, and compare the plan with the baseline.
-The demand forecast is fitted once; only the restock arithmetic and the stock projection rerun."""
+The demand forecast is fitted once; only the restock arithmetic and the stock projection rerun.
+
+Everything the sliders move is one fragment: a slider's callback reruns it alone (not app.py, not the
+baseline, no database read, not the sliders), with the baseline plan, its totals and its projection
+computed once per full run and handed in. Choosing another SKU reruns the page."""
 
 import dataclasses
 
@@ -10,51 +14,93 @@ from pages import _common as common, _plan as plan_view
 
 st.title("What-if")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.")
-base = plan_view.restock_params()
 common.scope_caption(table, frame)
 common.missing_notes("whatif")
+scope = plan_view.plan_scope()
+base = plan_view.restock_params()
+baseline_plan = plan_view.restock_view(plan_view.scope_plan(scope, base), frame)
+before = plan_view.restock_totals(scope, baseline_plan, base)
 
+
+SCENARIO = "whatif_scenario"  # the fragment's key
+# Rows of the SKU-by-SKU table: 10,000 rows re-sent on every move cost the browser 120-150 ms.
+SKU_ROWS_SHOWN = 1_000
+
+
+def slider_moved() -> None:
+    """A slider moved: rerun the scenario fragment only (the sliders stay as they are drawn)."""
+    st.rerun(SCENARIO)
+
+
+def service_level_moved() -> None:
+    """Moving the service-level slider means one level for every SKU: the toggle follows it."""
+    st.session_state["whatif_one_level"] = True
+    st.rerun(SCENARIO)
+
+
+# The page top to bottom: the toggle and the sliders, the totals, the SKU picker, the chart and the
+# table. The sliders and the picker are drawn once per full run (a fragment's own widgets are redrawn
+# on each of its reruns; 10,000 SKU options cost the browser more than the chart); a slider's callback
+# reruns the fragment, which draws the rest into the containers around them.
 left, right = st.columns(2)
-one_level = left.toggle("One service level for every SKU", key="whatif_one_level",
-                        help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, "
-                             f"B {base.service_level_b:.0%}, C {base.service_level_c:.0%}).")
-service = left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
-                      disabled=not one_level, help="The chance of not running out during a replenishment cycle.")
-shift = left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift",
-                    help="Added to every SKU's lead time (never below zero).")
-order_cost = right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0,
-                          key="whatif_order_cost", help="S in the EOQ: admin, inspection and booking per order.")
-capital = right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5,
-                       key="whatif_capital", help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
-scenario = dataclasses.replace(base, service_level_override=service / 100 if one_level else None,
-                               lead_time_shift_days=float(shift), order_cost=order_cost,
-                               capital_rate_annual=capital / 100)
+toggle_box = left.container()
+left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
+            on_change=service_level_moved,
+            help="The chance of not running out during a replenishment cycle. Moving it applies one level "
+                 "to every SKU.")
+left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift", on_change=slider_moved,
+            help="Added to every SKU's lead time (never below zero).")
+right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0, key="whatif_order_cost",
+             on_change=slider_moved, help="S in the EOQ: admin, inspection and booking per order.")
+right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5, key="whatif_capital",
+             on_change=slider_moved, help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
+head, picker, tail = st.container(), st.container(), st.container()
+choices = plan_view.projection_choices(baseline_plan)
+with picker:
+    st.subheader("Projected stock, next 180 days")
+    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(baseline_plan))
+baseline_projection = plan_view.projection_frame(scope, baseline_plan, base, sku) if sku is not None else None
 
-baseline_plan = plan_view.restock_view(plan_view.restock_plan(base), frame)
-scenario_plan = plan_view.restock_view(plan_view.restock_plan(scenario), frame)
-before = plan_view.restock_totals(baseline_plan, base)
-after = plan_view.restock_totals(scenario_plan, scenario)
 
-st.subheader("Scenario against the baseline")
-for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
-    column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
-                  help=f"{why} Baseline: {fmt(before[key])}.", delta_color="off" if key == "safety_stock" else "inverse")
-common.show_table(plan_view.whatif_comparison(before, after), width="content", key="whatif_totals")
-st.caption(plan_view.totals_caption(after)
-           + " The forecast is the same in both; only the plan is recomputed.")
+@st.fragment(key=SCENARIO)
+def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before, sku, baseline_projection) -> None:
+    one_level = toggle_box.toggle(
+        "One service level for every SKU", key="whatif_one_level",
+        help=f"Off: the baseline's levels by ABC class (A {base.service_level_a:.0%}, B {base.service_level_b:.0%}, "
+             f"C {base.service_level_c:.0%}); on by itself when the slider below moves.")
+    chosen = st.session_state  # the sliders' values
+    scenario = dataclasses.replace(
+        base, service_level_override=chosen["whatif_service"] / 100 if one_level else None,
+        lead_time_shift_days=float(chosen["whatif_shift"]), order_cost=chosen["whatif_order_cost"],
+        capital_rate_annual=chosen["whatif_capital"] / 100)
+    scenario_plan = plan_view.restock_view(plan_view.scope_plan(scope, scenario), frame)
+    after = plan_view.restock_totals(scope, scenario_plan, scenario)
 
-st.subheader("Projected stock, next 180 days")
-choices = plan_view.projection_choices(scenario_plan)
-if choices:
-    sku = st.selectbox("SKU", choices, key="whatif_sku", format_func=plan_view.sku_label(scenario_plan))
-    st.plotly_chart(charts.projected_stock(plan_view.projection_frame(base, sku),
-                                           plan_view.projection_frame(scenario, sku)),
-                    key="whatif_projection")
-    st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
-               "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")
+    with head:
+        st.subheader("Scenario against the baseline")
+        for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
+            column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
+                          help=f"{why} Baseline: {fmt(before[key])}.",
+                          delta_color="off" if key == "safety_stock" else "inverse")
+        common.show_table(plan_view.whatif_comparison(before, after), width="content", key="whatif_totals")
+        st.caption(plan_view.totals_caption(after)
+                   + " The forecast is the same in both; only the plan is recomputed.")
 
-st.subheader("SKU by SKU")
-compare = restock.compare_plans(baseline_plan, scenario_plan)
-st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a different "
-           "quantity in the scenario; largest change first.")
-common.show_table(compare, width="stretch", height=420)
+    with tail:
+        if sku is not None:
+            st.plotly_chart(charts.projected_stock(baseline_projection,
+                                                   plan_view.projection_frame(scope, scenario_plan, scenario, sku)),
+                            key="whatif_projection")
+            st.caption("Expected units on hand with the 80% band, the reorder point (dashed) and arrivals (bars): "
+                       "inbound stock is assumed received in 7 days, every order one lead time after it is placed.")
+
+        st.subheader("SKU by SKU")
+        compare = restock.compare_plans(baseline_plan, scenario_plan)
+        shown = (f" (the first {SKU_ROWS_SHOWN:,} shown: the plan of every SKU is on the Restock page)"
+                 if len(compare) > SKU_ROWS_SHOWN else "")
+        st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a "
+                   f"different quantity in the scenario; largest change first{shown}.")
+        common.show_table(compare.head(SKU_ROWS_SHOWN), width="stretch", height=420)
+
+
+scenario_view(scope, base, frame, baseline_plan, before, sku, baseline_projection)

@@ -209,11 +209,27 @@ def metric_value(page, label: str) -> str:
     return tile.locator("[data-testid='stMetricValue']").inner_text()
 
 
-def test_analyst_moves_the_service_level_on_the_whatif_page(demo_server):
-    """The analyst: What-if by the sidebar, one service level for every SKU, the slider moved with the
-    keyboard to its top (99.9%): the scenario's safety stock rises above the baseline's."""
+def core_safety_stock(db_path: Path, service_level: float) -> float:
+    """Σ safety stock of the demo's plan with one service level for every SKU, from core alone."""
+    import dataclasses
+
+    from core import restock
+    from core.forecast import forecast_table
+    from core.restock_params import RestockParams
+
+    params = dataclasses.replace(RestockParams(), service_level_override=service_level)
+    plan = restock.restock_from_db(db_path, params, forecast_summary=forecast_table(db_path).summary)
+    return float(plan["safety_stock"].sum())
+
+
+def test_analyst_moves_the_service_level_on_the_whatif_page(demo_server, tmp_path):
+    """The analyst: What-if by the sidebar, the service-level slider moved with the keyboard at once
+    (no toggle to find first: moving it turns on one level for every SKU), to its top (99.9%), then one
+    step down (99.8%). The safety stock shown rises above the baseline's, falls with the step down, and
+    each time is core's total for that level. Timings are the benchmark's (bench/bench_whatif_browser.py)."""
     from playwright.sync_api import expect
 
+    units = lambda text: float(text.split()[0].replace(",", ""))  # noqa: E731
     with browser_page(demo_server) as page:
         expect(page.get_by_text("You are looking at the demo account")).to_be_visible(timeout=90_000)
         page.wait_for_selector(IDLE, timeout=90_000)
@@ -221,19 +237,30 @@ def test_analyst_moves_the_service_level_on_the_whatif_page(demo_server):
         expect(page.get_by_role("heading", name="What-if")).to_be_visible(timeout=30_000)
         page.wait_for_selector(IDLE, timeout=90_000)
         page.wait_for_selector(".main-svg", timeout=30_000)  # the projected-stock chart
-        baseline = metric_value(page, "Safety stock (units)")
-        page.get_by_text("One service level for every SKU").click()
-        page.wait_for_selector(IDLE, timeout=30_000)
+        baseline = units(metric_value(page, "Safety stock (units)"))
+        toggle = page.get_by_role("switch", name="One service level for every SKU")
+        expect(toggle).not_to_be_checked()
         slider = page.locator("[data-testid='stSlider']", has_text="Service level, every SKU").get_by_role("slider")
-        expect(slider).to_be_enabled(timeout=20_000)
+        expect(slider).to_be_enabled()
         slider.focus()
         page.keyboard.press("End")
         expect(slider).to_have_value("99.9", timeout=20_000)
         scenario = page.locator("[data-testid='stMetric']", has_text="Safety stock (units)")
         expect(scenario.locator("[data-testid='stMetricDelta']")).to_contain_text("+", timeout=60_000)
         page.wait_for_selector(IDLE, timeout=60_000)
-        units = lambda text: float(text.split()[0].replace(",", ""))  # noqa: E731
-        assert units(metric_value(page, "Safety stock (units)")) > units(baseline)
+        expect(toggle).to_be_checked()
+        top_text = metric_value(page, "Safety stock (units)")
+        top = units(top_text)
+        slider.focus()
+        page.keyboard.press("ArrowLeft")
+        expect(slider).to_have_value("99.8", timeout=20_000)
+        expect(scenario.locator("[data-testid='stMetricValue']")).not_to_have_text(top_text, timeout=60_000)
+        page.wait_for_selector(IDLE, timeout=60_000)
+        lower = units(metric_value(page, "Safety stock (units)"))
+    assert top > baseline and lower < top
+    db_path = tmp_path / "e2e.duckdb"
+    assert top == pytest.approx(core_safety_stock(db_path, 0.999), abs=0.5)
+    assert lower == pytest.approx(core_safety_stock(db_path, 0.998), abs=0.5)
 
 
 def test_a_file_over_the_upload_limit_is_refused_with_a_clear_message(tmp_path):

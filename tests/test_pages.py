@@ -458,10 +458,11 @@ def test_whatif_starts_equal_to_the_baseline_and_a_higher_service_level_raises_t
     assert all(m.delta is None or m.delta == "" for m in at.metric)  # nothing changed yet
     for name in ("Cash needed now", "Stockout days", "Safety stock (units)", "Holding cost of SS"):
         assert tiles[f"{name}, scenario"] == tiles[f"{name}, baseline"]
-    assert at.slider(key="whatif_service").disabled  # per-class levels until the toggle is on
-    at.toggle(key="whatif_one_level").set_value(True).run()
+    # The slider works at once (issue 14): moving it turns on one level for every SKU by itself.
+    assert not at.slider(key="whatif_service").disabled and not at.toggle(key="whatif_one_level").value
     at.slider(key="whatif_service").set_value(99.9).run()
     assert not at.exception
+    assert at.toggle(key="whatif_one_level").value
     tiles = whatif_tiles(at)
     assert units(tiles["Safety stock (units), scenario"]) > units(tiles["Safety stock (units), baseline"])
     assert units(tiles["Stockout days, scenario"]) < units(tiles["Stockout days, baseline"])
@@ -470,6 +471,10 @@ def test_whatif_starts_equal_to_the_baseline_and_a_higher_service_level_raises_t
     compare = at.dataframe[-1].value
     assert np.allclose(compare["service_level_scenario"], 99.9)  # shown in percent
     assert (compare["safety_stock_scenario"] >= compare["safety_stock_baseline"] - 1e-9).all()
+    at.toggle(key="whatif_one_level").set_value(False).run()  # back to the levels by ABC class
+    tiles = whatif_tiles(at)
+    assert tiles["Safety stock (units), scenario"] == tiles["Safety stock (units), baseline"]
+    assert at.slider(key="whatif_service").value == 99.9  # the slider keeps its place
 
 
 def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
@@ -484,7 +489,8 @@ def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
     # Units are shown whole.
     assert np.allclose(compare["safety_stock_scenario"], plan.loc[compare.index, "safety_stock"].round())
     assert np.allclose(compare["order_qty_scenario"], plan.loc[compare.index, "order_qty"].round())
-    assert at.selectbox(key="whatif_sku").value in compare.index
+    # A slider reruns the scenario fragment only; AppTest then holds that fragment's elements alone.
+    assert not at.slider and at.session_state["whatif_sku"] in compare.index
 
 
 def test_accuracy_page_pools_the_backtest_of_every_sku(demo_db):
