@@ -44,16 +44,18 @@ def service_level_moved() -> None:
 # reruns the fragment, which draws the rest into the containers around them.
 left, right = st.columns(2)
 toggle_box = left.container()
-left.slider("Service level, every SKU (%)", 80.0, 99.9, 95.0, 0.1, key="whatif_service",
+left.slider("Service level, every SKU", 80.0, 99.9, 95.0, 0.1, key="whatif_service", format="%.1f%%",
             on_change=service_level_moved,
             help="The chance of not running out during a replenishment cycle. Moving it applies one level "
                  "to every SKU.")
-left.slider("Lead-time shift (days)", -30, 60, 0, 1, key="whatif_shift", on_change=slider_moved,
+left.slider("Lead-time shift", -30, 60, 0, 1, key="whatif_shift", format="%+d days", on_change=slider_moved,
             help="Added to every SKU's lead time (never below zero).")
-right.slider("Order cost ($ per PO line)", 0.0, 500.0, float(base.order_cost), 5.0, key="whatif_order_cost",
-             on_change=slider_moved, help="S in the EOQ: admin, inspection and booking per order.")
-right.slider("Capital cost (% a year)", 0.0, 50.0, base.capital_rate_annual * 100, 0.5, key="whatif_capital",
-             on_change=slider_moved, help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
+right.slider("Order cost per PO line", 0.0, 500.0, float(base.order_cost), 5.0, key="whatif_order_cost",
+             format="$%.0f", on_change=slider_moved,
+             help="S in the EOQ: admin, inspection and booking per order.")
+right.slider("Capital cost a year", 0.0, 50.0, base.capital_rate_annual * 100, 0.5, key="whatif_capital",
+             format="%.1f%%", on_change=slider_moved,
+             help="Part of the holding cost H in the EOQ and of the safety stock's cost.")
 head, picker, tail = st.container(), st.container(), st.container()
 choices = plan_view.projection_choices(baseline_plan)
 with picker:
@@ -100,7 +102,7 @@ def scenario_view(scope: plan_view.PlanScope, base, frame, baseline_plan, before
                  if len(compare) > SKU_ROWS_SHOWN else "")
         st.caption(f"{int((compare['order_qty_change'] != 0).sum()):,} of {len(compare):,} SKUs order a "
                    f"different quantity in the scenario; largest change first{shown}.")
-        common.show_table(compare.head(SKU_ROWS_SHOWN), width="stretch", height=420)
+        common.show_table(compare.head(SKU_ROWS_SHOWN), width="stretch")
 
 
 scenario_view(scope, base, frame, baseline_plan, before, sku, baseline_projection)
