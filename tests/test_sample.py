@@ -71,10 +71,15 @@ def test_sample_is_marked_and_removed_when_own_data_arrives(tmp_path):
     db_path = tmp_path / "demo.duckdb"
     sample.load_sample(db_path)
     assert ingest.list_imports(db_path)["is_sample"].all()
-    template = ingest.load_report(db_path, sample.TEMPLATE)
-    assert template.status == "loaded"
-    assert any("demo account was removed" in w for w in template.warnings)
-    assert ingest.list_imports(db_path)["file_name"].tolist() == ["product_costs_template.csv"]
+    template = ingest.load_report(db_path, sample.TEMPLATE)  # the template as downloaded: example rows
+    assert template.status == "rejected" and "cost-sheet template as downloaded" in template.errors[0]
+    assert ingest.list_imports(db_path)["is_sample"].all()  # nothing of the demo went
+    own = tmp_path / "my_costs.csv"
+    own.write_text("sku,unit_cost\nMY-OWN-SKU,4.10\n", encoding="utf-8")
+    mine = ingest.load_report(db_path, own)
+    assert mine.status == "loaded"
+    assert any("demo account was removed" in w for w in mine.warnings)
+    assert ingest.list_imports(db_path)["file_name"].tolist() == ["my_costs.csv"]
 
 
 def test_cost_sheet_template_has_the_cost_columns():
