@@ -140,11 +140,11 @@ def test_redating_is_refused_for_a_dated_report_and_where_another_import_holds_t
 
 # --- the demo's own files, loaded by the seller --------------------------------------------------------
 
-def test_loading_every_sample_file_on_the_demo_keeps_all_of_them(tmp_path):
+def test_loading_every_sample_file_on_the_demo_keeps_all_of_them(tmp_path, demo_database):
     """Issue 14, blocking 3: select all of sample_data/ on the demo account. The reports the demo already
-    held stay (as the seller's own), the template cost sheet loads, and nothing is lost."""
+    held stay (as the seller's own), the template cost sheet is refused, and nothing is lost."""
     path = tmp_path / "db.duckdb"
-    sample.load_sample(path)
+    shutil.copy(demo_database, path)
     before = ingest.loaded_summary(path).set_index("report")["rows"]
     files = sorted(p for p in SAMPLE.iterdir() if p.suffix in (".txt", ".gz", ".csv", ".xlsx"))
     results = {f.name: ingest.load_report(path, f, snapshot_date=NOV15) for f in files}
@@ -158,9 +158,9 @@ def test_loading_every_sample_file_on_the_demo_keeps_all_of_them(tmp_path):
     assert sample.demo_info(path) is None
 
 
-def test_the_demos_own_file_loaded_alone_stays_and_the_rest_of_the_demo_goes(tmp_path):
+def test_the_demos_own_file_loaded_alone_stays_and_the_rest_of_the_demo_goes(tmp_path, demo_database):
     path = tmp_path / "db.duckdb"
-    sample.load_sample(path)
+    shutil.copy(demo_database, path)
     result = ingest.load_report(path, SAMPLE / "customer_returns.txt")
     assert result.status == "unchanged"
     assert any("kept as your own data" in w for w in result.warnings)

@@ -187,8 +187,9 @@ def test_every_page_works_in_every_state(built, state, monkeypatch, tmp_path):
 
 # The command line in the same states: each read command answers (0), says nothing is loaded (5) or
 # names the report it needs (6); none raises.
-COMMANDS = [["summary", "--json"], ["skus", "--json"], ["restock", "--json"], ["fees", "--json", "--months", "2"],
-            ["clearance", "--json"], ["alerts", "--by-sku"], ["imports", "--json"]]
+# (fees and clearance, which project the fee outlook, are run in six states by tests/test_cli.py)
+COMMANDS = [["summary", "--json"], ["skus", "--json"], ["restock", "--json"], ["alerts", "--by-sku"],
+            ["imports", "--json"]]
 
 
 @pytest.mark.parametrize("state", STATES)
