@@ -27,22 +27,18 @@ import json
 import math
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+sys.path.insert(0, str(ROOT))
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, IDLE, STREAMLIT, ServerDidNotStart, serve  # noqa: E402
+
 SLIDERS = {"service level": "Service level, every SKU", "lead time": "Lead-time shift"}
 TOGGLE = "One service level for every SKU"  # the toggle the slider needed before issue 14
 
@@ -72,12 +68,6 @@ ARM = """([before, timeoutMs]) => {
 }"""
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def demo_copy(folder: Path) -> Path:
     """A fresh database holding the demo account, loaded by the command a seller would run."""
     path = folder / "demo.duckdb"
@@ -93,36 +83,14 @@ def demo_copy(folder: Path) -> Path:
 def streamlit_server(db_path: Path, log_path: Path, profile_dir: Path | None = None):
     """``streamlit run app.py`` on a free port with ``FBA_HEALTH_DB=db_path``; stopped on exit. With
     ``profile_dir``, every script run is profiled there (bench/_profiled_streamlit.py)."""
-    port = free_port()
     env = {**os.environ, "FBA_HEALTH_DB": str(db_path), "FBA_HEALTH_NO_DEMO": "1", "PYTHONPATH": str(ROOT)}
-    run = ([sys.executable, str(ROOT / "bench" / "_profiled_streamlit.py"), str(profile_dir)] if profile_dir
-           else [sys.executable, "-m", "streamlit", "run"])
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [*run, "app.py", "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                        if response.status == 200:
-                            break
-                except OSError:
-                    pass
-                if process.poll() is not None or time.monotonic() > deadline:
-                    sys.exit(f"streamlit did not start:\n{log_path.read_text()}")
-                time.sleep(0.3)
-            yield url, process.pid
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+    runner = ([sys.executable, str(ROOT / "bench" / "_profiled_streamlit.py"), str(profile_dir)] if profile_dir
+              else STREAMLIT)
+    try:
+        with serve(env, log_path, runner=runner, timeout=90, extra_args=("--server.address", "127.0.0.1")) as served:
+            yield served
+    except ServerDidNotStart as error:
+        sys.exit(str(error))
 
 
 def open_whatif(page, url: str, timeout_ms: int) -> float:

@@ -10,22 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, IDLE, ROOT, ServerDidNotStart, serve
+
 RETURNS_HEADER = ("return-date\torder-id\tsku\tasin\tfnsku\tproduct-name\tquantity\tfulfillment-center-id\t"
                   "detailed-disposition\treason\tstatus\tlicense-plate-number\tcustomer-comments")
 
@@ -39,51 +30,22 @@ def returns_lines(quantities: list[str]) -> str:
     return "\n".join([RETURNS_HEADER, *rows]) + "\n"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(tmp_path: Path, *, demo: bool, env_extra: dict | None = None):
     """``streamlit run app.py`` on a free port and a fresh database (the demo account loads on the
     first page view when ``demo``); stopped on exit."""
     if not CHROMIUM.is_file():
         pytest.fail("Chromium is missing at /usr/bin/chromium: apt-get install chromium")
-    port = free_port()
     env = {**os.environ, "FBA_HEALTH_DB": str(tmp_path / "e2e.duckdb")}
     env.pop("FBA_HEALTH_NO_DEMO", None)
     if not demo:
         env["FBA_HEALTH_NO_DEMO"] = "1"
     env.update(env_extra or {})
-    log = (tmp_path / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{(tmp_path / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+        with serve(env, tmp_path / "streamlit.log") as (url, _):
+            yield url
+    except ServerDidNotStart as error:
+        pytest.fail(str(error))
 
 
 @pytest.fixture
