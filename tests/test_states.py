@@ -124,13 +124,17 @@ def built(tmp_path_factory, demo_database) -> tuple[dict[str, Path], Path, Path]
     return {}, folder, demo_database
 
 
-def state_db(built, state: str) -> Path:
+def state_db(built, state: str, into: Path) -> Path:
+    """A copy of the state's database in ``into`` (no file for the empty state), built the first time."""
     cache, folder, demo = built
     if state not in cache:
         sub = folder / re.sub(r"\W+", "_", state)
         sub.mkdir()
         cache[state] = _build(state, sub, demo)
-    return cache[state]
+    path = into / "state.duckdb"
+    if cache[state].exists():
+        shutil.copy(cache[state], path)
+    return path
 
 
 def page_text(at: AppTest) -> str:
@@ -155,10 +159,7 @@ SAYS = {
 
 @pytest.mark.parametrize("state", STATES)
 def test_every_page_works_in_every_state(built, state, monkeypatch, tmp_path):
-    path = tmp_path / "state.duckdb"
-    source = state_db(built, state)
-    if source.exists():
-        shutil.copy(source, path)
+    path = state_db(built, state, tmp_path)
     monkeypatch.setenv("FBA_HEALTH_DB", str(path))
     monkeypatch.setenv("FBA_HEALTH_NO_DEMO", "1")
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
@@ -196,10 +197,7 @@ COMMANDS = [["summary", "--json"], ["skus", "--json"], ["restock", "--json"], ["
 def test_every_command_answers_in_every_state(built, state, tmp_path, capsys):
     from core import cli
 
-    path = tmp_path / "state.duckdb"
-    source = state_db(built, state)
-    if source.exists():
-        shutil.copy(source, path)
+    path = state_db(built, state, tmp_path)
     codes = {}
     for command in COMMANDS:
         codes[command[0]] = cli.main([*command, "--db", str(path)])
