@@ -378,6 +378,12 @@ def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("or
     return lines.sort_values(["supplier", "sku"], kind="stable").reset_index(drop=True)
 
 
+def _known_sum(values: pd.Series) -> float:
+    """Σ of the known values; NaN when there are values and none is known (no unit cost anywhere: the
+    total is unknown, not $0); 0 when there are none."""
+    return float(values.sum(min_count=1)) if len(values) else 0.0
+
+
 def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = None) -> dict[str, float]:
     """The what-if's account figures for a plan.
 
@@ -387,8 +393,9 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
         ``cash``: Σ order value of the SKUs to order now (SKUs without a unit cost left out: their
         count is ``cash_unknown_skus``, and ``cash`` is NaN when every SKU to order lacks a cost);
         ``safety_stock``: Σ safety-stock units; ``holding``: Σ annual holding cost of the safety stock
-        (SKUs without a cost left out, counted in ``cost_unknown_skus``); ``lost_margin``: Σ expected
-        margin lost to stockouts a year (SKUs without cost or price left out); ``stockout_days``:
+        (SKUs without a cost left out, counted in ``cost_unknown_skus``; NaN when no SKU has one);
+        ``lost_margin``: Σ expected margin lost to stockouts a year (SKUs without cost or price left
+        out; NaN when none has them); ``stockout_days``:
         Σ expected stockout days over the projection (``core.stock_projection``), NaN without one.
 
     Examples
@@ -399,15 +406,18 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
     >>> t = plan_totals(plan)
     >>> t["cash"], t["cash_unknown_skus"], t["safety_stock"], t["holding"], t["cost_unknown_skus"]
     (100.0, 1, 16.0, 3.0, 1)
+    >>> no_costs = plan.assign(order_value=None, holding_cost_safety_stock=None, expected_lost_margin=None)
+    >>> [str(v) for k, v in plan_totals(no_costs).items() if k in ("cash", "holding", "lost_margin")]
+    ['nan', 'nan', 'nan']
     """
     now = plan["status"] == "order now"
     cash_values = plan.loc[now, "order_value"]
     cost_unknown = plan["holding_cost_safety_stock"].isna()
-    return {"cash": float(cash_values.sum()) if cash_values.notna().any() or not now.any() else float("nan"),
+    return {"cash": _known_sum(cash_values),
             "cash_unknown_skus": int(cash_values.isna().sum()),
             "safety_stock": float(plan["safety_stock"].sum()),
-            "holding": float(plan["holding_cost_safety_stock"].sum()),
-            "lost_margin": float(plan["expected_lost_margin"].sum()),
+            "holding": _known_sum(plan["holding_cost_safety_stock"]),
+            "lost_margin": _known_sum(plan["expected_lost_margin"]),
             "cost_unknown_skus": int(cost_unknown.sum()),
             "stockout_days": (float(expected_stockout_days.reindex(plan["sku"]).sum())
                               if expected_stockout_days is not None and "sku" in plan else float("nan"))}

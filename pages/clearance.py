@@ -32,10 +32,10 @@ advice = fees_view.clearance_advice(params, picked)
 shown = common.in_view(clearance.advice_table(advice.frame, advice.options, advice.recommendation), frame)
 tiles = st.columns(4)
 tiles[0].metric("SKUs priced", f"{len(shown):,}", border=True)
-tiles[1].metric("Cost if kept", common.whole_money(shown["keep_cost"].sum()), border=True,
+tiles[1].metric("Cost if kept", common.whole_money(shown["keep_cost"].sum(min_count=1)), border=True,
                 help=f"Storage, surcharges and capital cost of the units acted on, over {horizon} months.")
-tiles[2].metric("Cost of the cheapest ways", common.whole_money(shown["recommended_cost"].sum()), border=True)
-tiles[3].metric("Saving", common.whole_money(shown["saving_vs_keep"].sum()), border=True,
+tiles[2].metric("Cost of the cheapest ways", common.whole_money(shown["recommended_cost"].sum(min_count=1)), border=True)
+tiles[3].metric("Saving", common.whole_money(shown["saving_vs_keep"].sum(min_count=1)), border=True,
                 help="Σ (cost if kept − cost of the recommended option).")
 if shown.empty:
     st.success("No red or orange SKU in view, so nothing to clear.", icon=":material/check_circle:")

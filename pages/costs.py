@@ -38,6 +38,7 @@ st.caption(f"{missing:,} of {len(costs):,} SKUs {'has' if missing == 1 else 'hav
            if missing else f"All {len(costs):,} SKUs have a unit cost.")
 edited = st.data_editor(
     costs, key="costs_editor", num_rows="dynamic", hide_index=True, width="stretch",
+    placeholder="",  # an empty cell waits to be filled in; the grid would write "None" there
     column_config={
         "sku": st.column_config.TextColumn("SKU", required=True),
         "product_name": st.column_config.TextColumn("Product", disabled=True),
