@@ -182,6 +182,14 @@ def _split_header(line: str, delimiter: str, quoted: bool) -> list[str]:
     return [h[1:-1] if len(h) >= 2 and h[0] == h[-1] == '"' else h for h in line.split(delimiter)]
 
 
+def _read_header(first_line: str) -> tuple[str, bool, list[str]]:
+    """The header line's delimiter, whether its cells are quoted, and its column names (BOM stripped)."""
+    delimiter = _sniff_delimiter(first_line)
+    quoted = delimiter != "\t" or first_line.startswith('"')
+    names = [h.replace("\ufeff", "").strip() for h in _split_header(first_line, delimiter, quoted)]
+    return delimiter, quoted, names
+
+
 def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
     """Fingerprint, decompress, decode and sniff one file; raise ``RejectedFile`` if it is unreadable."""
     name = name or path.name
@@ -212,9 +220,7 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
         first_line = head.lstrip("\ufeff").splitlines()[0] if head.lstrip("\ufeff").strip() else ""
         if not first_line.strip():
             raise RejectedFile(["The file has no header line: the first line is empty."])
-        delimiter = _sniff_delimiter(first_line)
-        quoted = delimiter != "\t" or first_line.startswith('"')
-        header = [h.replace("\ufeff", "").strip() for h in _split_header(first_line, delimiter, quoted)]
+        delimiter, quoted, header = _read_header(first_line)
         return PreparedFile(name, sha, read_path, compression, encoding, delimiter, quoted, header, workdir)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -223,7 +229,7 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
 
 @dataclass(frozen=True)
 class ReportPeek:
-    """What a file is, read from its first 64 KB only (before loading, to ask for a date)."""
+    """What a file is, read from its first bytes only (before loading, to ask for a date)."""
 
     report_type: str | None
     title: str | None
@@ -249,9 +255,7 @@ def peek_head(raw: bytes, name: str) -> ReportPeek:
                                   errors="replace").lstrip("\ufeff").splitlines()
     if not lines or not lines[0].strip():
         return ReportPeek(None, None, False, error="no header line")
-    delimiter = _sniff_delimiter(lines[0])
-    quoted = delimiter != "\t" or lines[0].startswith('"')
-    header = [h.replace("\ufeff", "").strip() for h in _split_header(lines[0], delimiter, quoted)]
+    delimiter, quoted, header = _read_header(lines[0])
     schema = detect(header).schema
     if schema is None:
         return ReportPeek(None, None, False, error="not a report we recognise")
@@ -561,7 +565,8 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 "This is the cost-sheet template as downloaded, with its example rows: put your own SKUs "
                 "and unit costs in it, then load it.",))
         dated: tuple[str, ...] = ()
-        own_dates = "snapshot_date" in _column_map(schema, prepared.header)[0]  # other-channel CSVs may
+        mapping, unknown = _column_map(schema, prepared.header)
+        own_dates = "snapshot_date" in mapping  # other-channel CSVs may have the column
         if schema.snapshot_from_load and snapshot_date is None and own_dates:
             snapshot_date = dt.date.today()  # only for its empty cells, as docs/reports.md says
         elif schema.snapshot_from_load and snapshot_date is None:
@@ -572,7 +577,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                     f"The {schema.title} report carries no date of its own, and {suggested.reason}: "
                     f"give the day it was downloaded (the date box on the Upload reports page, or "
                     f"--snapshot-date YYYY-MM-DD).",))
-            dated = (f"Dated {snapshot_date:%d %b %Y}: {suggested.reason}.",)
+            dated = (f"Dated {snapshot_date.day} {snapshot_date:%b %Y}: {suggested.reason}.",)
         with db.writing(db_path) as con:
             known = con.execute("SELECT import_id, is_sample FROM imports WHERE sha256 = $sha LIMIT 1",
                                 {"sha": prepared.sha256}).fetchone()
@@ -590,7 +595,6 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                    if removed else ()))
         with db.writing(db_path) as con:
             report(0.2, f"Reading {schema.title} rows")
-            mapping, unknown = _column_map(schema, prepared.header)
             try:
                 _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             except _NotUtf8:
