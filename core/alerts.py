@@ -167,9 +167,8 @@ class AlertInputs:
 
 
 def _day(date) -> str:
-    """A date as the seller reads it: "6 Dec 2026"."""
-    stamp = pd.Timestamp(date)
-    return f"{stamp.day} {stamp:%b %Y}"
+    """A date as the seller reads it: "6 Dec 2026" (``core.display.date`` of any date-like value)."""
+    return display.date(pd.Timestamp(date))
 
 
 def _short_day(date) -> str:

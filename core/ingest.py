@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from core import db, report_dates
+from core import db, display, report_dates
 from core.schemas import BY_TYPE, SCHEMAS, ReportSchema, detect
 from core.values import EXPECTED, PARSERS, is_days_plus, is_missing, present, sql_str, unwrap_quotes
 
@@ -577,7 +577,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                     f"The {schema.title} report carries no date of its own, and {suggested.reason}: "
                     f"give the day it was downloaded (the date box on the Upload reports page, or "
                     f"--snapshot-date YYYY-MM-DD).",))
-            dated = (f"Dated {snapshot_date.day} {snapshot_date:%b %Y}: {suggested.reason}.",)
+            dated = (f"Dated {display.date(snapshot_date)}: {suggested.reason}.",)
         with db.writing(db_path) as con:
             known = con.execute("SELECT import_id, is_sample FROM imports WHERE sha256 = $sha LIMIT 1",
                                 {"sha": prepared.sha256}).fetchone()

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import db
+from core import db, display
 from core.schemas import BY_TYPE
 
 # 2026-11-15, 2026_11_15, 2026.11.15 or 20261115, not inside a longer run of digits (a report id).
@@ -28,11 +28,6 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[
 
 # Days between a snapshot and the as-of date beyond which the page says so.
 GAP_DAYS = 3
-
-
-def _day(date: dt.date) -> str:
-    """15 Nov 2026 (no leading zero)."""
-    return f"{date.day} {date:%b %Y}"
 
 
 @dataclass(frozen=True)
@@ -72,10 +67,11 @@ def suggest_snapshot_date(file_name: str, batch_snapshot_dates: Iterable[dt.date
     """
     named = date_in_file_name(file_name)
     if named is not None:
-        return SuggestedDate(named, f"the date in the file name ({_day(named)})")
+        return SuggestedDate(named, f"the date in the file name ({display.date(named)})")
     batch = sorted(set(batch_snapshot_dates))
     if len(batch) == 1:
-        return SuggestedDate(batch[0], f"the FBA Inventory snapshot loaded with it ({_day(batch[0])})")
+        return SuggestedDate(batch[0],
+                             f"the FBA Inventory snapshot loaded with it ({display.date(batch[0])})")
     if len(batch) > 1:
         return SuggestedDate(None, "the FBA Inventory files loaded with it have several dates")
     return SuggestedDate(None, "neither the file name nor the files loaded with it give a date")
@@ -124,18 +120,18 @@ def snapshot_gaps(db_path: Path, as_of: dt.date, gap_days: int = GAP_DAYS) -> li
             if before is not None and (as_of - before).days <= gap_days:
                 continue
             if before is None:
-                message = (f"The {title} report is dated {_day(after)}, after the as-of date "
-                           f"({_day(as_of)}), so it is not used for {affects}. If it describes "
-                           f"{_day(as_of)}, change its date on the Upload reports page.")
+                message = (f"The {title} report is dated {display.date(after)}, after the as-of date "
+                           f"({display.date(as_of)}), so it is not used for {affects}. If it describes "
+                           f"{display.date(as_of)}, change its date on the Upload reports page.")
                 nearest = after
             else:
                 late = after is not None and (after - as_of).days < (as_of - before).days
                 nearest = after if late else before
-                message = (f"The {title} report used is dated {_day(before)}, "
-                           f"{(as_of - before).days} days before the as-of date ({_day(as_of)}); "
+                message = (f"The {title} report used is dated {display.date(before)}, "
+                           f"{(as_of - before).days} days before the as-of date ({display.date(as_of)}); "
                            f"{affects} come from it."
-                           + (f" A newer one dated {_day(after)} is after the as-of date and is not used."
-                              if after is not None else ""))
+                           + (f" A newer one dated {display.date(after)} is after the as-of date and is not "
+                              f"used." if after is not None else ""))
             gaps.append(SnapshotGap(table, title, before, nearest, as_of, message))
     return gaps
 
@@ -161,7 +157,7 @@ def redate_import(db_path: Path, import_id: int, snapshot_date: dt.date) -> int:
             f"AND snapshot_date = $d AND import_id <> $id", {"d": snapshot_date, "id": import_id}).fetchone()
         if clash:
             raise ValueError(f"import #{clash[0]} already holds a {schema.title} snapshot of "
-                             f"{_day(snapshot_date)}; remove it first")
+                             f"{display.date(snapshot_date)}; remove it first")
         con.execute("BEGIN TRANSACTION")
         try:
             moved = con.execute(f"UPDATE {table}_rows SET snapshot_date = $d WHERE import_id = $id",

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from core import costs, ingest, report_dates, sample
+from core import costs, display, ingest, report_dates, sample
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
 from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
 
@@ -169,10 +169,6 @@ def template_bytes() -> bytes:
 
 # --- dates of the reports that carry none ------------------------------------------------------------
 
-def _day(date: dt.date) -> str:
-    return f"{date.day} {date:%b %Y}"
-
-
 def ask_snapshot_dates(files) -> tuple[dict[str, dt.date], list[str]]:
     """For each chosen report without a date of its own, a date box the seller checks before loading,
     filled where the date is unambiguous (``core.report_dates.suggest_snapshot_date``), else empty.
@@ -190,7 +186,7 @@ def ask_snapshot_dates(files) -> tuple[dict[str, dt.date], list[str]]:
         suggestion = report_dates.suggest_snapshot_date(upload.name, batch)
         hint = (f"Filled from {suggestion.reason}." if suggestion.date else
                 f"Choose the day: {suggestion.reason}"
-                + (f"; the newest stock snapshot loaded is {_day(newest[0])}." if newest else "."))
+                + (f"; the newest stock snapshot loaded is {display.date(newest[0])}." if newest else "."))
         chosen = st.date_input(f"{peek.title}: {upload.name}", value=suggestion.date, format="DD/MM/YYYY",
                                max_value=dt.date.today(), key=f"snapshot_date_{upload.file_id}"
                                if hasattr(upload, "file_id") else f"snapshot_date_{upload.name}", help=hint)
@@ -215,8 +211,8 @@ def redate_section(imports_df: pd.DataFrame) -> None:
         choices = import_choices(undated)
         chosen = st.selectbox("Import", options=list(choices), key="redate_select", format_func=choices.get)
         current = undated.loc[undated["import_id"] == chosen, "snapshot_date"].iloc[0]
-        new_date = st.date_input("Its date", value=pd.Timestamp(current).date() if pd.notna(current) else None,
-                                 format="DD/MM/YYYY", key="redate_date")
+        new_date = st.date_input("Its date", format="DD/MM/YYYY", key="redate_date",
+                                 value=pd.Timestamp(current).date() if pd.notna(current) else None)
         if st.button("Change the date", key="redate_button", disabled=new_date is None):
             try:
                 moved = report_dates.redate_import(common.db_path(), int(chosen), new_date)
@@ -224,7 +220,7 @@ def redate_section(imports_df: pd.DataFrame) -> None:
                 st.session_state["redate_message"] = ("error", f"The date was not changed: {error}.")
             else:
                 st.session_state["redate_message"] = (
-                    "success", f"Import #{chosen} is now dated {_day(new_date)} ({moved:,} rows).")
+                    "success", f"Import #{chosen} is now dated {display.date(new_date)} ({moved:,} rows).")
             common.data_changed()
             st.rerun()  # every table above shows the new date
         kind, message = st.session_state.pop("redate_message", (None, None))

@@ -27,15 +27,16 @@ with right:
 
 costs = common.cost_table()
 if costs.empty:
-    st.info("No SKUs yet: load an inventory or orders report on the Upload reports page, or upload a cost sheet, "
-            "and every SKU appears here to fill in.")
-    st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload_file:")
+    st.info("No SKUs yet: load an inventory or orders report on the Upload reports page, or upload a cost "
+            "sheet, and every SKU appears here to fill in.")
+    st.page_link("pages/data.py", label="Load reports on the Upload reports page",
+                 icon=":material/upload_file:")
     st.stop()
 
 missing = int(costs["cost_missing"].sum())
 st.subheader("Costs by SKU")
-st.caption(f"{missing:,} of {len(costs):,} SKUs {'has' if missing == 1 else 'have'} no unit cost yet (listed first)."
-           if missing else f"All {len(costs):,} SKUs have a unit cost.")
+st.caption(f"{missing:,} of {len(costs):,} SKUs {'has' if missing == 1 else 'have'} no unit cost yet "
+           "(listed first)." if missing else f"All {len(costs):,} SKUs have a unit cost.")
 edited = st.data_editor(
     costs, key="costs_editor", num_rows="dynamic", hide_index=True, width="stretch",
     placeholder="",  # an empty cell waits to be filled in; the grid would write "None" there
