@@ -50,6 +50,7 @@ SEASONAL_METHOD = "holt-winters weekly"
 CANDIDATE_ORDER = ("moving average", "moving average 91", "moving average 182", "moving average 365", "ses",
                    "croston", "sba", "tsb", "seasonal 91", "seasonal 182", "seasonal 365", "seasonal naive",
                    "seasonal damped trend", SEASONAL_METHOD)
+METHOD_IDS = (*CANDIDATE_ORDER, "launch", "no demand")  # every method the summary can name
 INTERMITTENT_ONLY = ("croston", "sba", "tsb")  # Croston's family is for intermittent and lumpy demand
 DEFAULT_METHOD = "seasonal 91"  # the 91-day level times the (shrunk) yearly profile: flat when it has none
 # Where a yearly candidate cannot be built at an origin (under 12 whole months before it), it is
@@ -85,41 +86,59 @@ class ForecastResult:
     calibration: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame(columns=CALIBRATION_COLUMNS))
 
-    def lead_time_demand(self, lead_days) -> pd.Series:
-        """Forecast demand over the next ``lead_days`` days per SKU (Σ of the daily means; past the
-        horizon, the last 28 days' mean a day), indexed by sku. ``lead_days``: one number or one per SKU."""
-        return lead_time_demand(self.daily, self.summary["sku"], lead_days)
+    _cache: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
-    def reorder_point(self, lead_days, service_level) -> pd.DataFrame:
+    def _cumulative(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The SKUs (summary order), the running sums of their daily means (n × H+1) and their last
+        28 days' mean a day; computed once per result (a what-if move reads it again)."""
+        if "cum" not in self._cache:
+            order = pd.Index(self.summary["sku"].astype(str))
+            n = len(order)
+            horizon = len(self.daily) // n if n else 0
+            mean = self.daily["mean"].to_numpy(dtype=float).reshape(n, horizon) if n else np.zeros((0, 0))
+            tail = mean[:, -28:].mean(axis=1) if horizon else np.zeros(n)
+            self._cache["cum"] = (order, np.c_[np.zeros(n), np.cumsum(mean, axis=1)], tail)
+        return self._cache["cum"]
+
+    def lead_time_demand(self, lead_days, skus=None) -> pd.Series:
+        """Forecast demand over the next ``lead_days`` days (one number, or one per SKU) of each of
+        ``skus`` (default: the summary's), indexed by sku: ``lead_time_demand``."""
+        order, cum, tail = self._cumulative()
+        wanted = pd.Index(order if skus is None else pd.Index(skus).astype(str))
+        return pd.Series(lead_time_demand(cum, tail, order.get_indexer(wanted), lead_days), index=wanted)
+
+    def reorder_point(self, lead_days, service_level, skus=None) -> pd.DataFrame:
         """``lead_time_demand``, ``safety_stock`` and ``reorder_point`` per SKU (indexed by sku) at
-        ``service_level`` over ``lead_days`` (each a number or one per SKU): ``reorder_points``."""
-        skus_ = self.summary["sku"]
-        demand = self.lead_time_demand(lead_days).to_numpy()
-        ss = safety_stock(self.summary, self.calibration, lead_days, service_level)
-        return pd.DataFrame({"lead_time_demand": demand, "safety_stock": ss, "reorder_point": demand + ss},
-                            index=pd.Index(skus_.astype(str), name="sku"))
+        ``service_level`` over ``lead_days`` (each a number or one per SKU)."""
+        demand = self.lead_time_demand(lead_days, skus)
+        rows = self.summary.set_index(self.summary["sku"].astype(str)).reindex(demand.index)
+        ss = safety_stock(rows, self.calibration, lead_days, service_level)
+        return pd.DataFrame({"lead_time_demand": demand.to_numpy(), "safety_stock": ss,
+                             "reorder_point": demand.to_numpy() + ss}, index=demand.index.rename("sku"))
 
 
-def lead_time_demand(daily: pd.DataFrame, sku_order: pd.Series, lead_days) -> pd.Series:
-    """Σ of each SKU's daily forecast means over its first ``lead_days`` days (fractional days pro
-    rata; past the forecast's horizon, the mean of its last 28 days a day), in ``sku_order``."""
-    n = len(sku_order)
+def lead_time_demand(cumulative: np.ndarray, tail: np.ndarray, rows: np.ndarray, lead_days) -> np.ndarray:
+    """Σ of the daily forecast means over the first ``lead_days`` days: ``cumulative[i, L]`` (running
+    sums, a 0 column first), a fractional day pro rata, and past the horizon the SKU's last 28 days'
+    mean a day (``tail``). ``rows``: each wanted SKU's row (−1: not forecast, ``NaN``).
+
+    >>> cum = np.array([[0.0, 1.0, 3.0, 6.0]]); lead_time_demand(cum, np.array([3.0]), np.array([0, -1]), 2.5).tolist()
+    [4.5, nan]
+    >>> lead_time_demand(cum, np.array([3.0]), np.array([0]), 5).tolist()   # 6 + 2 days × 3
+    [12.0]
+    """
+    rows = np.asarray(rows)
+    n = len(rows)
+    horizon = cumulative.shape[1] - 1
     lead = np.broadcast_to(np.asarray(lead_days, dtype=float), (n,))
-    if n == 0:
-        return pd.Series(dtype=float)
-    frame = daily[["sku", "mean"]]
-    horizon = len(frame) // max(frame["sku"].nunique(), 1) if len(frame) else 0
-    order = pd.Index(frame["sku"].astype(str).unique())
-    mean = frame["mean"].to_numpy(dtype=float).reshape(len(order), horizon) if horizon else np.zeros((len(order), 0))
-    pos = order.get_indexer(sku_order.astype(str))
-    cum = np.c_[np.zeros(len(order)), np.cumsum(mean, axis=1)]
-    tail = mean[:, -28:].mean(axis=1) if horizon else np.zeros(len(order))
+    r = np.clip(rows, 0, None)
+    if horizon <= 0 or not len(cumulative):
+        return np.where(rows >= 0, 0.0, np.nan)
     whole = np.clip(np.floor(lead), 0, horizon).astype(int)
-    rows = np.clip(pos, 0, None)
+    nxt = cumulative[r, np.minimum(whole + 1, horizon)] - cumulative[r, whole]
     part = np.where(lead < horizon, lead - whole, 0.0)
-    nxt = mean[rows, np.clip(whole, 0, max(horizon - 1, 0))] if horizon else np.zeros(n)
-    total = cum[rows, whole] + part * nxt + np.maximum(lead - horizon, 0) * tail[rows]
-    return pd.Series(np.where(pos >= 0, total, np.nan), index=sku_order.astype(str).to_numpy())
+    total = cumulative[r, whole] + part * nxt + np.maximum(lead - horizon, 0.0) * tail[r]
+    return np.where(rows >= 0, total, np.nan)
 
 
 def safety_stock(summary: pd.DataFrame, calibration: pd.DataFrame, lead_days, service_level) -> np.ndarray:
@@ -287,7 +306,7 @@ def _deseasonalised_slope(rate: np.ndarray, profile: np.ndarray, moy: np.ndarray
     ok = ~np.isnan(r)
     with np.errstate(invalid="ignore", divide="ignore"):
         t_mean = np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
-        r_mean = np.nanmean(r, axis=1)
+        r_mean = np.where(ok, r, 0).sum(axis=1) / ok.sum(axis=1)
         dt_ = np.where(ok, t[None, :] - t_mean[:, None], 0.0)
         slope = (dt_ * np.where(ok, r - r_mean[:, None], 0.0)).sum(axis=1) / (dt_ ** 2).sum(axis=1)
     return np.nan_to_num(slope) / DAYS_PER_MONTH
@@ -676,7 +695,7 @@ CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
-                   params: ForecastParams = ForecastParams(), days: int = 730) -> ForecastResult:
+                   params: ForecastParams = ForecastParams(), days: int | None = None) -> ForecastResult:
     """History from the database as matrices (``history_arrays``: no long frame), then the fit.
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
@@ -693,15 +712,16 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
         _CACHE.move_to_end(key)
         return _CACHE[key]
     stored_key = stored.run_key("forecast", tuple(version), as_of.isoformat(), params, days)
-    kept = stored.load(db_path, "forecast", stored_key, ("summary", "daily"))
+    kept = stored.load(db_path, "forecast", stored_key, ("summary", "daily", "profiles", "calibration"))
     if kept is not None:
         daily = kept["daily"].assign(day=kept["daily"]["day"].astype("datetime64[s]"))
-        result = ForecastResult(kept["summary"], daily, as_of, params)
+        result = ForecastResult(kept["summary"], daily, as_of, params, kept["profiles"], kept["calibration"])
     else:
         result = forecast_arrays(history_arrays(db_path, as_of, days), as_of, params)
         if not result.summary.empty:
             stored.save(db_path, "forecast", stored_key, as_of,
-                        {"summary": result.summary, "daily": result.daily})
+                        {"summary": result.summary, "daily": result.daily, "profiles": result.profiles,
+                         "calibration": result.calibration})
     _CACHE[key] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
