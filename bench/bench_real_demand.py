@@ -25,7 +25,8 @@ Protocol:
   kept) so that its first held-out week is the first such date in 2026. Series then end on different
   days, so the weekly as-of differs per series and forecast_table runs once per distinct as-of.
 * Units: values below 0 become 0, then each value is rounded to the nearest integer (half up); these
-  integer period totals are what every model is fitted on and scored against.
+  integer period totals are what every model is fitted on and scored against. A series whose rounded
+  history is all 0 (M1 has a few rates below 0.5) is skipped and counted: it has no order to load.
 * Days: a period's total T over its D days is spread as evenly as integers allow, day i (0-based)
   getting floor((i+1)·T/D) − floor(i·T/D) units (largest remainder, the extra units spaced out):
   the days sum exactly to T. One order line (Shipped, Amazon.com, FBA) per SKU-day with units > 0.
@@ -202,12 +203,11 @@ def pooled_wape_bias(forecasts: dict[str, np.ndarray], actuals: dict[str, np.nda
     return float(np.abs(f - a).sum() / total), float((f - a).sum() / total)
 
 
-def score(dataset: Dataset, forecasts: dict[str, np.ndarray]) -> dict:
-    """MASE mean over series (scale > 0), pooled WAPE and bias of one model's forecasts."""
-    m = dataset.season_length
-    per = {k: mase(forecasts[k], s.holdout, seasonal_naive_scale(s.history, m)) for k, s in dataset.series.items()}
+def score(series: dict[str, Series], forecasts: dict[str, np.ndarray], m: int) -> dict:
+    """MASE mean over series (seasonal-naive scale with period m > 0), pooled WAPE and bias of one model."""
+    per = {k: mase(forecasts[k], s.holdout, seasonal_naive_scale(s.history, m)) for k, s in series.items()}
     finite = [v for v in per.values() if math.isfinite(v)]
-    wape, bias = pooled_wape_bias(forecasts, {k: s.holdout for k, s in dataset.series.items()})
+    wape, bias = pooled_wape_bias(forecasts, {k: s.holdout for k, s in series.items()})
     return {"mase_mean": float(np.mean(finite)) if finite else float("nan"), "mase_series": len(finite),
             "wape": wape, "bias": bias}
 
@@ -247,7 +247,7 @@ def monthly_dataset(name: str, source: Source, cache: Path) -> Dataset:
         raw = json.loads(z.read(source.member))
     need = HISTORY_MONTHS + HOLDOUT_MONTHS
     start = add_months(MONTHLY_HOLDOUT_START, -HISTORY_MONTHS)
-    series, short, selected = {}, 0, 0
+    series, short, selected, zero, small = {}, 0, 0, 0, 0
     for key, item in raw.items():
         if _first(item["period"]) != source.period or (source.type and _first(item["type"]) != source.type):
             continue
@@ -257,13 +257,18 @@ def monthly_dataset(name: str, source: Source, cache: Path) -> Dataset:
             short += 1
             continue
         units = to_units(values[-need:])
+        if not units[:HISTORY_MONTHS].any():
+            zero += 1  # never sold in the history: no order line to load, nothing to forecast
+            continue
+        small += int(units[:HISTORY_MONTHS].max() < 20)
         series[f"{source.prefix}-{_first(item.get('sn', key))}"] = Series(start, units[:HISTORY_MONTHS],
                                                                           units[HISTORY_MONTHS:])
     what = f"period {source.period}" + (f", type {source.type}" if source.type else "")
     notes = [f"{path.name}:{source.member}: {selected} series with {what}; {short} shorter than {need} months "
-             f"skipped; {len(series)} kept (last {need} of x + xx: {HISTORY_MONTHS} history, {HOLDOUT_MONTHS} "
+             f"skipped; {zero} whose rounded history is all 0 (values below 0.5) skipped; {len(series)} kept (last {need} of x + xx: {HISTORY_MONTHS} history, {HOLDOUT_MONTHS} "
              f"held out); history {start} .. {MONTHLY_HOLDOUT_START - dt.timedelta(days=1)} (no start dates in "
-             f"the file: month-of-year not known, every series placed alike)"]
+             f"the file: month-of-year not known, every series placed alike)",
+             f"{small} of the kept series never exceed 19 units a month once rounded (fractional source values)"]
     return Dataset(name, "M", series, notes)
 
 
@@ -338,7 +343,8 @@ def statsforecast_reference(dataset: Dataset, python: Path, n_jobs: int) -> dict
     report["wall_seconds"] = wall
     for name, model in report["models"].items():
         model["forecasts"] = {k: np.maximum(np.asarray(v, float), 0.0).tolist() for k, v in model["forecasts"].items()}
-        model.update(score(dataset, {k: np.asarray(v) for k, v in model["forecasts"].items()}))
+        model.update(score(dataset.series, {k: np.asarray(v) for k, v in model["forecasts"].items()},
+                           dataset.season_length))
     return report
 
 
@@ -450,7 +456,7 @@ def run_ours(dataset: Dataset, out: Path) -> dict:
                 s = dataset.series[sku]
                 _, units = daily_units(dataset.freq, as_of + dt.timedelta(days=1), s.holdout)
                 hits[lead] += int(units[:lead].sum() <= rp.loc[sku])
-    scores = score(dataset, forecasts)
+    scores = score(dataset.series, forecasts, dataset.season_length)
     return {"forecasts": {k: v.tolist() for k, v in forecasts.items()}, **scores, "seconds": seconds,
             "write_seconds": write_seconds, "load_seconds": load_seconds, "order_lines": lines,
             "report_bytes": report.stat().st_size, "days": span, "horizon_days": params.horizon_days,
