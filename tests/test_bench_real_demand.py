@@ -78,6 +78,7 @@ def test_the_orders_file_has_the_real_header_and_the_history_units(tmp_path):
     assert list(frame.columns) == bench.orders_header() and len(frame.columns) == 34
     # X1: 7 days of 1, 3 units over 7 days (3 lines); X2: 7 days of 2, 1 unit on one day
     assert lines == len(frame) == 7 + 3 + 7 + 1
-    assert frame.groupby("sku")["quantity"].apply(lambda q: q.astype(int).sum()).to_dict() == {"M1-X1": 10, "M1-X2": 15}
+    units = frame.assign(quantity=frame["quantity"].astype(int)).groupby("sku")["quantity"].sum()
+    assert units.to_dict() == {"M1-X1": 10, "M1-X2": 15}
     assert frame["amazon-order-id"].is_unique and (frame["order-status"] == "Shipped").all()
     assert frame["purchase-date"].iloc[0] == "2026-01-05T12:00:00+00:00"
