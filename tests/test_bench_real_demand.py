@@ -82,3 +82,20 @@ def test_the_orders_file_has_the_real_header_and_the_history_units(tmp_path):
     assert units.to_dict() == {"M1-X1": 10, "M1-X2": 15}
     assert frame["amazon-order-id"].is_unique and (frame["order-status"] == "Shipped").all()
     assert frame["purchase-date"].iloc[0] == "2026-01-05T12:00:00+00:00"
+
+
+def test_reorder_points_use_the_result_method_when_it_exists_else_the_fallback():
+    summary = pd.DataFrame({"sku": ["A", "B"], "demand_per_day": [2.0, 0.5], "sigma_demand": [1.0, 0.0]})
+
+    class Old:  # no reorder_point: demand_per_day * L + 1.645 * sigma_demand * sqrt(L)
+        def __init__(self):
+            self.summary = summary
+
+    class New(Old):
+        def reorder_point(self, lead_days, service_level):
+            return pd.DataFrame({"reorder_point": [lead_days * service_level]}, index=pd.Index(["A"], name="sku"))
+
+    rp, fallback = bench.reorder_points(Old(), 25)
+    assert fallback and rp["A"] == pytest.approx(50 + 1.645 * 5) and rp["B"] == 12.5
+    rp, fallback = bench.reorder_points(New(), 30)
+    assert not fallback and rp["A"] == pytest.approx(28.5)
