@@ -357,28 +357,22 @@ def orders_header() -> list[str]:
     return ORDERS_HEADER_FILE.read_text(encoding="utf-8").rstrip("\n").split("\t")
 
 
-def write_orders(dataset: Dataset, path: Path) -> int:
-    """The history as one All Orders file (tab, utf-8 with BOM): one Shipped line per SKU-day with units > 0."""
-    columns = orders_header()
-    frames = []
-    for number, (sku, s) in enumerate(dataset.series.items()):
-        days, units = daily_units(dataset.freq, s.start, s.history)
-        sold = units > 0
-        frames.append(pd.DataFrame({"sku": sku, "number": number, "day": days[sold], "quantity": units[sold]}))
-    lines = pd.concat(frames, ignore_index=True)
-    day_number = (lines["day"].to_numpy().astype("datetime64[D]").astype(np.int64)).astype(str)
-    stamp = pd.Series(lines["day"].to_numpy().astype("datetime64[D]").astype(str)) + "T12:00:00+00:00"
-    ordinal = pd.Series(lines["number"].astype(str).str.zfill(7))
+def order_lines(name: str, columns: list[str], lines: pd.DataFrame) -> pd.DataFrame:
+    """All Orders rows (raw header names) of (sku, number, day, quantity): Shipped FBA lines on Amazon.com."""
+    day = lines["day"].to_numpy().astype("datetime64[D]")
+    day_number = pd.Series(day.astype(np.int64).astype(str), index=lines.index).str.zfill(7)
+    stamp = pd.Series(day.astype(str), index=lines.index) + "T12:00:00+00:00"
+    ordinal = lines["number"].astype(str).str.zfill(7)
     table = pd.DataFrame({c: "" for c in columns}, index=lines.index)
-    table["amazon-order-id"] = "114-" + ordinal + "-" + pd.Series(day_number).str.zfill(7)
+    table["amazon-order-id"] = "114-" + ordinal + "-" + day_number
     table["purchase-date"] = stamp
     table["last-updated-date"] = stamp
     table["order-status"] = "Shipped"
-    table["order-item-id"] = ordinal + pd.Series(day_number).str.zfill(7)
+    table["order-item-id"] = ordinal + day_number
     table["fulfillment-channel"] = "Amazon"
     table["sales-channel"] = "Amazon.com"
     table["ship-service-level"] = "Standard"
-    table["product-name"] = dataset.name.upper() + " series " + lines["sku"]
+    table["product-name"] = name.upper() + " series " + lines["sku"]
     table["sku"] = lines["sku"]
     table["asin"] = "B0" + ordinal.str.zfill(8)
     table["item-status"] = "Shipped"
@@ -387,9 +381,25 @@ def write_orders(dataset: Dataset, path: Path) -> int:
     table["item-price"] = (lines["quantity"] * 10).astype(str) + ".00"  # 10.00 a unit; the forecast ignores it
     table["ship-country"] = "US"
     table["is-business-order"] = "false"
+    return table
+
+
+def write_orders(dataset: Dataset, path: Path, chunk: int = 50_000) -> int:
+    """The history as one All Orders file (tab, utf-8 with BOM): one Shipped line per SKU-day with units > 0.
+
+    Written ``chunk`` lines at a time, so that the text table never holds the whole file in memory."""
+    columns = orders_header()
+    frames = []
+    for number, (sku, s) in enumerate(dataset.series.items()):
+        days, units = daily_units(dataset.freq, s.start, s.history)
+        sold = units > 0
+        frames.append(pd.DataFrame({"sku": sku, "number": number, "day": days[sold], "quantity": units[sold]}))
+    lines = pd.concat(frames, ignore_index=True)
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        table.to_csv(handle, sep="\t", index=False, lineterminator="\n")
-    return len(table)
+        for first in range(0, max(len(lines), 1), chunk):
+            table = order_lines(dataset.name, columns, lines.iloc[first:first + chunk])
+            table.to_csv(handle, sep="\t", index=False, header=first == 0, lineterminator="\n")
+    return len(lines)
 
 
 def fba_health() -> list[str]:

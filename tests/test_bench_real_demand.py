@@ -72,7 +72,7 @@ def test_the_orders_file_has_the_real_header_and_the_history_units(tmp_path):
     series = {"M1-X1": bench.Series(dt.date(2026, 1, 5), np.array([7, 0, 3]), np.array([1])),
               "M1-X2": bench.Series(dt.date(2026, 1, 5), np.array([14, 1, 0]), np.array([1]))}
     path = tmp_path / "orders.txt"
-    lines = bench.write_orders(bench.Dataset("m1", "W", series), path)
+    lines = bench.write_orders(bench.Dataset("m1", "W", series), path, chunk=4)  # 5 chunks, one header
     assert path.read_bytes().startswith(b"\xef\xbb\xbfamazon-order-id\t")
     frame = pd.read_csv(path, sep="\t", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     assert list(frame.columns) == bench.orders_header() and len(frame.columns) == 34
