@@ -69,6 +69,8 @@ SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 PROFILE_COLUMNS = ["sku", "month", "profile", "own", "target"]
 CALIBRATION_COLUMNS = ["horizon_days", "service_level", "factor", "achieved"]
+ERROR_COLUMNS = ["sku", "horizon_days", "origin", "u"]
+SERVICE_CHECK_DAYS = (30, 60, 90)  # lead times whose per-SKU backtest errors are kept (the accuracy page)
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
 
 
@@ -85,6 +87,9 @@ class ForecastResult:
     profiles: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=PROFILE_COLUMNS))
     calibration: pd.DataFrame = dataclasses.field(
         default_factory=lambda: pd.DataFrame(columns=CALIBRATION_COLUMNS))
+    # The standardised backtest errors u of the L-day sums behind the calibration, per SKU and origin
+    # (L in SERVICE_CHECK_DAYS): the achieved service per ABC class is counted from them.
+    lead_errors: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
 
     _cache: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
@@ -573,7 +578,12 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         scale = month_scale * np.sqrt(L / DAYS_PER_MONTH)
         with np.errstate(invalid="ignore", divide="ignore"):
             u = np.where(with_bt[None, :] & enough & (scale[None, :] > 0), (a_sum - f_sum) / scale[None, :], np.nan)
-        u_all[L] = u
+        if L in SERVICE_CHECK_DAYS:
+            keep_u = np.isfinite(u)
+            origin_day = days[0] + org.astype(int)
+            u_all[L] = pd.DataFrame({"sku": pd.array(np.broadcast_to(sku_list, u.shape)[keep_u], dtype="str"),
+                                     "horizon_days": L, "origin": origin_day[keep_u].astype("datetime64[s]"),
+                                     "u": u[keep_u]})
         f_, a_ = calibrate(u.ravel(), org.ravel())
         calib_rows.append(f_)
         achieved_rows.append(a_)
@@ -627,7 +637,9 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "lo80": np.maximum(mean - Z80 * spread, 0).ravel(), "hi80": (mean + Z80 * spread).ravel(),
         "lo95": np.maximum(mean - Z95 * spread, 0).ravel(), "hi95": (mean + Z95 * spread).ravel()})
     profiles = _profiles_frame(sku_list, prof)
-    return ForecastResult(summary, daily, as_of, params, profiles, calibration)
+    lead_errors = (pd.concat(u_all.values(), ignore_index=True) if u_all
+                   else pd.DataFrame(columns=ERROR_COLUMNS))
+    return ForecastResult(summary, daily, as_of, params, profiles, calibration, lead_errors)
 
 
 def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short) -> np.ndarray:
@@ -712,16 +724,18 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
         _CACHE.move_to_end(key)
         return _CACHE[key]
     stored_key = stored.run_key("forecast", tuple(version), as_of.isoformat(), params, days)
-    kept = stored.load(db_path, "forecast", stored_key, ("summary", "daily", "profiles", "calibration"))
+    kept = stored.load(db_path, "forecast", stored_key,
+                       ("summary", "daily", "profiles", "calibration", "lead_errors"))
     if kept is not None:
         daily = kept["daily"].assign(day=kept["daily"]["day"].astype("datetime64[s]"))
-        result = ForecastResult(kept["summary"], daily, as_of, params, kept["profiles"], kept["calibration"])
+        result = ForecastResult(kept["summary"], daily, as_of, params, kept["profiles"], kept["calibration"],
+                                kept["lead_errors"])
     else:
         result = forecast_arrays(history_arrays(db_path, as_of, days), as_of, params)
         if not result.summary.empty:
             stored.save(db_path, "forecast", stored_key, as_of,
                         {"summary": result.summary, "daily": result.daily, "profiles": result.profiles,
-                         "calibration": result.calibration})
+                         "calibration": result.calibration, "lead_errors": result.lead_errors})
     _CACHE[key] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)
