@@ -62,6 +62,7 @@ SWITCH_WORDS = "80%"  # ForecastParams.switch_margin in words (the default's)
 DAYS_PER_MONTH = 30.4375
 LEAD_GRID = (7, 14, 30, 60, 90, 120, 180)  # lead times (days) whose L-day sums are calibrated
 SERVICE_GRID = np.round(np.arange(0.50, 0.9951, 0.005), 3)  # service levels of the calibration table
+SCALE_PRIOR_MONTHS = 12  # months of evidence the pooled error-to-volume ratio is worth (shrink_scale)
 CALIBRATION_MIN_ERRORS = 30  # fewer SKU-origins than this: the normal formula instead
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
                    "mase", "wape_month", "backtest_units", "history_days", "month_error_scale", "profile_source",
@@ -351,6 +352,27 @@ def _yearly_candidates(y_fit, rate, months: yearly.Months, o: int, horizon: int,
     return out, prof
 
 
+def shrink_scale(scale, monthly_units, months, prior_months: float) -> np.ndarray:
+    """Each SKU's month error scale pooled with the account's: a dozen backtest months can be lucky.
+
+    ``scale² ← (k·own² + m·pred²) ÷ (k + m)``: ``k`` the SKU's scored backtest months, ``m =
+    prior_months``, ``pred = r̃ × its mean monthly units`` with ``r̃`` the median of every backtested
+    SKU's own scale ÷ mean monthly units (a variance shrunk towards a pooled ratio, as in empirical
+    Bayes). SKUs without months keep their own.
+
+    >>> shrink_scale(np.array([2.0, 10.0, 30.0]), np.array([10.0, 50.0, 100.0]), np.array([12, 12, 12]), 12).round(3).tolist()
+    [2.0, 10.0, 25.495]
+    """
+    scale, units, k = (np.asarray(a, dtype=float) for a in (scale, monthly_units, months))
+    ok = (k > 0) & (units > 0) & np.isfinite(scale)
+    if not ok.any():
+        return scale
+    ratio = np.median(scale[ok] / units[ok])
+    pred = ratio * np.nan_to_num(units)
+    shrunk = np.sqrt((k * scale ** 2 + prior_months * pred ** 2) / np.maximum(k + prior_months, 1e-12))
+    return np.where(ok, shrunk, scale)
+
+
 def _month_blocks(month_of_day: np.ndarray, o: int, horizon: int) -> np.ndarray:
     """One-hot (days × months) of the calendar months of days ``o`` .. ``o + horizon − 1``."""
     m = month_of_day[o:o + horizon] - month_of_day[o]
@@ -564,6 +586,8 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     sigma = np.where(no_sale, 0.0, sigma)
     # The scale of a month's total error: the SKU's own backtest month errors, else σ·√30.
     month_scale = np.where(with_bt & (month_count > 0) & (month_rmse > 0), month_rmse, sigma * np.sqrt(DAYS_PER_MONTH))
+    month_scale = shrink_scale(month_scale, np.where(month_count > 0, month_act / np.maximum(month_count, 1), np.nan),
+                               np.where(with_bt, month_count, 0), SCALE_PRIOR_MONTHS)
 
     # Calibration of L-day sums: standardised errors pooled over SKUs and origins, per lead time.
     calib_rows, achieved_rows = [], []
