@@ -381,6 +381,27 @@ def test_history_is_dense_with_ledger_stock(fort_db):
     assert s["method"] == "moving average" and s["demand_per_day"] == pytest.approx(2.0)  # 16 in-stock days
 
 
+def test_history_groups_are_product_group_else_brand(tmp_path):
+    """A: product group "Kitchen" in the FBA Inventory report (the Fee Preview's "Home" loses to it);
+    B: none there, the Fee Preview's product group empty, its brand "Acme"; C: in neither: ""."""
+    db_path = tmp_path / "g.duckdb"
+    orders = [order_row(f"O-{s}", s, qty=1, date=f"{AS_OF}T12:00:00+00:00") for s in ("A", "B", "C")]
+    planning = [{"snapshot-date": AS_OF.isoformat(), "sku": s, "asin": f"B0{s}", "fnsku": f"X0{s}",
+                 "marketplace": "US", "available": 5, "product-name": s, "product-group": group}
+                for s, group in (("A", "Kitchen"), ("B", ""))]
+    fees = {"estimated-fee-total": "5.00", "estimated-referral-fee-per-unit": "3.00"}
+    preview = [{"sku": "A", "product-group": "Home", "brand": "Zed", **fees},
+               {"sku": "B", "product-group": "", "brand": "Acme", **fees}]
+    for path in (write_report(tmp_path / "p.txt", header("planning_2026_97"), planning),
+                 write_report(tmp_path / "o.txt", header("orders_2026_34"), orders)):
+        assert ingest.load_report(db_path, path).status == "loaded"
+    fee_file = write_report(tmp_path / "f.txt", header("fee_preview_us_31"), preview)
+    assert ingest.load_report(db_path, fee_file, snapshot_date=AS_OF).status == "loaded"
+    h = history_arrays(db_path, AS_OF, days=30)
+    assert h.skus.tolist() == ["A", "B", "C"] and h.groups.tolist() == ["Kitchen", "Acme", ""]
+    assert history_arrays(db_path, AS_OF, days=30, sku="B").groups.tolist() == ["Acme"]
+
+
 def test_history_of_one_sku_is_its_rows_of_the_whole_account(demo_database):
     whole = history(demo_database, days=120)
     sku = whole["sku"].iloc[len(whole) // 2]
