@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core import db, skus, stored
+from core import db, settings, skus, stored
 from core.forecast import accuracy, events, methods, pattern, yearly
 from core.forecast.sales_history import SalesHistory, history_arrays
 from core.forecast.params import ForecastParams
@@ -712,12 +712,16 @@ CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
-                   params: ForecastParams = ForecastParams(), days: int | None = None) -> ForecastResult:
+                   params: ForecastParams | None = None, days: int | None = None) -> ForecastResult:
     """History from the database as matrices (``history_arrays``: no long frame), then the fit.
+
+    ``params`` default: those saved on the Settings page (``settings.load_forecast``).
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
     (``core.stored``), so that the next process reads it instead of fitting again."""
+    if params is None:
+        params = settings.load_forecast(db_path)
     if as_of is None:
         dates = skus.snapshot_dates(db_path)
         if not dates:
