@@ -478,7 +478,9 @@ def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outsid
     summary = forecast_arrays(history, as_of, params).summary.set_index("sku")
     assert summary.loc["E", "demand_per_day"] == pytest.approx(2 * (25 + 3 * 2.0) / 28)
     assert summary.loc["E", "demand_events"] == "Spring sale 6-8 Mar, ×2.0 (default)"
-    assert summary.loc["E", "event_uplift_text"] == "Spring sale 6-8 Mar, ×2.0 (default); Summer sale 10-12 Apr, ×3.0 (default)"
+    assert summary.loc["E", "event_uplift_text"] == (  # the whole 180-day horizon, Prime Day included
+        "Spring sale 6-8 Mar, ×2.0 (default); Summer sale 10-12 Apr, ×3.0 (default); "
+        "Prime Day 8-11 Jul, ×2.0 (default; editable in Settings)")
     assert summary.loc["F", "demand_events"] == ""
 
     frame = pd.DataFrame({"sku": ["E", "F"], "product_name": ["E", "F"], "available": [10.0, 50.0],

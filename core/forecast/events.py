@@ -286,7 +286,7 @@ def uplift_text(factor: float) -> str:
 def demand_events_text(future_factors, future_days: np.ndarray, events: tuple[Event, ...],
                        sources: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Per SKU, the events whose uplift is inside the demand of ``future_days``, in words:
-    "Prime Day 8-11 Jul, ×2.0", several joined by "; ", "" where none. With ``sources`` (event name
+    "Prime Day 8-11 Jul, ×2.0", several joined by "; " in date order, "" where none. With ``sources`` (event name
     -> per-SKU words, ``EventFactors.sources``) each ends with where its uplift comes from:
     "Prime Day 8-11 Jul, ×1.9 (own past events)".
 
@@ -305,7 +305,7 @@ def demand_events_text(future_factors, future_days: np.ndarray, events: tuple[Ev
     """
     factors = np.asarray(future_factors, dtype=float)
     texts = [[] for _ in range(factors.shape[0])]
-    for e in events:
+    for e in sorted(events, key=lambda e: e.start):  # in date order
         mask = day_mask(future_days, e.start, e.end) if len(future_days) else np.zeros(0, bool)
         if not mask.any():
             continue
