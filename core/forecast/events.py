@@ -148,12 +148,25 @@ class PooledUplift:
             if level == "own":
                 out[i] = "own past events"
             elif level == "group":
-                out[i] = f"group {self.group[i]}, {_skus(self.group_skus[i])}"
+                out[i] = f"group {group_label(self.group[i])}, {_skus(self.group_skus[i])}"
             elif level == "account":
                 out[i] = f"account, {_skus(self.account_skus[i])}"
             else:
                 out[i] = default
         return out
+
+
+def group_label(group: str) -> str:
+    """A product group as a seller reads it: Amazon's "gl_lawn_and_garden" as "Lawn and garden";
+    other names (a brand, "Kitchen") as they are.
+
+    >>> group_label("gl_lawn_and_garden"), group_label("Acme")
+    ('Lawn and garden', 'Acme')
+    """
+    if group.startswith("gl_") and len(group) > 3:
+        words = group[3:].replace("_", " ")
+        return words[0].upper() + words[1:]
+    return group
 
 
 def _skus(n: int) -> str:
