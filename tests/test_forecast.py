@@ -527,15 +527,12 @@ def test_history_of_an_unknown_sku_is_empty(demo_database):
 
 def test_forecast_table_fits_the_arrays_as_forecast_all_fits_the_frame(demo, fort_db):
     """forecast_table reads the matrices without the long frame: the same forecast as forecast_all
-    on ``history``'s frame, once the arrays' groups are left out too (the long frame has none, so its
-    SKUs pool events over the account only)."""
+    on ``history``'s frame given the same groups (the long frame has none of its own)."""
     for db_path, result in (demo, (fort_db, forecast_table(fort_db))):
-        arrays = history_arrays(db_path, result.as_of)
-        pd.testing.assert_frame_equal(result.summary, engine.forecast_arrays(arrays, result.as_of, result.params).summary)
-        ungrouped = engine.forecast_arrays(dataclasses.replace(arrays, groups=None), result.as_of, result.params)
-        again = forecast_all(history(db_path, result.as_of), result.as_of, result.params)
-        pd.testing.assert_frame_equal(ungrouped.summary, again.summary)
-        pd.testing.assert_frame_equal(ungrouped.daily, again.daily)
+        groups = history_arrays(db_path, result.as_of).groups
+        again = forecast_all(history(db_path, result.as_of), result.as_of, result.params, groups=groups)
+        pd.testing.assert_frame_equal(result.summary, again.summary)
+        pd.testing.assert_frame_equal(result.daily, again.daily)
 
 
 def test_forecast_arrays_needs_a_history_ending_at_as_of(demo_database):
