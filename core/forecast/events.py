@@ -221,8 +221,12 @@ def pooled_uplift(y, days: np.ndarray, occurrences: list[Event], default: float,
     # The other SKUs of its group (none for "").
     codes = pd.factorize(groups)[0]
     has_group = groups != ""
-    s_g, e_g, n_g = (np.where(has_group, np.maximum(np.bincount(codes, v, codes.max(initial=-1) + 1)[codes] - v, 0), 0)
-                     for v in (units_on, expected, ok.astype(float)))
+
+    def others_in_group(values: np.ndarray) -> np.ndarray:
+        total = np.bincount(codes, values, codes.max(initial=-1) + 1)[codes]
+        return np.where(has_group, np.maximum(total - values, 0.0), 0.0)
+
+    s_g, e_g, n_g = (others_in_group(v) for v in (units_on, expected, ok.astype(float)))
     r_g = shrunk_ratio(s_g, e_g, r_a, m)
     uplift = shrunk_ratio(units_on, expected, r_g, m)
     w_own, w_g, w_a = expected / (expected + m), e_g / (e_g + m), e_a / (e_a + m)
@@ -299,8 +303,8 @@ def uplift_text(factor: float) -> str:
 def demand_events_text(future_factors, future_days: np.ndarray, events: tuple[Event, ...],
                        sources: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """Per SKU, the events whose uplift is inside the demand of ``future_days``, in words:
-    "Prime Day 8-11 Jul, ×2.0", several joined by "; " in date order, "" where none. With ``sources`` (event name
-    -> per-SKU words, ``EventFactors.sources``) each ends with where its uplift comes from:
+    "Prime Day 8-11 Jul, ×2.0", several joined by "; " in date order, "" where none. With ``sources``
+    (event name -> per-SKU words, ``EventFactors.sources``) each ends with where its uplift comes from:
     "Prime Day 8-11 Jul, ×1.9 (own past events)".
 
     ``future_factors`` (SKUs × days) are ``uplift_factors``' multipliers on those days (the forecast's
@@ -326,5 +330,6 @@ def demand_events_text(future_factors, future_days: np.ndarray, events: tuple[Ev
         words = f"{e.name} {event_dates_text(e.start, e.end)}, "
         source = (sources or {}).get(e.name)
         for i in np.flatnonzero(np.abs(factor - 1.0) > 1e-9):
-            texts[i].append(words + uplift_text(float(factor[i])) + (f" ({source[i]})" if source is not None else ""))
+            where = f" ({source[i]})" if source is not None else ""
+            texts[i].append(words + uplift_text(float(factor[i])) + where)
     return np.array(["; ".join(t) for t in texts], dtype=object)
