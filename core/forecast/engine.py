@@ -18,8 +18,9 @@ How a SKU is forecast (details in docs/metrics.md, "Demand forecast"):
    to forecast from every origin. The parameters see the whole history (a mild look-ahead in the
    backtest, documented). Yearly seasonality is not modelled: it needs two years of history and the
    events below carry the big yearly peaks.
-5. Events multiply the forecast on event days by the SKU's own uplift (``events.estimate_uplift``)
-   or the event's default; the backtest applies the same factors.
+5. Events multiply the forecast on event days by the SKU's uplift (``events.pooled_uplift``: its
+   own past events shrunk towards its group's, the group's towards the account's, the account's
+   towards the event's default); the backtest applies the same factors.
 6. Intervals: normal, mean ± z·σ, σ = root-mean-square of the SKU's daily backtest errors (pooled
    over origins and the 28 horizons, so it holds the growth of error within a month; not widened
    further with the horizon), scaled by the event uplift on event days, clipped at 0. Without a
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core import db, skus, stored
+from core import db, settings, skus, stored
 from core.forecast import accuracy, events, methods, pattern, yearly
 from core.forecast.sales_history import SalesHistory, history_arrays
 from core.forecast.params import ForecastParams
@@ -66,7 +67,7 @@ SCALE_PRIOR_MONTHS = 12  # months of evidence the pooled error-to-volume ratio i
 CALIBRATION_MIN_ERRORS = 30  # fewer SKU-origins than this: the normal formula instead
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
                    "mase", "wape_month", "backtest_units", "history_days", "month_error_scale", "profile_source",
-                   "method_reason", "demand_events"]
+                   "method_reason", "demand_events", "event_uplift_text"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 PROFILE_COLUMNS = ["sku", "month", "profile", "own", "target"]
 CALIBRATION_COLUMNS = ["horizon_days", "service_level", "factor", "achieved"]
@@ -476,7 +477,8 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
 
     y_act = demand_series(units, in_stock)
     calendar = events.event_calendar(params, days[0].item(), future[-1].item())
-    factors, past_event = events.uplift_factors(y_act, days, all_days, calendar, params.event_baseline_days)
+    factors, past_event, uplift_sources = events.uplift_factors(y_act, days, all_days, calendar,
+                                                                params.event_baseline_days, groups)
     y_fit = np.where(past_event[None, :], np.nan, y_act)
     observed_fit = ~np.isnan(y_fit)
     history_days = (~np.isnan(y_act)).sum(axis=1)
@@ -701,7 +703,10 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "profile_source": source, "method_reason": reason,
         "demand_events": events.demand_events_text(
             np.where(no_sale[:, None], 1.0, future_factor[:, : params.summary_days]), future[: params.summary_days],
-            calendar)})
+            calendar, uplift_sources),
+        # Every event of the horizon with its uplift's source (the forecast chart shows it).
+        "event_uplift_text": events.demand_events_text(np.where(no_sale[:, None], 1.0, future_factor), future,
+                                                       calendar, uplift_sources)})
     daily = pd.DataFrame({
         "sku": pd.array(np.repeat(sku_list, H), dtype="str"),
         "day": np.tile(future, n).astype("datetime64[s]"),
@@ -786,18 +791,22 @@ def _profiles_frame(sku_list, prof: dict | None) -> pd.DataFrame:
 
 # The reports the history reads (core.forecast.sales_history): an import into any other (costs, returns,
 # fees) leaves a stored forecast valid.
-FORECAST_TABLES = ("orders", "shipments", "ledger_detail", "inventory_planning", "manage_inventory")
+FORECAST_TABLES = ("orders", "shipments", "ledger_detail", "inventory_planning", "manage_inventory", "fee_preview")
 _CACHE: OrderedDict = OrderedDict()
 CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
-                   params: ForecastParams = ForecastParams(), days: int | None = None) -> ForecastResult:
+                   params: ForecastParams | None = None, days: int | None = None) -> ForecastResult:
     """History from the database as matrices (``history_arrays``: no long frame), then the fit.
+
+    ``params`` default: those saved on the Settings page (``settings.load_forecast``).
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
     (``core.stored``), so that the next process reads it instead of fitting again."""
+    if params is None:
+        params = settings.load_forecast(db_path)
     if as_of is None:
         dates = skus.snapshot_dates(db_path)
         if not dates:
