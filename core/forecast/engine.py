@@ -768,7 +768,7 @@ def _profile_source(prof: dict | None, groups, n: int) -> np.ndarray:
     labels = np.asarray(groups, dtype=object) if groups is not None else np.full(n, "", dtype=object)
     out = np.empty(n, dtype=object)
     for i in range(n):
-        group = f"product group {labels[i]}" if pooled[i] else ""
+        group = f"group {events.group_label(str(labels[i]))}" if pooled[i] else ""
         if not own_ok[i]:
             out[i] = f"pooled: {group} (under 12 months of its own)" if pooled[i] else "none: under 12 months of history"
         elif weight[i] <= 0:
