@@ -1,30 +1,29 @@
-"""Backtest, method choice, intervals and the daily forecast of every SKU at once.
+"""Backtest, method choice, calibrated lead-time demand and the daily forecast of every SKU at once.
 
 How a SKU is forecast (details in docs/metrics.md, "Demand forecast"):
 
 1. Its history starts at its first sale; out-of-stock days and past event days are missing, not zero.
+   Every loaded day is read (up to four years).
 2. Fewer than ``launch_days`` in-stock days: the launch default, the mean so far. No sale at all: 0.
-3. Otherwise a rolling-origin backtest: origins at as-of − k·h (k = 1..``backtest_origins``), each
-   forecasting the next h = ``backtest_horizon_days`` days from what was known before it (an origin
-   needs ``launch_days`` in-stock days before it). Candidates by demand pattern: smooth and erratic,
-   the moving average and SES (and weekly Holt-Winters where the week matters, below); intermittent
-   and lumpy, the moving average, Croston, SBA and TSB. The lowest backtest absolute error (equivalent
-   to the lowest WAPE, the denominator being the SKU's own) wins; ties go to the simpler method.
-   Without a usable origin: the moving average.
-4. Weekly seasonality: smooth or erratic SKUs with ``seasonal_min_days`` of history whose weekday
-   effect passes an F test (the strongest ``seasonal_max_fits`` of them) get one statsmodels
-   ``ExponentialSmoothing`` fit (additive season, period 7) on the whole history; its smoothing
-   constants and initial states are then filtered for all of them at once (``holt_winters_weekly``)
-   to forecast from every origin. The parameters see the whole history (a mild look-ahead in the
-   backtest, documented). Yearly seasonality is not modelled: it needs two years of history and the
-   events below carry the big yearly peaks.
-5. Events multiply the forecast on event days by the SKU's uplift (``events.pooled_uplift``: its
-   own past events shrunk towards its group's, the group's towards the account's, the account's
-   towards the event's default); the backtest applies the same factors.
-6. Intervals: normal, mean ± z·σ, σ = root-mean-square of the SKU's daily backtest errors (pooled
-   over origins and the 28 horizons, so it holds the growth of error within a month; not widened
-   further with the horizon), scaled by the event uplift on event days, clipped at 0. Without a
-   backtest, σ = the standard deviation of its in-stock daily demand (√mean with under 2 days).
+3. Candidates: flat levels (moving averages over 28/91/182/365 days, SES; Croston, SBA and TSB for
+   intermittent and lumpy demand), yearly ones from 12 whole months of history (``yearly``: the
+   SKU's profile of calendar months, shrunk towards its product group's pooled profile or towards
+   flat; a 91/182/365-day deseasonalised level times the profile, seasonal naive, a damped trend),
+   and weekly Holt-Winters for the few SKUs with a strong weekday pattern (statsmodels fits).
+4. Backtest: origins on the first day of each of the last ``backtest_origins`` months, each forecasting
+   up to ``backtest_horizon_days`` (never past the as-of) from what was known before it, scored on
+   calendar-month totals (what a purchase order covers). The default, ``DEFAULT_METHOD`` (the 91-day
+   level times the shrunk profile: a plain 91-day mean where the profile is flat), is kept unless
+   another candidate's error is at most ``switch_margin`` of it: picking the best of a dozen noisy
+   backtests per SKU overfits (it lost to the default on every real data set tried).
+5. Events multiply the forecast on event days by the SKU's uplift (own, else its group's, else the
+   account's, else the default: ``events.pooled_uplift``); the backtest applies the same factors.
+6. Uncertainty: the errors of the chosen method's L-day sums at every origin, standardised by the
+   SKU's month error scale (shrunk towards the account's error-to-volume ratio) and pooled over SKUs,
+   give empirical quantiles per lead time (``calibrate``): safety stock at service level s is that
+   quantile times the scale (``safety_stock``), so the reorder point covers the backtest's lead-time
+   demand in a share s of SKU-origins, checked leave-one-origin-out. The daily chart band stays a
+   normal mean ± z·σ (σ: the daily backtest RMSE).
 """
 
 from __future__ import annotations
