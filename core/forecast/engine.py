@@ -335,11 +335,9 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
     (``core.stored``), so that the next process reads it instead of fitting again."""
+    as_of = as_of or skus.as_of_date(db_path)  # the latest snapshot, else the last order day
     if as_of is None:
-        dates = skus.snapshot_dates(db_path)
-        if not dates:
-            return _empty(None, params)
-        as_of = dates[0]
+        return _empty(None, params)
     version = db.data_version(db_path, FORECAST_TABLES)
     key = (str(Path(db_path).resolve()), version, as_of, params, days)
     if key in _CACHE:

@@ -134,15 +134,14 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int = 730,
     ``skus.sellable_balance_sql``): a day is in stock when it began or ended with sellable units or
     something sold (``skus.in_stock_sql``); days the ledger does not cover count as in stock. SKUs:
     those in the snapshot at ``as_of`` and those sold in the range, or only ``sku`` (a chart of one
-    SKU need not read the whole account). ``as_of`` defaults to the latest snapshot.
+    SKU need not read the whole account). ``as_of`` defaults to ``skus.as_of_date``: the latest
+    snapshot, else the last order day (no snapshot: every day counts as in stock).
     """
     if days < 1:
         raise ValueError("days must be >= 1")
+    as_of = as_of or skus.as_of_date(db_path)
     if as_of is None:
-        dates = skus.snapshot_dates(db_path)
-        if not dates:
-            return _empty()
-        as_of = dates[0]
+        return _empty()
     start = as_of - dt.timedelta(days=days)  # exclusive: the range is start + 1 .. as_of
     calendar = np.arange(np.datetime64(start, "D") + 1, np.datetime64(as_of, "D") + 1)
     with db.connect(db_path) as con:
