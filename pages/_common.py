@@ -393,6 +393,11 @@ def guard_skus(message: str, *, orders_only: bool = False) -> tuple[skus.SkuTabl
                 "Inventory) or **Manage FBA Inventory**. Orders and the Inventory Ledger add the sales and "
                 "stock history.", icon=":material/inventory_2:")
         st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload:")
+        if not orders_only and not snapshot_dates() and not _orders_only_table(
+                str(db_path()), data_version(), as_of(), *health_settings()).frame.empty:
+            st.caption("The order history alone already gives the demand forecast and a restock plan, as "
+                       "of the last order day (the stock taken as 0).")
+            st.page_link("pages/restock.py", label="See the restock plan", icon=":material/local_shipping:")
         st.stop()
     frame = filtered_skus()
     if frame.empty:
