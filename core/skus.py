@@ -42,8 +42,9 @@ class Sources:
 
     stock: str | None  # 'inventory_planning' | 'manage_inventory'; None: no snapshot (stock taken as 0)
     sales: str | None  # 'orders' | 'shipments' | 'inventory_planning'
-    ledger_start: dt.date | None  # first day of the Inventory Ledger, when it covers the as-of day (and
-    # a snapshot anchors its balance)
+    # First day of the Inventory Ledger, when it covers the as-of day and a snapshot there anchors its
+    # rebuilt balance (without one, every day counts as in stock).
+    ledger_start: dt.date | None
     storage_fees: bool
     fee_preview: bool
     costs: bool
