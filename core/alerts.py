@@ -606,7 +606,8 @@ def gather(db_path: Path, as_of: dt.date | None = None, today: dt.date | None = 
     planned = on("stockout_in_lead_time") or on("order_by_passed") or on("low_cover")
     if plan_inputs is None and planned:
         plan_inputs = restock.restock_inputs(db_path, table.as_of, health, table=table)
-    plan = (restock.plan_from_inputs(plan_inputs, forecast_table(db_path, table.as_of).summary, rparams)
+    result = forecast_table(db_path, table.as_of) if planned else None
+    plan = (restock.plan_from_inputs(plan_inputs, result.summary, rparams, forecast=result)
             if planned else empty)
     # Arrivals come in at age 0 and FIFO sells the oldest units first, so the units crossing a band
     # at the next two 15ths do not depend on them: skip planning the arrivals (same result, faster).

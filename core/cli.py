@@ -359,7 +359,7 @@ def _cmd_restock(args: argparse.Namespace) -> int:
                                  lead_time_shift_days=args.lead_time_shift or 0)
     forecasts = forecast.forecast_table(db_path, as_of=args.as_of)
     plan = restock.restock_from_db(db_path, params, as_of=args.as_of, forecast_summary=forecasts.summary,
-                                   health_params=health)
+                                   health_params=health, forecast=forecasts)
     if args.csv:
         sys.stdout.buffer.write(export.to_csv_bytes(plan))
     else:

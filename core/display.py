@@ -183,7 +183,15 @@ def report_title(report_type: str) -> str:
 
 
 METHOD_NAMES = {
-    "moving average": "Moving average",
+    "moving average": "Moving average, 28 days",
+    "moving average 91": "Moving average, 91 days",
+    "moving average 182": "Moving average, 182 days",
+    "moving average 365": "Moving average, 365 days",
+    "seasonal 91": "Yearly season × 91-day level",
+    "seasonal 182": "Yearly season × 182-day level",
+    "seasonal 365": "Yearly season × 365-day level",
+    "seasonal naive": "Seasonal naive (same month last year)",
+    "seasonal damped trend": "Yearly season × damped trend",
     "ses": "Simple exponential smoothing",
     "croston": "Croston",
     "sba": "Croston, bias-corrected (SBA)",

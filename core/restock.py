@@ -30,7 +30,7 @@ RESTOCK_COLUMNS = [
     "demand_per_day", "sigma_demand", "method", "wape", "demand_events", "gross_demand_per_day",
     "resellable_returns_per_day",
     "production_days", "transit_days", "lead_time_days", "sigma_lead_time",
-    "service_level", "z", "safety_stock", "reorder_point",
+    "service_level", "z", "lead_time_demand", "safety_stock", "reorder_point",
     "available", "inbound", "reserved_transfer", "open_po_units", "position",
     "annual_demand", "unit_cost", "holding_cost_per_unit_year", "eoq",
     "order_qty_needed", "moq", "case_pack", "order_qty", "cases", "order_value",
@@ -162,9 +162,33 @@ def _held_reasons(grade: pd.Series, signals: pd.Series, would: pd.Series, wanted
     return (text + tail).astype(object)
 
 
+def _calibrated_reorder_point(t: pd.DataFrame, forecast) -> None:
+    """Replace the normal-formula safety stock and reorder point of the SKUs ``forecast`` has (in place):
+    ROP = (forecast demand over the lead time − resellable returns over it) + SS,
+    SS = √(SS_demand² + (z·d·σ_L)²), SS_demand from the calibrated L-day errors."""
+    from core.forecast.engine import safety_stock
+
+    use = t["method"] != VELOCITY_METHOD
+    if not use.any():
+        return
+    rows = t[use]
+    lead = rows["lead_time_days"].to_numpy(dtype=float)
+    gross = forecast.lead_time_demand(lead, rows["sku"]).to_numpy()
+    known = ~np.isnan(gross)
+    summary = forecast.summary.set_index(forecast.summary["sku"].astype(str)).reindex(rows["sku"].astype(str))
+    ss_demand = safety_stock(summary, forecast.calibration, lead, rows["service_level"].to_numpy(dtype=float))
+    ss_lead = rows["z"].to_numpy() * rows["demand_per_day"].to_numpy() * rows["sigma_lead_time"].to_numpy()
+    ss = np.sqrt(ss_demand ** 2 + ss_lead ** 2)
+    net = np.maximum(gross - rows["resellable_returns_per_day"].to_numpy() * lead, 0.0)
+    index = rows.index[known]
+    t.loc[index, "safety_stock"] = ss[known]
+    t.loc[index, "lead_time_demand"] = net[known]
+    t.loc[index, "reorder_point"] = net[known] + ss[known]
+
+
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
-                  resellable_returns: pd.DataFrame | None = None,
+                  resellable_returns: pd.DataFrame | None = None, forecast=None,
                   position_known: bool = True) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
@@ -235,6 +259,9 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     sigma_lt = rm.lead_time_demand_sd(d, t["sigma_demand"], lead, t["sigma_lead_time"])
     t["safety_stock"] = t["z"] * sigma_lt
     t["reorder_point"] = rm.reorder_point(d, lead, t["safety_stock"])
+    t["lead_time_demand"] = d * lead
+    if forecast is not None and len(forecast.summary):
+        _calibrated_reorder_point(t, forecast)
 
     t["available"] = _column(frame, "available").fillna(0.0)
     t["inbound"] = _column(frame, "inbound").fillna(0.0)
@@ -349,22 +376,22 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
-                     params: RestockParams = RestockParams()) -> pd.DataFrame:
+                     params: RestockParams = RestockParams(), forecast=None) -> pd.DataFrame:
     """``restock_table`` over read inputs; an empty plan (``RESTOCK_COLUMNS``) without a SKU (neither
     a stock snapshot nor order history)."""
     if inputs.as_of is None or inputs.frame.empty:
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
-                         inputs.resellable, position_known=inputs.position_known)
+                         inputs.resellable, forecast, position_known=inputs.position_known)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
                     forecast_summary: pd.DataFrame | None = None,
-                    health_params: HealthParams = HealthParams()) -> pd.DataFrame:
+                    health_params: HealthParams = HealthParams(), forecast=None) -> pd.DataFrame:
     """The restock plan from the database: ``plan_from_inputs(restock_inputs(...))``. Without a stock
     snapshot, the plan of the SKUs sold (``core.skus.orders_only_table``: position taken as 0, said
     in every reason); an empty frame with ``RESTOCK_COLUMNS`` when neither stock nor orders are loaded."""
-    return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params)
+    return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params, forecast)
 
 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from core import db
 
-STORE_VERSION = 3  # 2: the forecast summary's demand_events
+STORE_VERSION = 4  # 2: the forecast summary's demand_events; 4: yearly profiles, calibration
 KEEP_RUNS = 4
 
 

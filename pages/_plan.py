@@ -29,10 +29,20 @@ RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "o
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
 @st.cache_resource(show_spinner="Forecasting demand (once for this data)…", max_entries=8)
+def _forecast_result(path: str, version: tuple, as_of_date: dt.date | None):
+    return forecast_table(Path(path), as_of_date)
+
+
 def _forecast_summary(path: str, version: tuple,
                       as_of_date: dt.date | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    result = forecast_table(Path(path), as_of_date)
+    result = _forecast_result(path, version, as_of_date)
     return result.summary, result.daily
+
+
+def forecast_result():
+    """``core.forecast.forecast_table`` at the sidebar's as-of date (profiles and calibration with it)."""
+    path = common.db_path()
+    return _forecast_result(str(path), common.data_version(path), common.as_of())
 
 
 def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -56,8 +66,9 @@ def _restock_inputs(path: str, version: tuple, as_of_date: dt.date | None,
 @st.cache_data(show_spinner="Planning restock…", max_entries=32)
 def _restock_plan(path: str, version: tuple, as_of_date: dt.date | None, params: RestockParams,
                   health: HealthParams) -> pd.DataFrame:
-    summary_frame, _ = _forecast_summary(path, version, as_of_date)
-    return restock.plan_from_inputs(_restock_inputs(path, version, as_of_date, health), summary_frame, params)
+    result = _forecast_result(path, version, as_of_date)
+    return restock.plan_from_inputs(_restock_inputs(path, version, as_of_date, health), result.summary, params,
+                                    forecast=result)
 
 
 def restock_params() -> RestockParams:

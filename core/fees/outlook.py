@@ -104,7 +104,8 @@ def planned_arrivals(db_path: Path, as_of: dt.date, days: int, restock_params: R
     ``plan_inputs``: the plan's inputs at ``as_of`` when the caller already has them."""
     if plan_inputs is None:
         plan_inputs = restock.restock_inputs(db_path, as_of, health_params)
-    plan = restock.plan_from_inputs(plan_inputs, forecast_table(db_path, as_of).summary, restock_params)
+    result = forecast_table(db_path, as_of)
+    plan = restock.plan_from_inputs(plan_inputs, result.summary, restock_params, forecast=result)
     if plan.empty:
         return pd.DataFrame(columns=["sku", "day", "units"])
     projection = stock_projection.project_stock(plan, daily, days=days,

@@ -28,6 +28,7 @@ How a SKU is forecast (details in docs/metrics.md, "Demand forecast"):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import warnings
 from collections import OrderedDict
@@ -39,29 +40,140 @@ import pandas as pd
 from scipy import stats
 
 from core import db, skus, stored
-from core.forecast import accuracy, events, methods, pattern
+from core.forecast import accuracy, events, methods, pattern, yearly
 from core.forecast.sales_history import SalesHistory, history_arrays
 from core.forecast.params import ForecastParams
 
-SIMPLE_METHODS = ("moving average", "ses", "croston", "sba", "tsb")  # simplest first: ties go left
+PATH_METHODS = ("moving average", "ses", "croston", "sba", "tsb")  # flat, from one pass over the days
 SEASONAL_METHOD = "holt-winters weekly"
-CANDIDATES = {"smooth": ("moving average", "ses"), "erratic": ("moving average", "ses"),
-              "intermittent": ("moving average", "croston", "sba", "tsb"),
-              "lumpy": ("moving average", "croston", "sba", "tsb")}
+# Every candidate, simplest first (ties go left). "moving average" is the 28-day one.
+CANDIDATE_ORDER = ("moving average", "moving average 91", "moving average 182", "moving average 365", "ses",
+                   "croston", "sba", "tsb", "seasonal 91", "seasonal 182", "seasonal 365", "seasonal naive",
+                   "seasonal damped trend", SEASONAL_METHOD)
+METHOD_IDS = (*CANDIDATE_ORDER, "launch", "no demand")  # every method the summary can name
+INTERMITTENT_ONLY = ("croston", "sba", "tsb")  # Croston's family is for intermittent and lumpy demand
+DEFAULT_METHOD = "seasonal 91"  # the 91-day level times the (shrunk) yearly profile: flat when it has none
+# Where a yearly candidate cannot be built at an origin (under 12 whole months before it), it is
+# scored as the plain level it would be without a season.
+NON_SEASONAL_TWIN = {"seasonal 91": "moving average 91", "seasonal 182": "moving average 182",
+                     "seasonal 365": "moving average 365", "seasonal naive": "moving average 365",
+                     "seasonal damped trend": "moving average 91"}
+SWITCH_WORDS = "80%"  # ForecastParams.switch_margin in words (the default's)
+DAYS_PER_MONTH = 30.4375
+LEAD_GRID = (7, 14, 30, 60, 90, 120, 180)  # lead times (days) whose L-day sums are calibrated
+SERVICE_GRID = np.round(np.arange(0.50, 0.9951, 0.005), 3)  # service levels of the calibration table
+CALIBRATION_MIN_ERRORS = 30  # fewer SKU-origins than this: the normal formula instead
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
-                   "mase", "backtest_units", "history_days", "demand_events"]
+                   "mase", "wape_month", "backtest_units", "history_days", "month_error_scale", "profile_source",
+                   "method_reason", "demand_events"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
+PROFILE_COLUMNS = ["sku", "month", "profile", "own", "target"]
+CALIBRATION_COLUMNS = ["horizon_days", "service_level", "factor", "achieved"]
+ERROR_COLUMNS = ["sku", "horizon_days", "origin", "u"]
+SERVICE_CHECK_DAYS = (30, 60, 90)  # lead times whose per-SKU backtest errors are kept (the accuracy page)
 Z80, Z95 = stats.norm.ppf(0.9), stats.norm.ppf(0.975)
 
 
 @dataclass(frozen=True)
 class ForecastResult:
-    """Per-SKU summary (method, demand, accuracy) and the daily forecast with its intervals."""
+    """Per-SKU summary (method, demand, accuracy), the daily forecast with its intervals, the yearly
+    profiles and the calibration of lead-time demand (``calibration``: safety factors by horizon and
+    service level, and the service each achieved in the backtest)."""
 
     summary: pd.DataFrame
     daily: pd.DataFrame
     as_of: dt.date | None
     params: ForecastParams
+    profiles: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=PROFILE_COLUMNS))
+    calibration: pd.DataFrame = dataclasses.field(
+        default_factory=lambda: pd.DataFrame(columns=CALIBRATION_COLUMNS))
+    # The standardised backtest errors u of the L-day sums behind the calibration, per SKU and origin
+    # (L in SERVICE_CHECK_DAYS): the achieved service per ABC class is counted from them.
+    lead_errors: pd.DataFrame = dataclasses.field(default_factory=lambda: pd.DataFrame(columns=ERROR_COLUMNS))
+
+    _cache: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def _cumulative(self) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+        """The SKUs (summary order), the running sums of their daily means (n × H+1) and their last
+        28 days' mean a day; computed once per result (a what-if move reads it again)."""
+        if "cum" not in self._cache:
+            order = pd.Index(self.summary["sku"].astype(str))
+            n = len(order)
+            horizon = len(self.daily) // n if n else 0
+            mean = self.daily["mean"].to_numpy(dtype=float).reshape(n, horizon) if n else np.zeros((0, 0))
+            tail = mean[:, -28:].mean(axis=1) if horizon else np.zeros(n)
+            self._cache["cum"] = (order, np.c_[np.zeros(n), np.cumsum(mean, axis=1)], tail)
+        return self._cache["cum"]
+
+    def lead_time_demand(self, lead_days, skus=None) -> pd.Series:
+        """Forecast demand over the next ``lead_days`` days (one number, or one per SKU) of each of
+        ``skus`` (default: the summary's), indexed by sku: ``lead_time_demand``."""
+        order, cum, tail = self._cumulative()
+        wanted = pd.Index(order if skus is None else pd.Index(skus).astype(str))
+        return pd.Series(lead_time_demand(cum, tail, order.get_indexer(wanted), lead_days), index=wanted)
+
+    def reorder_point(self, lead_days, service_level, skus=None) -> pd.DataFrame:
+        """``lead_time_demand``, ``safety_stock`` and ``reorder_point`` per SKU (indexed by sku) at
+        ``service_level`` over ``lead_days`` (each a number or one per SKU)."""
+        demand = self.lead_time_demand(lead_days, skus)
+        rows = self.summary.set_index(self.summary["sku"].astype(str)).reindex(demand.index)
+        ss = safety_stock(rows, self.calibration, lead_days, service_level)
+        return pd.DataFrame({"lead_time_demand": demand.to_numpy(), "safety_stock": ss,
+                             "reorder_point": demand.to_numpy() + ss}, index=demand.index.rename("sku"))
+
+
+def lead_time_demand(cumulative: np.ndarray, tail: np.ndarray, rows: np.ndarray, lead_days) -> np.ndarray:
+    """Σ of the daily forecast means over the first ``lead_days`` days: ``cumulative[i, L]`` (running
+    sums, a 0 column first), a fractional day pro rata, and past the horizon the SKU's last 28 days'
+    mean a day (``tail``). ``rows``: each wanted SKU's row (−1: not forecast, ``NaN``).
+
+    >>> cum = np.array([[0.0, 1.0, 3.0, 6.0]]); lead_time_demand(cum, np.array([3.0]), np.array([0, -1]), 2.5).tolist()
+    [4.5, nan]
+    >>> lead_time_demand(cum, np.array([3.0]), np.array([0]), 5).tolist()   # 6 + 2 days × 3
+    [12.0]
+    """
+    rows = np.asarray(rows)
+    n = len(rows)
+    horizon = cumulative.shape[1] - 1
+    lead = np.broadcast_to(np.asarray(lead_days, dtype=float), (n,))
+    r = np.clip(rows, 0, None)
+    if horizon <= 0 or not len(cumulative):
+        return np.where(rows >= 0, 0.0, np.nan)
+    whole = np.clip(np.floor(lead), 0, horizon).astype(int)
+    nxt = cumulative[r, np.minimum(whole + 1, horizon)] - cumulative[r, whole]
+    part = np.where(lead < horizon, lead - whole, 0.0)
+    total = cumulative[r, whole] + part * nxt + np.maximum(lead - horizon, 0.0) * tail[r]
+    return np.where(rows >= 0, total, np.nan)
+
+
+def safety_stock(summary: pd.DataFrame, calibration: pd.DataFrame, lead_days, service_level) -> np.ndarray:
+    """Safety stock of each SKU over ``lead_days`` at ``service_level`` (each a number or one per SKU),
+    from the backtest's calibrated errors of L-day sums.
+
+    ``SS = factor(L, s) × scale × √(L ÷ 30.4)``: ``scale`` is the SKU's backtest error of a month's
+    total (``month_error_scale``), ``factor`` the calibrated quantile of the standardised errors at the
+    lead time (interpolated linearly between the calibrated lead times, held flat outside them) and
+    service level (``calibrate``). Never below 0. Where the account has no calibration, the normal
+    formula ``z(s)·σ_d·√L``.
+    """
+    n = len(summary)
+    lead = np.broadcast_to(np.asarray(lead_days, dtype=float), (n,))
+    level = np.broadcast_to(np.asarray(service_level, dtype=float), (n,))
+    sigma = summary["sigma_demand"].to_numpy(dtype=float) if "sigma_demand" in summary else np.zeros(n)
+    normal = stats.norm.ppf(np.clip(level, 1e-6, 1 - 1e-6)) * np.nan_to_num(sigma) * np.sqrt(np.maximum(lead, 0))
+    table = calibration.dropna(subset=["factor"]) if len(calibration) else calibration
+    if "month_error_scale" not in summary or table.empty:
+        return np.maximum(normal, 0.0)
+    scale = summary["month_error_scale"].to_numpy(dtype=float)
+    grid = np.sort(table["horizon_days"].unique()).astype(float)
+    levels = np.sort(table["service_level"].unique())
+    factor_table = (table.pivot(index="horizon_days", columns="service_level", values="factor")
+                    .reindex(index=grid, columns=levels).to_numpy())
+    # Interpolate in service level for every horizon, then in horizon.
+    by_level = np.stack([np.interp(level, levels, row) for row in factor_table])  # horizons × n
+    factor = np.array([np.interp(lead[i], grid, by_level[:, i]) for i in range(n)]) if n else np.zeros(0)
+    ss = factor * np.nan_to_num(scale) * np.sqrt(np.maximum(lead, 0) / DAYS_PER_MONTH)
+    return np.maximum(np.where(np.isfinite(ss), ss, normal), 0.0)
 
 
 def _empty(as_of, params) -> ForecastResult:
@@ -169,8 +281,116 @@ def _weekly_at(level, season, t: int, horizon: int) -> np.ndarray:
     return np.maximum(level[:, [t]] + season[:, cols], 0.0)
 
 
+def _window_mean(y: np.ndarray, o: int, window: int) -> np.ndarray:
+    """Mean of the observed days among the ``window`` days before day ``o`` (``NaN`` with none)."""
+    part = y[:, max(0, o - window):o]
+    observed = ~np.isnan(part)
+    count = observed.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, np.where(observed, part, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
+
+
+def damped_trend_sum(slope_per_day, phi_per_day: float, steps: np.ndarray) -> np.ndarray:
+    """The damped trend's contribution ``b·(φ + φ² + … + φ^h)`` after ``h`` days (Gardner & McKenzie
+    1985; *FPP3* §8.2), for every SKU's slope ``b`` (units/day per day) and every ``h`` in ``steps``.
+
+    >>> damped_trend_sum(np.array([1.0]), 0.5, np.array([1, 2])).tolist()   # 0.5; 0.5 + 0.25
+    [[0.5, 0.75]]
+    """
+    h = np.asarray(steps, dtype=float)
+    factor = phi_per_day * (1 - phi_per_day ** h) / (1 - phi_per_day) if phi_per_day < 1 else h
+    return np.asarray(slope_per_day, dtype=float)[:, None] * factor[None, :]
+
+
+def _deseasonalised_slope(rate: np.ndarray, profile: np.ndarray, moy: np.ndarray) -> np.ndarray:
+    """Least-squares slope (units/day per day) of the deseasonalised rates of the last 12 months."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = rate[:, -12:] / profile[:, moy[-12:]]
+    r = np.where(np.isfinite(r), r, np.nan)
+    t = np.arange(r.shape[1], dtype=float)
+    ok = ~np.isnan(r)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        t_mean = np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
+        r_mean = np.where(ok, r, 0).sum(axis=1) / ok.sum(axis=1)
+        dt_ = np.where(ok, t[None, :] - t_mean[:, None], 0.0)
+        slope = (dt_ * np.where(ok, r - r_mean[:, None], 0.0)).sum(axis=1) / (dt_ ** 2).sum(axis=1)
+    return np.nan_to_num(slope) / DAYS_PER_MONTH
+
+
+def _yearly_candidates(y_fit, rate, months: yearly.Months, o: int, horizon: int, groups,
+                       params: ForecastParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """The level, seasonal and trend candidates' daily forecasts for days ``o`` .. ``o + horizon − 1``,
+    from what was known before day ``o``; and the profiles they used (``None`` under 12 months)."""
+    out = {f"moving average {w}": np.repeat(_window_mean(y_fit, o, w)[:, None], horizon, 1)
+           for w in params.level_windows if w != params.ma_days}
+    complete = int(np.sum(months.first_day + months.days_in_month <= o))  # whole months before o
+    if complete < yearly.MIN_MONTHS:
+        return out, None
+    prof = yearly.profiles(rate[:, :complete], months.moy[:complete], groups)
+    profile = prof["profile"]
+    month_of_day = months.month_of_day
+    future_month = month_of_day[o:o + horizon]
+    season_future = profile[:, months.moy[future_month]]
+    for w in params.level_windows[1:]:
+        lo = max(0, o - w)
+        season_past = profile[:, months.moy[month_of_day[lo:o]]]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            z = np.where(season_past > 0, y_fit[:, lo:o] / season_past, np.nan)
+        out[f"seasonal {w}"] = _window_mean(z, z.shape[1], w)[:, None] * season_future
+    # Seasonal naive: each day the rate of the same calendar month a year before.
+    source = future_month - 12
+    snaive = rate[:, np.clip(source, 0, complete - 1)]
+    out["seasonal naive"] = np.where(np.isnan(snaive), out[f"seasonal {params.level_windows[-1]}"], snaive)
+    base = f"seasonal {params.level_windows[1]}"
+    level = out[base][:, 0] / np.where(season_future[:, 0] > 0, season_future[:, 0], np.nan)
+    slope = _deseasonalised_slope(rate[:, :complete], profile, months.moy[:complete])
+    lag = params.level_windows[1] / 2  # the window's mean sits half a window back
+    phi = params.trend_damping_per_month ** (1 / DAYS_PER_MONTH)
+    trend = np.nan_to_num(level)[:, None] + damped_trend_sum(slope, phi, np.arange(1, horizon + 1) + lag)
+    out["seasonal damped trend"] = np.maximum(trend, 0.0) * season_future
+    return out, prof
+
+
+def _month_blocks(month_of_day: np.ndarray, o: int, horizon: int) -> np.ndarray:
+    """One-hot (days × months) of the calendar months of days ``o`` .. ``o + horizon − 1``."""
+    m = month_of_day[o:o + horizon] - month_of_day[o]
+    return (m[:, None] == np.arange(m.max() + 1)[None, :]).astype(float)
+
+
+def calibrate(u: np.ndarray, origin: np.ndarray, levels: np.ndarray = SERVICE_GRID) -> tuple[np.ndarray, np.ndarray]:
+    """Safety factors from standardised backtest errors of L-day sums, and the service they achieve.
+
+    ``u = (actual − forecast) ÷ scale`` of every SKU-origin for one lead time; the factor at service
+    level ``s`` is the empirical ``s``-quantile of ``u`` (Hyndman & Athanasopoulos, *FPP3* §5.5,
+    empirical prediction intervals), so the reorder point ``forecast + factor·scale`` covers the
+    actual demand in a share ``s`` of the backtest. The achieved service is measured honestly,
+    leave-one-origin-out: each origin's SKUs are checked against the factor estimated from the
+    other origins. Returns ``(factors (levels,), achieved (levels,))``; ``NaN`` with too few errors.
+
+    >>> u = np.arange(100.0); f, a = calibrate(u, np.arange(100) % 4, np.array([0.5]))
+    >>> float(f[0]), round(float(a[0]), 2)
+    (49.5, 0.5)
+    """
+    u, origin = np.asarray(u, dtype=float), np.asarray(origin)
+    keep = np.isfinite(u)
+    u, origin = u[keep], origin[keep]
+    if len(u) < CALIBRATION_MIN_ERRORS:
+        return np.full(len(levels), np.nan), np.full(len(levels), np.nan)
+    factors = np.quantile(u, levels)
+    hits, total = np.zeros(len(levels)), 0
+    for k in np.unique(origin):
+        test, train = origin == k, origin != k
+        if train.sum() < CALIBRATION_MIN_ERRORS // 2:
+            continue
+        q = np.quantile(u[train], levels)
+        hits += (u[test][:, None] <= q[None, :]).sum(axis=0)
+        total += int(test.sum())
+    achieved = hits / total if total else np.full(len(levels), np.nan)
+    return factors, achieved
+
+
 def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
-                 params: ForecastParams = ForecastParams()) -> ForecastResult:
+                 params: ForecastParams = ForecastParams(), groups=None) -> ForecastResult:
     """Classify, backtest and forecast every SKU of ``history_df`` (columns sku, day, units, in_stock):
     ``forecast_arrays`` of its matrices (``to_matrix``).
 
@@ -181,7 +401,11 @@ def forecast_all(history_df: pd.DataFrame, as_of: dt.date | None = None,
     if as_of is None:
         as_of = pd.Timestamp(history_df["day"].max()).date()
     sku_list, days, units, in_stock = to_matrix(history_df, as_of)
-    return forecast_arrays(SalesHistory(sku_list, days, units, in_stock), as_of, params)
+    history = SalesHistory(sku_list, days, units, in_stock)
+    if groups is not None:
+        by_sku = dict(groups) if isinstance(groups, dict) else dict(zip(sku_list, groups))
+        history = dataclasses.replace(history, groups=np.array([by_sku.get(s, "") for s in sku_list], object))
+    return forecast_arrays(history, as_of, params)
 
 
 def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
@@ -197,21 +421,24 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     if history.days[-1] != np.datetime64(as_of, "D"):
         raise ValueError(f"history must end at as_of ({as_of}), not {history.days[-1]}")
     sku_list, days, units, in_stock = history.skus, history.days, history.units, history.in_stock
+    groups = getattr(history, "groups", None)
     n, T = units.shape
-    H, h, K = params.horizon_days, params.backtest_horizon_days, params.backtest_origins
+    H = params.horizon_days
     future = np.arange(days[-1] + 1, days[-1] + 1 + H)
+    all_days = np.concatenate([days, future])
+    months = yearly.months_of(all_days)
 
     y_act = demand_series(units, in_stock)
     calendar = events.event_calendar(params, days[0].item(), future[-1].item())
-    factors, past_event = events.uplift_factors(y_act, days, np.concatenate([days, future]), calendar,
-                                                params.event_baseline_days)
+    factors, past_event = events.uplift_factors(y_act, days, all_days, calendar, params.event_baseline_days)
     y_fit = np.where(past_event[None, :], np.nan, y_act)
     observed_fit = ~np.isnan(y_fit)
     history_days = (~np.isnan(y_act)).sum(axis=1)
     adi, cv2 = pattern.adi(y_act), pattern.cv2(y_act)
     labels = pattern.classify_pattern(adi, cv2, params.adi_cutoff, params.cv2_cutoff)
+    rate, _ = yearly.monthly_rates(np.c_[y_fit, np.full((n, H), np.nan)], months)
 
-    # One pass per method gives the flat forecast after every day.
+    # One pass per path method gives its flat forecast after every day.
     croston_path = methods.croston(y_fit, params.croston_alpha)
     fallback = methods.expanding_mean(y_fit)
     paths = {"moving average": methods.moving_average(y_fit, params.ma_days),
@@ -220,95 +447,186 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
              "sba": croston_path * (1 - params.croston_alpha / 2),
              "tsb": methods.tsb(y_fit, params.tsb_alpha, params.tsb_beta)}
 
-    # Rolling origins: test days o..o+h-1, trained on days before o.
-    origins = [T - k * h for k in range(K, 0, -1) if T - k * h >= 1]
+    # Origins: the first days of the last ``backtest_origins`` months, each forecasting up to
+    # ``backtest_horizon_days`` (never past the as-of) from the days before it.
+    starts = months.first_day[(months.first_day >= 1) & (months.first_day < T)]
+    origins = [int(o) for o in starts[-params.backtest_origins:]]
     trained = np.cumsum(observed_fit, axis=1)
-    actual_blocks, valid = [], np.zeros(n, bool)
-    for o in origins:
-        block = y_act[:, o:o + h].copy()
-        ok = trained[:, o - 1] >= params.launch_days
-        block[~ok] = np.nan
-        valid |= ok & (~np.isnan(block)).any(axis=1)
-        actual_blocks.append(block)
-    actual = np.concatenate(actual_blocks, axis=1) if origins else np.empty((n, 0))
-    factor_bt = np.concatenate([factors[:, o:o + h] for o in origins], axis=1) if origins else np.empty((n, 0))
 
-    def backtest(flat_at) -> np.ndarray:
-        return np.concatenate([flat_at(o) for o in origins], axis=1) * factor_bt if origins else np.empty((n, 0))
-
-    names = list(SIMPLE_METHODS)
-    bt = {m: backtest(lambda o, m=m: np.repeat(_flat_at(paths[m], fallback[:, o - 1], o - 1)[:, None], h, 1))
-          for m in names}
-    candidate = np.zeros((n, len(names) + 1), bool)
-    for j, m in enumerate(names):
-        candidate[:, j] = np.array([m in CANDIDATES.get(lab, ()) for lab in labels]) if n else False
-
-    # Weekly seasonal model for the few SKUs that earn a fit.
     weekly_index = _weekly_candidates(y_fit, days, labels, history_days, params) if origins else np.array([], int)
-    weekly_index = weekly_index[valid[weekly_index]]
-    bt[SEASONAL_METHOD] = np.full_like(actual, np.nan)
     weekly_level = weekly_season = None
     if len(weekly_index):
-        weekly_level, weekly_season, start = _weekly_paths(y_fit, weekly_index, T)
-        blocks = [_weekly_at(weekly_level, weekly_season, o - 1, h) for o in origins]
-        fitted = np.concatenate(blocks, axis=1) * factor_bt[weekly_index]
-        bt[SEASONAL_METHOD][weekly_index] = fitted
-        usable = np.all([~np.isnan(weekly_level[:, o - 1]) | np.isnan(actual_blocks[i][weekly_index]).all(axis=1)
-                         for i, o in enumerate(origins)], axis=0)
-        candidate[weekly_index, -1] = usable
-    names.append(SEASONAL_METHOD)
+        weekly_level, weekly_season, _ = _weekly_paths(y_fit, weekly_index, T)
 
-    keep = ~np.isnan(actual)
-    abs_error = np.stack([np.where(keep, np.abs(np.nan_to_num(bt[m]) - np.nan_to_num(actual)), 0).sum(axis=1)
-                          for m in names], axis=1)
-    scale = np.maximum(abs_error.max(axis=1, keepdims=True), 1e-12)
-    score = np.where(candidate, np.round(abs_error / scale, 9), np.inf)  # ties (to 1e-9) go to the simpler
+    def candidates_at(o: int, horizon: int) -> tuple[dict[str, np.ndarray], dict | None]:
+        out = {m: np.repeat(_flat_at(paths[m], fallback[:, o - 1], o - 1)[:, None], horizon, 1)
+               for m in PATH_METHODS}
+        more, prof = _yearly_candidates(y_fit, rate, months, o, horizon, groups, params)
+        out.update(more)
+        if weekly_level is not None:
+            weekly = np.full((n, horizon), np.nan)
+            weekly[weekly_index] = _weekly_at(weekly_level, weekly_season, o - 1, horizon)
+            out[SEASONAL_METHOD] = weekly
+        return out, prof
+
+    names = list(CANDIDATE_ORDER)
+    C = len(names)
+    month_error = np.zeros((n, C))  # Σ |forecast − actual| of calendar-month totals, over origins
+    missing = np.zeros((n, C), bool)  # a candidate with no forecast at some scored origin
+    day_abs, day_sum, day_sq = np.zeros((n, C)), np.zeros((n, C)), np.zeros((n, C))
+    day_count, actual_units = np.zeros(n), np.zeros(n)
+    month_act = np.zeros(n)
+    month_sq, month_count = np.zeros((n, C)), np.zeros(n)
+    sums = {L: [] for L in LEAD_GRID}  # per origin: (forecast sums (n × C), actual sums (n,), origin)
+    valid = np.zeros(n, bool)
+    for o in origins:
+        horizon = min(params.backtest_horizon_days, T - o)
+        ok = trained[:, o - 1] >= params.launch_days
+        actual = np.where(ok[:, None], y_act[:, o:o + horizon], np.nan)
+        observed = ~np.isnan(actual)
+        valid |= observed.any(axis=1)
+        blocks = _month_blocks(months.month_of_day, o, horizon)
+        a_month = np.where(observed, actual, 0.0) @ blocks
+        scored = (observed.astype(float) @ blocks) >= yearly.MIN_MONTH_DAYS
+        a0 = np.where(observed, actual, 0.0)
+        cand, _ = candidates_at(o, horizon)
+        for twin, plain in NON_SEASONAL_TWIN.items():
+            cand.setdefault(twin, cand[plain])
+        cum_actual = np.cumsum(a0, axis=1)
+        obs_cum = np.cumsum(observed, axis=1)
+        for L in LEAD_GRID:
+            if L <= horizon:  # forecast sums filled below; actual sums; the origin; enough observed days
+                sums[L].append([np.zeros((n, C)), cum_actual[:, L - 1], np.full(n, o), obs_cum[:, L - 1] >= L // 2])
+        for j, m in enumerate(names):
+            f = cand.get(m)
+            if f is None:
+                missing[:, j] |= ok
+                continue
+            f = f * factors[:, o:o + horizon]
+            missing[:, j] |= ok & np.isnan(f).all(axis=1)
+            f0 = np.where(observed, np.nan_to_num(f), 0.0)
+            e = f0 - a0
+            day_abs[:, j] += np.abs(e).sum(axis=1)
+            day_sum[:, j] += e.sum(axis=1)
+            day_sq[:, j] += (e ** 2).sum(axis=1)
+            em = np.where(scored, f0 @ blocks - a_month, 0.0)
+            month_error[:, j] += np.abs(em).sum(axis=1)
+            month_sq[:, j] += (em ** 2).sum(axis=1)
+            cum_f = np.cumsum(f0, axis=1)
+            for L in LEAD_GRID:
+                if L <= horizon:
+                    sums[L][-1][0][:, j] = cum_f[:, L - 1]
+        day_count += observed.sum(axis=1)
+        actual_units += a0.sum(axis=1)
+        month_count += scored.sum(axis=1)
+        month_act += np.where(scored, a_month, 0.0).sum(axis=1)
+
+    # The method each SKU keeps: the default unless another candidate's month-total error is at most
+    # ``switch_margin`` of the default's (choosing among a dozen noisy backtests overfits otherwise).
+    candidate = ~missing & valid[:, None]
+    for j, m in enumerate(names):
+        if m in INTERMITTENT_ONLY:
+            candidate[:, j] &= np.isin(labels, ("intermittent", "lumpy"))
+        if m == SEASONAL_METHOD and weekly_level is not None:
+            has = np.zeros(n, bool)
+            has[weekly_index] = True
+            candidate[:, j] &= has
+        elif m == SEASONAL_METHOD:
+            candidate[:, j] = False
+    score = np.where(candidate, month_error, np.inf)
+    default_j = np.full(n, names.index(DEFAULT_METHOD))
     best = np.argmin(score, axis=1)
+    default_error = score[np.arange(n), default_j]
+    switch = score[np.arange(n), best] <= params.switch_margin * default_error
+    best = np.where(switch & np.isfinite(score[np.arange(n), best]), best, default_j)
     chosen = np.array(names, dtype=object)[best]
     no_sale = ~(np.nan_to_num(units) > 0).any(axis=1)
     launch = (history_days < params.launch_days) & ~no_sale
     short = ~valid & ~launch & ~no_sale
     chosen = np.where(no_sale, "no demand", np.where(launch, "launch", np.where(short, "moving average", chosen)))
     with_bt = valid & ~launch & ~no_sale
+    idx = np.arange(n)
 
-    # Accuracy of the chosen method.
-    chosen_bt = np.take_along_axis(np.stack([bt[m] for m in names], axis=1), best[:, None, None], axis=1)[:, 0]
-    chosen_bt = np.where(with_bt[:, None], chosen_bt, np.nan)
-    mase_scale = accuracy.naive_mae(y_act[:, : origins[-1]] if origins else y_act)
-    wape, bias = accuracy.wape(chosen_bt, actual), accuracy.bias(chosen_bt, actual)
-    mase = accuracy.mase(chosen_bt, actual, mase_scale)
-    error = np.where(keep & with_bt[:, None], np.nan_to_num(chosen_bt) - np.nan_to_num(actual), np.nan)
-    n_err = (~np.isnan(error)).sum(axis=1)
+    # Accuracy of the chosen method over the backtest's in-stock days and months.
     with np.errstate(invalid="ignore", divide="ignore"):
-        rmse = np.sqrt(np.nansum(error ** 2, axis=1) / np.maximum(n_err, 1))
+        pick = lambda a: np.where(with_bt, a[idx, best], np.nan)  # noqa: E731
+        wape = np.where(actual_units > 0, pick(day_abs) / actual_units, np.nan)
+        bias = np.where(actual_units > 0, pick(day_sum) / actual_units, np.nan)
+        wape_month = np.where(month_act > 0, pick(month_error) / month_act, np.nan)
+        naive = accuracy.naive_mae(y_act[:, : origins[0]] if origins else y_act)
+        mase = np.where((day_count > 0) & (naive > 0), pick(day_abs) / np.maximum(day_count, 1) / naive, np.nan)
+        rmse = np.sqrt(pick(day_sq) / np.maximum(day_count, 1))
+        month_rmse = np.sqrt(pick(month_sq) / np.maximum(month_count, 1))
         sd_demand = np.nanstd(y_act, axis=1)
     mean_so_far = np.nan_to_num(fallback[:, -1])
-    sigma = np.where(with_bt & (n_err > 0), rmse,
+    sigma = np.where(with_bt & (day_count > 0), rmse,
                      np.where(history_days >= 2, np.nan_to_num(sd_demand), np.sqrt(mean_so_far)))
     sigma = np.where(no_sale, 0.0, sigma)
+    # The scale of a month's total error: the SKU's own backtest month errors, else σ·√30.
+    month_scale = np.where(with_bt & (month_count > 0) & (month_rmse > 0), month_rmse, sigma * np.sqrt(DAYS_PER_MONTH))
 
-    # The daily forecast.
-    mean = np.empty((n, H))
-    for j, m in enumerate(SIMPLE_METHODS):
-        rows = chosen == m
-        if rows.any():
-            mean[rows] = _flat_at(paths[m][rows], fallback[rows, -1], T - 1)[:, None]
+    # Calibration of L-day sums: standardised errors pooled over SKUs and origins, per lead time.
+    calib_rows, achieved_rows = [], []
+    u_all = {}
+    for L in LEAD_GRID:
+        if not sums[L]:
+            continue
+        f_sum = np.stack([s[0][idx, best] for s in sums[L]])  # origins × n
+        a_sum = np.stack([s[1] for s in sums[L]])
+        org = np.stack([s[2] for s in sums[L]])
+        enough = np.stack([s[3] for s in sums[L]])
+        scale = month_scale * np.sqrt(L / DAYS_PER_MONTH)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            u = np.where(with_bt[None, :] & enough & (scale[None, :] > 0), (a_sum - f_sum) / scale[None, :], np.nan)
+        if L in SERVICE_CHECK_DAYS:
+            keep_u = np.isfinite(u)
+            origin_day = days[0] + org.astype(int)
+            u_all[L] = pd.DataFrame({"sku": pd.array(np.broadcast_to(sku_list, u.shape)[keep_u], dtype="str"),
+                                     "horizon_days": L, "origin": origin_day[keep_u].astype("datetime64[s]"),
+                                     "u": u[keep_u]})
+        f_, a_ = calibrate(u.ravel(), org.ravel())
+        calib_rows.append(f_)
+        achieved_rows.append(a_)
+    grid = [L for L in LEAD_GRID if sums[L]]
+    calibration = pd.DataFrame({
+        "horizon_days": np.repeat(grid, len(SERVICE_GRID)).astype(int),
+        "service_level": np.tile(SERVICE_GRID, len(grid)),
+        "factor": np.concatenate(calib_rows) if calib_rows else np.array([]),
+        "achieved": np.concatenate(achieved_rows) if achieved_rows else np.array([])})
+
+    # The daily forecast from the as-of day.
+    final, prof = candidates_at(T, H)
+    mean = np.zeros((n, H))
+    for j, m in enumerate(names):
+        rows = (chosen == m)
+        if rows.any() and m in final:
+            mean[rows] = np.nan_to_num(final[m][rows])
+    rows = (chosen == "moving average")
+    mean[rows] = final["moving average"][rows]
     rows = chosen == "launch"
     mean[rows] = mean_so_far[rows, None]
     mean[no_sale] = 0.0
-    if weekly_level is not None:
-        rows = chosen[weekly_index] == SEASONAL_METHOD
-        mean[weekly_index[rows]] = _weekly_at(weekly_level[rows], weekly_season[rows], T - 1, H)
+    mean = np.maximum(mean, 0.0)
     future_factor = factors[:, T:]
     mean = mean * future_factor
     spread = sigma[:, None] * future_factor
+
+    # In words: a flat profile makes a "seasonal" level a plain moving average; why it was kept.
+    profile_used = prof["profile"] if prof is not None else np.ones((n, 12))
+    flat = np.abs(profile_used - 1).max(axis=1) < 1e-9
+    shown = chosen.copy()
+    for w in params.level_windows[1:]:
+        shown = np.where((shown == f"seasonal {w}") & flat, f"moving average {w}", shown)
+    reason = _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short)
+    source = _profile_source(prof, groups, n)
     summary = pd.DataFrame({
-        "sku": pd.array(sku_list, dtype="str"), "pattern": labels, "adi": adi, "cv2": cv2, "method": chosen,
+        "sku": pd.array(sku_list, dtype="str"), "pattern": labels, "adi": adi, "cv2": cv2, "method": shown,
         "demand_per_day": mean[:, : params.summary_days].mean(axis=1), "sigma_demand": sigma,
-        "wape": wape, "bias": bias, "mase": mase,
-        "backtest_units": np.where(with_bt, np.nansum(np.where(keep, actual, 0.0), axis=1), np.nan),
+        "wape": wape, "bias": bias, "mase": mase, "wape_month": wape_month,
+        "backtest_units": np.where(with_bt, actual_units, np.nan),
         "history_days": history_days,
-        # The events inside demand_per_day's days, in words (the restock reason names them).
+        "month_error_scale": np.where(no_sale, 0.0, month_scale),
+        "profile_source": source, "method_reason": reason,
         "demand_events": events.demand_events_text(
             np.where(no_sale[:, None], 1.0, future_factor[:, : params.summary_days]), future[: params.summary_days],
             calendar)})
@@ -318,7 +636,67 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "mean": mean.ravel(),
         "lo80": np.maximum(mean - Z80 * spread, 0).ravel(), "hi80": (mean + Z80 * spread).ravel(),
         "lo95": np.maximum(mean - Z95 * spread, 0).ravel(), "hi95": (mean + Z95 * spread).ravel()})
-    return ForecastResult(summary, daily, as_of, params)
+    profiles = _profiles_frame(sku_list, prof)
+    lead_errors = (pd.concat(u_all.values(), ignore_index=True) if u_all
+                   else pd.DataFrame(columns=ERROR_COLUMNS))
+    return ForecastResult(summary, daily, as_of, params, profiles, calibration, lead_errors)
+
+
+def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short) -> np.ndarray:
+    """Why each SKU's method was kept, in words (the backtest's month-total errors)."""
+    out = np.empty(len(chosen), dtype=object)
+    for i in range(len(chosen)):
+        if no_sale[i]:
+            out[i] = "no sale in the history"
+        elif launch[i]:
+            out[i] = "too new to backtest: the mean of its days so far"
+        elif short[i]:
+            out[i] = "not enough history before the backtest's first origin: the 28-day moving average"
+        elif not with_bt[i]:
+            out[i] = "no backtest"
+        elif switch[i] and best[i] != default_j[i]:
+            ratio = score[i, best[i]] / score[i, default_j[i]] if score[i, default_j[i]] > 0 else 0.0
+            out[i] = (f"its backtest error on monthly totals was {ratio:.0%} of the default's "
+                      f"({names[default_j[i]]}), under the {SWITCH_WORDS} needed to switch")
+        else:
+            rival = np.argsort(np.where(np.arange(len(names)) == default_j[i], np.inf, score[i]))[0]
+            if np.isfinite(score[i, rival]) and score[i, default_j[i]] > 0:
+                out[i] = (f"the default; the best other method ({names[rival]}) had "
+                          f"{score[i, rival] / score[i, default_j[i]]:.0%} of its backtest error on monthly "
+                          f"totals, not under the {SWITCH_WORDS} needed to switch")
+            else:
+                out[i] = "the default"
+    return out
+
+
+def _profile_source(prof: dict | None, groups, n: int) -> np.ndarray:
+    """Which yearly profile each SKU's forecast uses, in words."""
+    if prof is None:
+        return np.full(n, "none: under 12 months of history", dtype=object)
+    own_ok = ~np.isnan(prof["own"]).any(axis=1)
+    weight, pooled = prof["weight"], prof["pooled"]
+    labels = np.asarray(groups, dtype=object) if groups is not None else np.full(n, "", dtype=object)
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        group = f"product group {labels[i]}" if pooled[i] else ""
+        if not own_ok[i]:
+            out[i] = f"pooled: {group} (under 12 months of its own)" if pooled[i] else "none: under 12 months of history"
+        elif weight[i] <= 0:
+            out[i] = f"pooled: {group} (its own too noisy)" if pooled[i] else "none: its own too noisy (shrunk to flat)"
+        else:
+            towards = group if pooled[i] else "flat"
+            out[i] = f"own, {weight[i]:.0%} kept (shrunk towards {towards})"
+    return out
+
+
+def _profiles_frame(sku_list, prof: dict | None) -> pd.DataFrame:
+    """The yearly profile of every SKU, long: sku, month (1-12), profile used, own, target."""
+    n = len(sku_list)
+    if prof is None:
+        return pd.DataFrame(columns=PROFILE_COLUMNS)
+    return pd.DataFrame({
+        "sku": pd.array(np.repeat(sku_list, 12), dtype="str"), "month": np.tile(np.arange(1, 13), n),
+        "profile": prof["profile"].ravel(), "own": prof["own"].ravel(), "target": prof["target"].ravel()})
 
 
 # The reports the history reads (core.forecast.sales_history): an import into any other (costs, returns,
@@ -329,7 +707,7 @@ CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
-                   params: ForecastParams = ForecastParams(), days: int = 730) -> ForecastResult:
+                   params: ForecastParams = ForecastParams(), days: int | None = None) -> ForecastResult:
     """History from the database as matrices (``history_arrays``: no long frame), then the fit.
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
@@ -344,15 +722,18 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
         _CACHE.move_to_end(key)
         return _CACHE[key]
     stored_key = stored.run_key("forecast", tuple(version), as_of.isoformat(), params, days)
-    kept = stored.load(db_path, "forecast", stored_key, ("summary", "daily"))
+    kept = stored.load(db_path, "forecast", stored_key,
+                       ("summary", "daily", "profiles", "calibration", "lead_errors"))
     if kept is not None:
         daily = kept["daily"].assign(day=kept["daily"]["day"].astype("datetime64[s]"))
-        result = ForecastResult(kept["summary"], daily, as_of, params)
+        result = ForecastResult(kept["summary"], daily, as_of, params, kept["profiles"], kept["calibration"],
+                                kept["lead_errors"])
     else:
         result = forecast_arrays(history_arrays(db_path, as_of, days), as_of, params)
         if not result.summary.empty:
             stored.save(db_path, "forecast", stored_key, as_of,
-                        {"summary": result.summary, "daily": result.daily})
+                        {"summary": result.summary, "daily": result.daily, "profiles": result.profiles,
+                         "calibration": result.calibration, "lead_errors": result.lead_errors})
     _CACHE[key] = result
     while len(_CACHE) > CACHE_SIZE:
         _CACHE.popitem(last=False)

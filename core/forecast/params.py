@@ -43,10 +43,13 @@ PRIME_DAYS = ((dt.date(2025, 7, 8), dt.date(2025, 7, 11)), (dt.date(2026, 7, 8),
 class ForecastParams:
     """Horizons, smoothing constants, pattern cut-offs and events of the demand forecast."""
 
-    horizon_days: int = 180  # days forecast after the as-of day
+    horizon_days: int = 184  # days forecast after the as-of day (any 6 whole calendar months)
     summary_days: int = 28  # demand_per_day is the mean forecast over this many days
-    backtest_origins: int = 3  # rolling origins of the backtest [k]
-    backtest_horizon_days: int = 28  # days forecast from each origin [h]
+    backtest_origins: int = 12  # origins of the backtest: the first days of the last 12 months [k]
+    backtest_horizon_days: int = 184  # days forecast from each origin, at most (never past the as-of) [h]
+    level_windows: tuple[int, ...] = (28, 91, 182, 365)  # moving-average and seasonal level windows, days
+    switch_margin: float = 0.8  # another method replaces the default only at ≤ 80% of its backtest error
+    trend_damping_per_month: float = 0.9  # damped trend: the slope's weight falls by this factor a month [φ]
     launch_days: int = 14  # fewer in-stock days of history than this: the launch default (mean so far)
     ma_days: int = 28  # moving-average window, calendar days (out-of-stock days skipped)
     ses_alpha: float = 0.1  # simple exponential smoothing constant [α]
@@ -71,6 +74,11 @@ class ForecastParams:
             require(isinstance(getattr(self, name), int) and getattr(self, name) >= 1, f"{name} must be an integer >= 1")
         require(self.summary_days <= self.horizon_days, "summary_days must not exceed horizon_days")
         require(self.backtest_origins >= 1, "backtest_origins must be >= 1")
+        require(len(self.level_windows) >= 2 and all(isinstance(w, int) and w >= 1 for w in self.level_windows)
+                and list(self.level_windows) == sorted(self.level_windows),
+                "level_windows must be two or more increasing whole numbers of days")
+        require(0 < self.switch_margin <= 1, "switch_margin must be in (0, 1]")
+        require(0 < self.trend_damping_per_month <= 1, "trend_damping_per_month must be in (0, 1]")
         require(self.seasonal_max_fits >= 0, "seasonal_max_fits must be >= 0")
         require(self.seasonal_min_days >= 14, "seasonal_min_days must be at least two weeks (14)")
         for name in ("ses_alpha", "croston_alpha", "tsb_alpha", "tsb_beta"):

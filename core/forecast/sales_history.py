@@ -124,7 +124,25 @@ def _out_of_stock_sql(ctes: dict[str, str]) -> str:
         WHERE NOT {skus.in_stock_sql("b", "d.all_units")}"""
 
 
-def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int = 730,
+# Every loaded day is read, up to this many (four years): older demand says little about next month,
+# and the matrices grow with the days (10,000 SKUs × 1,461 days × 8 bytes = 117 MB each).
+MAX_HISTORY_DAYS = 1461
+
+
+def days_of_history(db_path: Path, as_of: dt.date) -> int:
+    """Days from the first loaded sale up to ``as_of`` (inclusive), at most ``MAX_HISTORY_DAYS``;
+    1 when nothing sold before it."""
+    with db.connect(db_path) as con:
+        sources = skus.report_sources(con, as_of)
+        if sources.sales not in ("orders", "shipments"):
+            return 1
+        lines = skus.sales_lines_sql(sources.sales)
+        start = as_of - dt.timedelta(days=MAX_HISTORY_DAYS)
+        first = _run(con, f"SELECT min(day) FROM ({lines})", {"as_of": as_of, "start": start}).fetchone()[0]
+    return 1 if first is None else max(1, min(MAX_HISTORY_DAYS, (as_of - first).days + 1))
+
+
+def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None = None,
                    sku: str | None = None) -> SalesHistory:
     """Every SKU × every day of the ``days`` up to ``as_of``: units sold and whether it was in stock.
 
@@ -135,13 +153,16 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int = 730,
     something sold (``skus.in_stock_sql``); days the ledger does not cover count as in stock. SKUs:
     those in the snapshot at ``as_of`` and those sold in the range, or only ``sku`` (a chart of one
     SKU need not read the whole account). ``as_of`` defaults to ``skus.as_of_date``: the latest
-    snapshot, else the last order day (no snapshot: every day counts as in stock).
+    snapshot, else the last order day (no snapshot: every day counts as in stock); ``days=None``
+    reads every loaded day (``days_of_history``).
     """
-    if days < 1:
-        raise ValueError("days must be >= 1")
     as_of = as_of or skus.as_of_date(db_path)
     if as_of is None:
         return _empty()
+    if days is None:
+        days = days_of_history(db_path, as_of)
+    if days < 1:
+        raise ValueError("days must be >= 1")
     start = as_of - dt.timedelta(days=days)  # exclusive: the range is start + 1 .. as_of
     calendar = np.arange(np.datetime64(start, "D") + 1, np.datetime64(as_of, "D") + 1)
     with db.connect(db_path) as con:
@@ -186,7 +207,7 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int = 730,
     return SalesHistory(np.asarray(sku_list, dtype=object), calendar, units, in_stock)
 
 
-def history(db_path: Path, as_of: dt.date | None = None, days: int = 730,
+def history(db_path: Path, as_of: dt.date | None = None, days: int | None = None,
             sku: str | None = None) -> pd.DataFrame:
     """``history_arrays`` as a long frame: columns sku, day, units, in_stock, ordered by sku then day.
 
