@@ -31,7 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, default=Path("/tmp/bench10k/bench.duckdb"))
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--days", type=int, default=730)
+    parser.add_argument("--days", type=int, default=None, help="days of history (default: every loaded day)")
     args = parser.parse_args()
     if not args.db.exists():
         sys.exit(f"{args.db} not found: build it with bench/bench_health.py --keep {args.db.parent}")

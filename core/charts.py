@@ -6,6 +6,8 @@ Plotly charts cannot be inspected in Streamlit's AppTest, so each figure's conte
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -349,7 +351,7 @@ def projected_stock(baseline: pd.DataFrame, scenario: pd.DataFrame | None = None
     return _note(figure, "No projection for this SKU") if not figure.data else figure
 
 
-def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame) -> go.Figure:
+def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame, events_text: str = "") -> go.Figure:
     """One SKU's daily units sold and its forecast with the 80% and 95% intervals.
 
     Parameters
@@ -359,11 +361,16 @@ def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame) -> go.Figure:
         as grey markers: the forecast does not learn from them.
     daily : pandas.DataFrame
         day, mean, lo80, hi80, lo95, hi95 (``ForecastResult.daily`` for the SKU).
+    events_text : str
+        The events inside the forecast with their uplift and its source (the summary's
+        ``event_uplift_text``: "Prime Day 8-11 Jul, ×1.9 (own past events)"), written above the
+        plot, one per line; "" for none.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        Traces "Sold (in stock)", "Sold (out of stock)", "95% interval", "80% interval", "Forecast".
+        Traces "Sold (in stock)", "Sold (out of stock)", "95% interval", "80% interval", "Forecast";
+        with ``events_text``, one annotation.
 
     Examples
     --------
@@ -374,6 +381,8 @@ def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame) -> go.Figure:
     >>> fig = demand_forecast(hist, fc)
     >>> [t.name for t in fig.data], list(fig.data[4].y)
     (['Sold (in stock)', 'Sold (out of stock)', '95% interval', '80% interval', 'Forecast'], [2.5])
+    >>> demand_forecast(hist, fc, "Black Friday-Cyber Monday 27-30 Nov, ×1.6 (group Kitchen, 14 SKUs)").layout.annotations[0].text
+    'Events: Black Friday-Cyber Monday 27-30 Nov, ×1.6 (group Kitchen, 14 SKUs)'
     """
     in_stock = history_df["in_stock"].astype(bool)
     figure = go.Figure()
@@ -394,6 +403,12 @@ def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame) -> go.Figure:
     figure.update_layout(xaxis={"type": "date", "title": None}, yaxis={"title": "Units a day", "rangemode": "tozero"},
                          height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                          legend={"orientation": "h", "y": -0.15})
+    if events_text:
+        lines = re.split(r"; (?![^(]*\))", events_text)  # "; " between events, not inside "(default; …)"
+        figure.add_annotation(text="Events: " + "<br>".join(lines), xref="paper", yref="paper", x=0, y=1,
+                              xanchor="left", yanchor="bottom", showarrow=False, align="left",
+                              font={"size": 12, "color": "#555555"})
+        figure.update_layout(margin={"t": 10 + 18 * len(lines)})
     return figure
 
 

@@ -1,5 +1,6 @@
-"""Settings the manager edits in the app (score targets, grade thresholds), kept in the database
-so every browser session and the ``fba-health`` command use the same ones."""
+"""Settings the manager edits in the app (score targets, grade thresholds, the events' default
+uplifts), kept in the database so every browser session and the ``fba-health`` command use the same
+ones."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from core import db
 from core.fees.capacity import CapacityLimits
+from core.forecast.params import ForecastParams
 from core.params import GradeParams, HealthParams, from_dict, to_dict
 
 _NAMES = {HealthParams: "health", GradeParams: "grades"}
@@ -36,7 +38,7 @@ def save(db_path: Path, health: HealthParams, grades: GradeParams) -> None:
 
 def reset(db_path: Path) -> None:
     with db.writing(db_path) as con:
-        con.execute("DELETE FROM settings WHERE name IN ('health', 'grades')")
+        con.execute("DELETE FROM settings WHERE name IN ('health', 'grades', 'forecast')")
 
 
 def load_raw(db_path: Path, name: str) -> dict | None:
@@ -62,3 +64,22 @@ def load_capacity(db_path: Path) -> CapacityLimits:
 
 def save_capacity(db_path: Path, limits: CapacityLimits) -> None:
     save_raw(db_path, "capacity", dataclasses.asdict(limits))
+
+
+# The forecast parameters the Settings page edits: the built-in events' default uplifts, used where
+# neither the SKU, its product group nor the account has sold through a past occurrence.
+FORECAST_FIELDS = ("prime_day_uplift", "bfcm_uplift")
+
+
+def load_forecast(db_path: Path) -> ForecastParams:
+    """``ForecastParams`` with the saved ``FORECAST_FIELDS`` (defaults where none, or where a saved
+    value no longer validates)."""
+    saved = load_raw(db_path, "forecast") or {}
+    try:
+        return ForecastParams(**{k: float(saved[k]) for k in FORECAST_FIELDS if k in saved})
+    except (ValueError, TypeError):
+        return ForecastParams()
+
+
+def save_forecast(db_path: Path, params: ForecastParams) -> None:
+    save_raw(db_path, "forecast", {k: getattr(params, k) for k in FORECAST_FIELDS})

@@ -251,6 +251,12 @@ def health_settings() -> tuple[HealthParams, GradeParams]:
     return settings.load(db_path())
 
 
+def forecast_settings():
+    """The saved forecast settings (``settings.load_forecast``: the events' default uplifts), read on
+    every run like ``health_settings``."""
+    return settings.load_forecast(db_path())
+
+
 @st.cache_data(show_spinner=False)
 def _snapshot_dates(path: str, version: tuple) -> list[dt.date]:
     return skus.snapshot_dates(Path(path))

@@ -1,5 +1,5 @@
-"""Streamlit glue for the Settings page: the form's fields (one per health or grade parameter), its
-inputs, and the save and reset callbacks. Pages import it as
+"""Streamlit glue for the Settings page: the form's fields (one per health, grade or event
+parameter), its inputs, and the save and reset callbacks. Pages import it as
 ``from pages import _settings_form as settings_view``; it builds on _common.
 """
 
@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import settings
+from core.forecast.params import ForecastParams
 from core.params import GradeParams, HealthParams
 from pages import _common as common
 
@@ -20,7 +21,7 @@ from pages import _common as common
 class SettingField:
     """One number input of the Settings form. ``percent`` fields hold a share (0.15) shown as 15."""
 
-    owner: type  # HealthParams or GradeParams
+    owner: type  # HealthParams, GradeParams or ForecastParams
     name: str
     group: str
     label: str
@@ -32,8 +33,9 @@ class SettingField:
     help: str | None = None
 
 
-_H, _G = HealthParams, GradeParams
-SETTING_GROUPS = ["Periods and costs", "Score targets", "Weights", "Class cut-offs", "Slow-mover thresholds"]
+_H, _G, _F = HealthParams, GradeParams, ForecastParams
+SETTING_GROUPS = ["Periods and costs", "Score targets", "Weights", "Class cut-offs", "Slow-mover thresholds",
+                  "Events"]
 SETTING_FIELDS = [
     SettingField(_H, "period_days", SETTING_GROUPS[0], "Period (days)", 7, 730, 1, integer=True,
                  help="Turnover, in-stock rate, holding cost and profit look back this far."),
@@ -72,6 +74,11 @@ SETTING_FIELDS = [
     SettingField(_G, "aged_days", SETTING_GROUPS[4], "Aged: older than (days)", 1, 455, 1, integer=True),
     SettingField(_G, "aged_share", SETTING_GROUPS[4], "Aged: share of units over (%)", 1, 99, 1, True),
     SettingField(_G, "no_sale_days", SETTING_GROUPS[4], "No sale in (days): red", 7, 730, 1, integer=True),
+    SettingField(_F, "prime_day_uplift", SETTING_GROUPS[5], "Prime Day: default demand (×)", 0.1, 20, 0.1,
+                 help="Demand on Prime Day days as a multiple of an ordinary day, where neither the SKU, its "
+                      "product group nor the account sold through a past Prime Day."),
+    SettingField(_F, "bfcm_uplift", SETTING_GROUPS[5], "Black Friday-Cyber Monday: default demand (×)", 0.1, 20,
+                 0.1, help="The same for Black Friday to Cyber Monday."),
 ]
 WEIGHT_FIELDS = ["weight_turnover", "weight_structure", "weight_service_cost"]
 
@@ -88,32 +95,38 @@ def setting_input(field: SettingField, params) -> None:
                         key=f"set_{field.name}", help=field.help, format="%.2f" if field.step < 0.5 else "%.1f")
 
 
-def settings_from_form() -> tuple[HealthParams, GradeParams]:
+def settings_from_form() -> tuple[HealthParams, GradeParams, ForecastParams]:
     """The form's values as parameter objects; ValueError (naming the parameter) when they do not
     validate, including weights that do not sum to 100%."""
-    values: dict[type, dict] = {HealthParams: {}, GradeParams: {}}
+    values: dict[type, dict] = {HealthParams: {}, GradeParams: {}, ForecastParams: {}}
     for field in SETTING_FIELDS:
         value = st.session_state[f"set_{field.name}"]
         values[field.owner][field.name] = value / 100 if field.percent else value
     total = sum(st.session_state[f"set_{w}"] for w in WEIGHT_FIELDS)
     if abs(total - 100) > 1e-6:
         raise ValueError(f"The three weights must sum to 100% (1.0); they sum to {total:g}%.")
-    return HealthParams(**values[HealthParams]), GradeParams(**values[GradeParams])
+    return (HealthParams(**values[HealthParams]), GradeParams(**values[GradeParams]),
+            ForecastParams(**values[ForecastParams]))
 
 
 def save_settings() -> None:
     """Form callback: validate and save, or keep the message of what is wrong; nothing is saved then."""
     try:
-        health, grades = settings_from_form()
+        health, grades, forecast = settings_from_form()
     except ValueError as error:
         st.session_state["settings_message"] = ("error", f"Not saved: {error}")
         return
     settings.save(common.db_path(), health, grades)
+    if forecast != settings.load_forecast(common.db_path()):
+        settings.save_forecast(common.db_path(), forecast)
+        common.data_changed()  # the cached forecasts (keyed by the data version) used the old defaults
     st.session_state["settings_message"] = ("success", "Saved. Every page and `fba-health skus` use these now.")
 
 
 def reset_settings() -> None:
     """Button callback: forget saved settings, and the form's edits, so the defaults show."""
+    if settings.load_forecast(common.db_path()) != ForecastParams():
+        common.data_changed()
     settings.reset(common.db_path())
     for field in SETTING_FIELDS:
         st.session_state.pop(f"set_{field.name}", None)

@@ -52,6 +52,6 @@ sku = st.selectbox("SKU", summary["sku"].tolist(), key="accuracy_sku",
 if sku:
     row = summary[summary["sku"] == sku].iloc[0]
     daily = plan_view.forecast_summary()[1]
-    st.plotly_chart(charts.demand_forecast(plan_view.sku_history(sku), daily[daily["sku"] == sku]),
-                    key="accuracy_chart")
+    st.plotly_chart(charts.demand_forecast(plan_view.sku_history(sku), daily[daily["sku"] == sku],
+                                           row.get("event_uplift_text") or ""), key="accuracy_chart")
     st.caption(plan_view.accuracy_sentence(row))

@@ -1,5 +1,5 @@
-"""Settings: the health score's targets and weights and the slow-mover thresholds, saved in the
-database for every page and the ``fba-health`` command."""
+"""Settings: the health score's targets and weights, the slow-mover thresholds and the events'
+default uplifts, saved in the database for every page and the ``fba-health`` command."""
 
 import streamlit as st
 
@@ -17,12 +17,16 @@ elif kind == "success":
     st.success(message, icon=":material/check_circle:")
 
 health, grades = common.health_settings()
-saved = {common.HealthParams: health, common.GradeParams: grades}
+saved = {common.HealthParams: health, common.GradeParams: grades,
+         settings_view.ForecastParams: common.forecast_settings()}
 with st.form("settings_form"):
     for group in settings_view.SETTING_GROUPS:
         st.subheader(group)
         if group == "Weights":
             st.caption("The share of each dimension in the health score; they must sum to 100%.")
+        if group == "Events":
+            st.caption("The forecast learns each event's uplift from the SKU's own past events, else its product "
+                       "group's or brand's, else the account's; these defaults apply where there is none.")
         fields = [f for f in settings_view.SETTING_FIELDS if f.group == group]
         columns = st.columns(4)
         for n, field in enumerate(fields):

@@ -125,3 +125,18 @@ def test_value_trend_is_a_line_of_value_at_cost_from_zero():
     assert line.layout.yaxis.range[0] == 0
     empty = value_trend(frame.iloc[0:0])
     assert empty.layout.annotations[0].text == "No snapshots loaded"
+
+
+def test_demand_forecast_names_each_events_uplift_source():
+    """The summary's event_uplift_text, one event a line above the plot; none without events."""
+    from core.charts import demand_forecast
+
+    hist = pd.DataFrame({"day": pd.date_range("2026-06-01", periods=2), "units": [3, 2], "in_stock": [True, True]})
+    fc = pd.DataFrame({"day": pd.date_range("2026-06-03", periods=1), "mean": [2.5], "lo80": [1.0],
+                       "hi80": [4.0], "lo95": [0.0], "hi95": [5.0]})
+    text = "Prime Day 8-11 Jul, ×1.9 (own past events); Black Friday-Cyber Monday 27-30 Nov, ×2.0 (default; editable in Settings)"
+    fig = demand_forecast(hist, fc, text)
+    assert fig.layout.annotations[0].text == ("Events: Prime Day 8-11 Jul, ×1.9 (own past events)<br>"
+                                              "Black Friday-Cyber Monday 27-30 Nov, ×2.0 (default; editable in Settings)")
+    assert fig.layout.margin.t > 10
+    assert not demand_forecast(hist, fc).layout.annotations

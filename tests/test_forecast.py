@@ -13,6 +13,7 @@ import pytest
 from core import db, ingest, sample, skus
 from core.forecast import Event, ForecastParams, engine, forecast_all, forecast_table, history, history_arrays
 from core.forecast import accuracy, events, methods, pattern
+from core.forecast.sales_history import SalesHistory
 from tests.reportfiles import header, ledger_row, order_row, write_report
 
 AS_OF = dt.date(2026, 5, 30)  # a Saturday, well away from Prime Day and BFCM
@@ -190,9 +191,11 @@ def test_intermittent_sku_uses_an_intermittent_method():
 
 def test_prime_day_uplift_from_own_history_and_default():
     """HIST sells 2 a day and 8 a day on Prime Day 2025: its own ratio 8 / 2 = 4, shrunk towards the
-    default 2.5 by 5 units of prior evidence (events.estimate_uplift): (4 × 8 + 5 × 2.5) ÷ (4 × 2 + 5)
-    = 44.5 / 13, applied to Prime Day 2026. NEW (launched after Prime Day 2025) gets the default uplift of
-    2.5. Past event days are left out of the fit: HIST's baseline stays 2."""
+    account's (no other SKU with Prime Day history: the default 2.5) by 5 units of prior evidence
+    (events.pooled_uplift): (4 × 8 + 5 × 2.5) ÷ (4 × 2 + 5) = 44.5 / 13, applied to Prime Day 2026.
+    NEW (launched after Prime Day 2025) has none of its own: it takes the account's pooled ratio, HIST's
+    evidence shrunk towards the default, the same 44.5 / 13. Past event days are left out of the fit:
+    HIST's baseline stays 2."""
     as_of = dt.date(2026, 6, 30)
     days = pd.date_range(end=pd.Timestamp(as_of), periods=400, freq="D")
     prime = (days >= "2025-07-08") & (days <= "2025-07-11")
@@ -204,9 +207,105 @@ def test_prime_day_uplift_from_own_history_and_default():
     uplift = (4 * 8 + 5 * 2.5) / (4 * 2 + 5)
     assert d[("HIST", pd.Timestamp("2026-07-09"))] == pytest.approx(2 * uplift)
     assert d[("HIST", pd.Timestamp("2026-07-12"))] == pytest.approx(2.0)
-    assert d[("NEW", pd.Timestamp("2026-07-08"))] == pytest.approx(5.0)
-    assert result.summary.set_index("sku").loc["HIST", "demand_per_day"] == pytest.approx(
-        (24 * 2 + 4 * 2 * uplift) / 28)
+    assert d[("NEW", pd.Timestamp("2026-07-08"))] == pytest.approx(2 * uplift)
+    summary = result.summary.set_index("sku")
+    assert summary.loc["HIST", "demand_per_day"] == pytest.approx((24 * 2 + 4 * 2 * uplift) / 28)
+    # HIST's own 8 expected units outweigh the prior's 5; NEW's uplift is 8/13 the account's.
+    assert summary.loc["HIST", "demand_events"] == "Prime Day 8-11 Jul, ×3.4 (own past events)"
+    assert summary.loc["NEW", "demand_events"] == "Prime Day 8-11 Jul, ×3.4 (account, 1 SKU)"
+    assert summary.loc["NEW", "event_uplift_text"] == "Prime Day 8-11 Jul, ×3.4 (account, 1 SKU)"
+
+
+PRIME_2025 = Event("Prime Day", dt.date(2025, 7, 8), dt.date(2025, 7, 11), 2.0)
+PRIME_DAYS = pd.date_range("2025-06-01", "2025-07-11").values.astype("datetime64[D]")  # 28 baseline days + 4 + more
+
+
+def prime_series(per_day: float, on_event: float) -> list[float]:
+    """``per_day`` every day, ``on_event`` on Prime Day 2025's four days (8-11 July)."""
+    on = (PRIME_DAYS >= np.datetime64("2025-07-08"))
+    return np.where(on, on_event, per_day).tolist()
+
+
+def test_event_uplift_of_a_sku_without_history_is_its_groups():
+    """Kitchen: K1-K4 sell 5 a day and doubled on Prime Day (10 a day): each S = 40, E = 20. NEW, in
+    Kitchen, has no history. Other groups: G1 sells 5 a day and 5 on Prime Day (ratio 1). m = 5.
+    Account for NEW (the other SKUs): r_A = (160 + 20 + 5 × 2) ÷ (80 + 20 + 5) = 190 / 105.
+    Kitchen for NEW: r_G = (160 + 5 r_A) ÷ (80 + 5). NEW: r_G itself (no own evidence), ≈ 1.99, close
+    to the group's ratio 2 and not to the account's 1.8; the group's weight 80 / 85 names it."""
+    nan = [np.nan] * len(PRIME_DAYS)
+    y = np.array([prime_series(5, 10)] * 4 + [prime_series(5, 5), nan])
+    groups = np.array(["Kitchen"] * 4 + ["Garden", "Kitchen"], dtype=object)
+    p = events.pooled_uplift(y, PRIME_DAYS, [PRIME_2025], 2.0, groups)
+    r_a = (160 + 20 + 5 * 2.0) / (80 + 20 + 5)
+    r_g = (160 + 5 * r_a) / (80 + 5)
+    assert p.uplift[5] == pytest.approx(r_g) and r_g == pytest.approx(1.9888, abs=1e-4)
+    assert p.weights[5].tolist() == pytest.approx([0, 80 / 85, 5 / 85 * 100 / 105, 5 / 85 * 5 / 105])
+    assert p.words()[5] == "group Kitchen, 4 SKUs"
+    # K1: its own 20 expected units against the prior's 5 (w = 0.8): own, shrunk to Kitchen's others.
+    r_a1 = (120 + 20 + 5 * 2.0) / (60 + 20 + 5)  # the account without K1: K2-K4 and G1 (NEW adds nothing)
+    r_g1 = (120 + 5 * r_a1) / (60 + 5)
+    assert p.uplift[0] == pytest.approx((40 + 5 * r_g1) / (20 + 5)) and p.words()[0] == "own past events"
+    # G1 is alone in Garden: its prior is the account's others' (r_A = (160 + 5 × 2) ÷ (80 + 5)).
+    r_a_g1 = (160 + 5 * 2.0) / (80 + 5)
+    assert p.uplift[4] == pytest.approx((20 + 5 * r_a_g1) / (20 + 5)) and p.source[4] == "own"
+
+
+def test_event_uplift_with_large_own_evidence_keeps_its_own_ratio():
+    """BIG sells 100 a day and 300 on Prime Day (S = 1,200, E = 400: ratio 3) in a group whose other
+    SKU doubled: (1,200 + 5 r_G) ÷ (400 + 5) stays within 0.03 of 3."""
+    y = np.array([prime_series(100, 300), prime_series(5, 10)])
+    p = events.pooled_uplift(y, PRIME_DAYS, [PRIME_2025], 2.0, np.array(["Toys", "Toys"], dtype=object))
+    r_g = (40 + 5 * (40 + 5 * 2.0) / (20 + 5)) / (20 + 5)  # BIG's group and account: the other SKU
+    assert p.uplift[0] == pytest.approx((1200 + 5 * r_g) / 405) and abs(p.uplift[0] - 3) < 0.03
+    assert p.source[0] == "own" and p.weights[0, 0] == pytest.approx(400 / 405)
+
+
+def test_event_uplift_of_a_group_of_one_falls_back_to_the_account():
+    """LONE is the only SKU of "Garden" and has no Prime Day history: no group evidence, so its uplift
+    is the account's: A and B (no group) sold 5 a day and 7.5 on Prime Day, r_A = (60 + 5 × 2) ÷ (40 + 5)
+    = 1.5556, named by the account's weight 40 / 45."""
+    nan = [np.nan] * len(PRIME_DAYS)
+    y = np.array([prime_series(5, 7.5), prime_series(5, 7.5), nan])
+    p = events.pooled_uplift(y, PRIME_DAYS, [PRIME_2025], 2.0, np.array(["", None, "Garden"], dtype=object))
+    assert p.uplift[2] == pytest.approx(70 / 45)
+    assert p.weights[2].tolist() == pytest.approx([0, 0, 40 / 45, 5 / 45])
+    assert p.words()[2] == "account, 2 SKUs"
+    # A's group is "" (none): its prior is the account's other SKU, B.
+    assert p.uplift[0] == pytest.approx((30 + 5 * (30 + 10) / 25) / 25) and p.group_skus[0] == 0
+
+
+def test_event_uplift_of_an_account_without_event_history_is_the_default():
+    """Nobody sold before Prime Day 2025 (all launched after): the default 2.0 everywhere, said so; a
+    user event's default is not a Settings field."""
+    y = np.array([[np.nan] * 35 + [3.0] * 6, [np.nan] * len(PRIME_DAYS)])
+    p = events.pooled_uplift(y, PRIME_DAYS, [PRIME_2025], 2.0, np.array(["Toys", "Toys"], dtype=object))
+    assert p.uplift.tolist() == [2.0, 2.0] and p.source.tolist() == ["default", "default"]
+    assert p.words().tolist() == ["default; editable in Settings"] * 2
+    assert p.words(built_in=False).tolist() == ["default"] * 2
+    as_of = dt.date(2026, 6, 30)
+    result = forecast_all(frame({"A": [2.0] * 60}, as_of=as_of), as_of,
+                          ForecastParams(prime_day_uplift=2.5, bfcm_uplift=1.0, horizon_days=30))
+    assert result.summary["demand_events"].tolist() == ["Prime Day 8-11 Jul, ×2.5 (default; editable in Settings)"]
+
+
+def test_event_uplift_uses_the_history_groups():
+    """forecast_arrays passes SalesHistory.groups: NEW (Kitchen, no Prime Day 2025 sales) takes
+    Kitchen's K (ratio 4), not OTHER's (ratio 1): K S = 32, E = 8; OTHER S = 8, E = 8.
+    r_A = (32 + 8 + 10) ÷ (16 + 5) = 50 / 21; r_G = (32 + 5 r_A) ÷ (8 + 5)."""
+    as_of = dt.date(2026, 6, 30)
+    days = np.arange(np.datetime64(as_of) - 399, np.datetime64(as_of) + 1)
+    prime = (days >= np.datetime64("2025-07-08")) & (days <= np.datetime64("2025-07-11"))
+    units = np.array([np.where(prime, 8.0, 2.0), np.where(days >= np.datetime64("2026-01-01"), 2.0, 0.0),
+                      np.full(len(days), 2.0)])
+    history_ = SalesHistory(np.array(["K", "NEW", "OTHER"], object), days, units, np.ones(units.shape, bool),
+                            np.array(["Kitchen", "Kitchen", "Garden"], object))
+    params = ForecastParams(prime_day_uplift=2.0, bfcm_uplift=1.0, horizon_days=30)
+    result = engine.forecast_arrays(history_, as_of, params)
+    d = result.daily.set_index(["sku", "day"])["mean"]
+    r_g = (32 + 5 * 50 / 21) / 13
+    assert d[("NEW", pd.Timestamp("2026-07-09"))] == pytest.approx(2 * r_g)
+    assert result.summary.set_index("sku").loc["NEW", "demand_events"] == \
+        f"Prime Day 8-11 Jul, {events.uplift_text(r_g)} (group Kitchen, 1 SKU)"
 
 
 def test_event_calendar_and_user_events():
@@ -280,6 +379,27 @@ def test_history_is_dense_with_ledger_stock(fort_db):
     assert h.head(30)["in_stock"].all()  # before the ledger: assumed in stock
     s = forecast_table(fort_db).summary.iloc[0]
     assert s["method"] == "moving average" and s["demand_per_day"] == pytest.approx(2.0)  # 16 in-stock days
+
+
+def test_history_groups_are_product_group_else_brand(tmp_path):
+    """A: product group "Kitchen" in the FBA Inventory report (the Fee Preview's "Home" loses to it);
+    B: none there, the Fee Preview's product group empty, its brand "Acme"; C: in neither: ""."""
+    db_path = tmp_path / "g.duckdb"
+    orders = [order_row(f"O-{s}", s, qty=1, date=f"{AS_OF}T12:00:00+00:00") for s in ("A", "B", "C")]
+    planning = [{"snapshot-date": AS_OF.isoformat(), "sku": s, "asin": f"B0{s}", "fnsku": f"X0{s}",
+                 "marketplace": "US", "available": 5, "product-name": s, "product-group": group}
+                for s, group in (("A", "Kitchen"), ("B", ""))]
+    fees = {"estimated-fee-total": "5.00", "estimated-referral-fee-per-unit": "3.00"}
+    preview = [{"sku": "A", "product-group": "Home", "brand": "Zed", **fees},
+               {"sku": "B", "product-group": "", "brand": "Acme", **fees}]
+    for path in (write_report(tmp_path / "p.txt", header("planning_2026_97"), planning),
+                 write_report(tmp_path / "o.txt", header("orders_2026_34"), orders)):
+        assert ingest.load_report(db_path, path).status == "loaded"
+    fee_file = write_report(tmp_path / "f.txt", header("fee_preview_us_31"), preview)
+    assert ingest.load_report(db_path, fee_file, snapshot_date=AS_OF).status == "loaded"
+    h = history_arrays(db_path, AS_OF, days=30)
+    assert h.skus.tolist() == ["A", "B", "C"] and h.groups.tolist() == ["Kitchen", "Acme", ""]
+    assert history_arrays(db_path, AS_OF, days=30, sku="B").groups.tolist() == ["Acme"]
 
 
 def test_history_of_one_sku_is_its_rows_of_the_whole_account(demo_database):
@@ -407,9 +527,10 @@ def test_history_of_an_unknown_sku_is_empty(demo_database):
 
 def test_forecast_table_fits_the_arrays_as_forecast_all_fits_the_frame(demo, fort_db):
     """forecast_table reads the matrices without the long frame: the same forecast as forecast_all
-    on ``history``'s frame."""
+    on ``history``'s frame given the same groups (the long frame has none of its own)."""
     for db_path, result in (demo, (fort_db, forecast_table(fort_db))):
-        again = forecast_all(history(db_path, result.as_of), result.as_of, result.params)
+        groups = history_arrays(db_path, result.as_of).groups
+        again = forecast_all(history(db_path, result.as_of), result.as_of, result.params, groups=groups)
         pd.testing.assert_frame_equal(result.summary, again.summary)
         pd.testing.assert_frame_equal(result.daily, again.daily)
 

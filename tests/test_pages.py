@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
     sys.path.insert(0, str(ROOT))
 
 from core import restock  # noqa: E402
-from core.forecast import forecast_table  # noqa: E402
+from core.forecast import ForecastParams, forecast_table  # noqa: E402
 from core.restock_params import RestockParams  # noqa: E402
 from pages import _common as common, _upload as upload_view  # noqa: E402
 
@@ -385,6 +385,19 @@ def test_saving_a_capital_rate_persists_and_changes_the_holding_cost(demo_db):
     at.button(key="settings_reset").click().run()
     assert common.settings.load(demo_db)[0] == common.HealthParams()
     assert at.number_input(key="set_capital_rate_annual").value == pytest.approx(15.0)
+
+
+def test_saving_an_event_default_uplift_persists_and_reaches_the_forecast(demo_db):
+    at = app("pages/settings.py")
+    assert at.number_input(key="set_prime_day_uplift").value == pytest.approx(2.0)
+    at.number_input(key="set_bfcm_uplift").set_value(2.5)
+    at.button(key="settings_save").click().run()
+    assert not at.exception and not at.error and "Saved" in texts(at.success)
+    assert common.settings.load_forecast(demo_db).bfcm_uplift == pytest.approx(2.5)
+    assert forecast_table(demo_db).params.bfcm_uplift == pytest.approx(2.5)  # the saved default
+    at.button(key="settings_reset").click().run()
+    assert common.settings.load_forecast(demo_db) == ForecastParams()
+    assert at.number_input(key="set_bfcm_uplift").value == pytest.approx(1.8)
 
 
 def test_weights_not_summing_to_one_show_an_error_and_save_nothing(demo_db):

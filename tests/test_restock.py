@@ -463,7 +463,7 @@ def test_resellable_returns_are_deducted_from_the_plans_demand():
 def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outside_is_not():
     """SKU E sold 2 a day, in stock, for the 60 days to 1 Mar 2026 (no built-in event near: Prime Day
     is in July, BFCM in November). Two events of the seller's own, no past occurrence, so their
-    default uplift applies: Spring sale 6-8 Mar ×2.0, inside the next 28 days the demand per day
+    default uplift applies (said so: "(default)"): Spring sale 6-8 Mar ×2.0, inside the next 28 days the demand per day
     averages; Summer sale 10-12 Apr ×3.0, outside them. Demand per day = 2 × (25 + 3 × 2.0) ÷ 28 =
     2.214; the reason names the Spring sale with its dates and factor, and not the Summer sale.
     SKU F sold nothing: no demand, no event in its reason."""
@@ -479,7 +479,10 @@ def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outsid
                                     Event("Summer sale", dt.date(2026, 4, 10), dt.date(2026, 4, 12), 3.0)))
     summary = forecast_arrays(history, as_of, params).summary.set_index("sku")
     assert summary.loc["E", "demand_per_day"] == pytest.approx(2 * (25 + 3 * 2.0) / 28)
-    assert summary.loc["E", "demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert summary.loc["E", "demand_events"] == "Spring sale 6-8 Mar, ×2.0 (default)"
+    assert summary.loc["E", "event_uplift_text"] == (  # the whole 180-day horizon, Prime Day included
+        "Spring sale 6-8 Mar, ×2.0 (default); Summer sale 10-12 Apr, ×3.0 (default); "
+        "Prime Day 8-11 Jul, ×2.0 (default; editable in Settings)")
     assert summary.loc["F", "demand_events"] == ""
 
     frame = pd.DataFrame({"sku": ["E", "F"], "product_name": ["E", "F"], "available": [10.0, 50.0],
@@ -488,8 +491,8 @@ def test_an_event_inside_the_demand_window_is_named_in_the_reason_and_one_outsid
     plan = restock_table(frame, summary.reset_index(), pd.DataFrame(), EXACT, as_of).set_index("sku")
     e = plan.loc["E"]
     assert e["status"] == "order now"
-    assert e["reason"].endswith("; demand includes Spring sale 6-8 Mar, ×2.0")
-    assert "Summer" not in e["reason"] and e["demand_events"] == "Spring sale 6-8 Mar, ×2.0"
+    assert e["reason"].endswith("; demand includes Spring sale 6-8 Mar, ×2.0 (default)")
+    assert "Summer" not in e["reason"] and e["demand_events"] == "Spring sale 6-8 Mar, ×2.0 (default)"
     assert plan.loc["F", "reason"] == "no demand: nothing to order"
 
 

@@ -18,8 +18,9 @@ How a SKU is forecast (details in docs/metrics.md, "Demand forecast"):
    to forecast from every origin. The parameters see the whole history (a mild look-ahead in the
    backtest, documented). Yearly seasonality is not modelled: it needs two years of history and the
    events below carry the big yearly peaks.
-5. Events multiply the forecast on event days by the SKU's own uplift (``events.estimate_uplift``)
-   or the event's default; the backtest applies the same factors.
+5. Events multiply the forecast on event days by the SKU's uplift (``events.pooled_uplift``: its
+   own past events shrunk towards its group's, the group's towards the account's, the account's
+   towards the event's default); the backtest applies the same factors.
 6. Intervals: normal, mean ± z·σ, σ = root-mean-square of the SKU's daily backtest errors (pooled
    over origins and the 28 horizons, so it holds the growth of error within a month; not widened
    further with the horizon), scaled by the event uplift on event days, clipped at 0. Without a
@@ -39,7 +40,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from core import db, skus, stored
+from core import db, settings, skus, stored
 from core.forecast import accuracy, events, methods, pattern, yearly
 from core.forecast.sales_history import SalesHistory, history_arrays
 from core.forecast.params import ForecastParams
@@ -62,10 +63,11 @@ SWITCH_WORDS = "80%"  # ForecastParams.switch_margin in words (the default's)
 DAYS_PER_MONTH = 30.4375
 LEAD_GRID = (7, 14, 30, 60, 90, 120, 180)  # lead times (days) whose L-day sums are calibrated
 SERVICE_GRID = np.round(np.arange(0.50, 0.9951, 0.005), 3)  # service levels of the calibration table
+SCALE_PRIOR_MONTHS = 12  # months of evidence the pooled error-to-volume ratio is worth (shrink_scale)
 CALIBRATION_MIN_ERRORS = 30  # fewer SKU-origins than this: the normal formula instead
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
                    "mase", "wape_month", "backtest_units", "history_days", "month_error_scale", "profile_source",
-                   "method_reason", "demand_events"]
+                   "method_reason", "demand_events", "event_uplift_text"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 PROFILE_COLUMNS = ["sku", "month", "profile", "own", "target"]
 CALIBRATION_COLUMNS = ["horizon_days", "service_level", "factor", "achieved"]
@@ -317,38 +319,83 @@ def _deseasonalised_slope(rate: np.ndarray, profile: np.ndarray, moy: np.ndarray
     return np.nan_to_num(slope) / DAYS_PER_MONTH
 
 
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """Every candidate's forecast for days ``o`` .. ``o + horizon − 1`` from what was known before
+    day ``o``, kept compact: a *flat* candidate is one level per SKU (units/day); a *seasonal* one a
+    deseasonalised level per SKU times ``season`` (SKUs × days, the profile of each day's month); a
+    *full* one a matrix (SKUs × days). ``profiles``: ``yearly.profiles``' result (``None`` under 12
+    whole months before ``o``)."""
+
+    flat: dict[str, np.ndarray]
+    seasonal: dict[str, np.ndarray]
+    full: dict[str, np.ndarray]
+    season: np.ndarray | None
+    profiles: dict | None
+    horizon: int
+
+    def daily(self, name: str, rows) -> np.ndarray:
+        """One candidate's daily forecast of the SKUs ``rows`` (a boolean mask)."""
+        if name in self.flat:
+            return np.repeat(self.flat[name][rows, None], self.horizon, 1)
+        if name in self.seasonal:
+            return self.seasonal[name][rows, None] * self.season[rows]
+        return self.full[name][rows]
+
+
 def _yearly_candidates(y_fit, rate, months: yearly.Months, o: int, horizon: int, groups,
-                       params: ForecastParams) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-    """The level, seasonal and trend candidates' daily forecasts for days ``o`` .. ``o + horizon − 1``,
-    from what was known before day ``o``; and the profiles they used (``None`` under 12 months)."""
-    out = {f"moving average {w}": np.repeat(_window_mean(y_fit, o, w)[:, None], horizon, 1)
-           for w in params.level_windows if w != params.ma_days}
+                       params: ForecastParams) -> tuple[dict, dict, dict, np.ndarray | None, dict | None]:
+    """The longer levels, the seasonal levels, seasonal naive and the damped trend from before day ``o``:
+    ``(flat, seasonal, full, season, profiles)`` as ``Candidates`` holds them."""
+    flat = {f"moving average {w}": _window_mean(y_fit, o, w) for w in params.level_windows if w != params.ma_days}
     complete = int(np.sum(months.first_day + months.days_in_month <= o))  # whole months before o
     if complete < yearly.MIN_MONTHS:
-        return out, None
+        return flat, {}, {}, None, None
     prof = yearly.profiles(rate[:, :complete], months.moy[:complete], groups)
     profile = prof["profile"]
     month_of_day = months.month_of_day
     future_month = month_of_day[o:o + horizon]
-    season_future = profile[:, months.moy[future_month]]
+    season = profile[:, months.moy[future_month]]
+    seasonal = {}
     for w in params.level_windows[1:]:
         lo = max(0, o - w)
         season_past = profile[:, months.moy[month_of_day[lo:o]]]
         with np.errstate(invalid="ignore", divide="ignore"):
             z = np.where(season_past > 0, y_fit[:, lo:o] / season_past, np.nan)
-        out[f"seasonal {w}"] = _window_mean(z, z.shape[1], w)[:, None] * season_future
+        seasonal[f"seasonal {w}"] = np.nan_to_num(_window_mean(z, z.shape[1], w))
     # Seasonal naive: each day the rate of the same calendar month a year before.
     source = future_month - 12
     snaive = rate[:, np.clip(source, 0, complete - 1)]
-    out["seasonal naive"] = np.where(np.isnan(snaive), out[f"seasonal {params.level_windows[-1]}"], snaive)
-    base = f"seasonal {params.level_windows[1]}"
-    level = out[base][:, 0] / np.where(season_future[:, 0] > 0, season_future[:, 0], np.nan)
+    longest = seasonal[f"seasonal {params.level_windows[-1]}"]
+    full = {"seasonal naive": np.where(np.isnan(snaive), longest[:, None] * season, snaive)}
+    level = seasonal[f"seasonal {params.level_windows[1]}"]
     slope = _deseasonalised_slope(rate[:, :complete], profile, months.moy[:complete])
     lag = params.level_windows[1] / 2  # the window's mean sits half a window back
     phi = params.trend_damping_per_month ** (1 / DAYS_PER_MONTH)
-    trend = np.nan_to_num(level)[:, None] + damped_trend_sum(slope, phi, np.arange(1, horizon + 1) + lag)
-    out["seasonal damped trend"] = np.maximum(trend, 0.0) * season_future
-    return out, prof
+    trend = level[:, None] + damped_trend_sum(slope, phi, np.arange(1, horizon + 1) + lag)
+    full["seasonal damped trend"] = np.maximum(trend, 0.0) * season
+    return flat, seasonal, full, season, prof
+
+
+def shrink_scale(scale, monthly_units, months, prior_months: float) -> np.ndarray:
+    """Each SKU's month error scale pooled with the account's: a dozen backtest months can be lucky.
+
+    ``scale² ← (k·own² + m·pred²) ÷ (k + m)``: ``k`` the SKU's scored backtest months, ``m =
+    prior_months``, ``pred = r̃ × its mean monthly units`` with ``r̃`` the median of every backtested
+    SKU's own scale ÷ mean monthly units (a variance shrunk towards a pooled ratio, as in empirical
+    Bayes). SKUs without months keep their own.
+
+    >>> shrink_scale(np.array([2.0, 10.0, 30.0]), np.array([10.0, 50.0, 100.0]), np.array([12, 12, 12]), 12).round(3).tolist()
+    [2.0, 10.0, 25.495]
+    """
+    scale, units, k = (np.asarray(a, dtype=float) for a in (scale, monthly_units, months))
+    ok = (k > 0) & (units > 0) & np.isfinite(scale)
+    if not ok.any():
+        return scale
+    ratio = np.median(scale[ok] / units[ok])
+    pred = ratio * np.nan_to_num(units)
+    shrunk = np.sqrt((k * scale ** 2 + prior_months * pred ** 2) / np.maximum(k + prior_months, 1e-12))
+    return np.where(ok, shrunk, scale)
 
 
 def _month_blocks(month_of_day: np.ndarray, o: int, horizon: int) -> np.ndarray:
@@ -430,7 +477,8 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
 
     y_act = demand_series(units, in_stock)
     calendar = events.event_calendar(params, days[0].item(), future[-1].item())
-    factors, past_event = events.uplift_factors(y_act, days, all_days, calendar, params.event_baseline_days)
+    factors, past_event, uplift_sources = events.uplift_factors(y_act, days, all_days, calendar,
+                                                                params.event_baseline_days, groups)
     y_fit = np.where(past_event[None, :], np.nan, y_act)
     observed_fit = ~np.isnan(y_fit)
     history_days = (~np.isnan(y_act)).sum(axis=1)
@@ -458,27 +506,30 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     if len(weekly_index):
         weekly_level, weekly_season, _ = _weekly_paths(y_fit, weekly_index, T)
 
-    def candidates_at(o: int, horizon: int) -> tuple[dict[str, np.ndarray], dict | None]:
-        out = {m: np.repeat(_flat_at(paths[m], fallback[:, o - 1], o - 1)[:, None], horizon, 1)
-               for m in PATH_METHODS}
-        more, prof = _yearly_candidates(y_fit, rate, months, o, horizon, groups, params)
-        out.update(more)
+    def candidates_at(o: int, horizon: int) -> Candidates:
+        flat = {m: _flat_at(paths[m], fallback[:, o - 1], o - 1) for m in PATH_METHODS}
+        more_flat, seasonal, full, season, prof = _yearly_candidates(y_fit, rate, months, o, horizon, groups, params)
+        flat.update(more_flat)
         if weekly_level is not None:
             weekly = np.full((n, horizon), np.nan)
             weekly[weekly_index] = _weekly_at(weekly_level, weekly_season, o - 1, horizon)
-            out[SEASONAL_METHOD] = weekly
-        return out, prof
+            full[SEASONAL_METHOD] = weekly
+        if season is None:  # under 12 whole months: the yearly candidates are scored as their plain twins
+            for twin, plain in NON_SEASONAL_TWIN.items():
+                flat[twin] = flat[plain]
+        return Candidates(flat, seasonal, full, season, prof, horizon)
 
     names = list(CANDIDATE_ORDER)
     C = len(names)
     month_error = np.zeros((n, C))  # Σ |forecast − actual| of calendar-month totals, over origins
+    month_sq = np.zeros((n, C))
     missing = np.zeros((n, C), bool)  # a candidate with no forecast at some scored origin
-    day_abs, day_sum, day_sq = np.zeros((n, C)), np.zeros((n, C)), np.zeros((n, C))
     day_count, actual_units = np.zeros(n), np.zeros(n)
-    month_act = np.zeros(n)
-    month_sq, month_count = np.zeros((n, C)), np.zeros(n)
-    sums = {L: [] for L in LEAD_GRID}  # per origin: (forecast sums (n × C), actual sums (n,), origin)
+    month_act, month_count = np.zeros(n), np.zeros(n)
+    sums = {L: [] for L in LEAD_GRID}  # per origin: forecast sums (n × C), actual sums (n,), origin, enough days
+    grid_at = {}  # origin -> the lead times it covers
     valid = np.zeros(n, bool)
+    scored_origins = []
     for o in origins:
         horizon = min(params.backtest_horizon_days, T - o)
         ok = trained[:, o - 1] >= params.launch_days
@@ -486,40 +537,51 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         observed = ~np.isnan(actual)
         valid |= observed.any(axis=1)
         blocks = _month_blocks(months.month_of_day, o, horizon)
-        a_month = np.where(observed, actual, 0.0) @ blocks
-        scored = (observed.astype(float) @ blocks) >= yearly.MIN_MONTH_DAYS
         a0 = np.where(observed, actual, 0.0)
-        cand, _ = candidates_at(o, horizon)
-        for twin, plain in NON_SEASONAL_TWIN.items():
-            cand.setdefault(twin, cand[plain])
-        cum_actual = np.cumsum(a0, axis=1)
-        obs_cum = np.cumsum(observed, axis=1)
-        for L in LEAD_GRID:
-            if L <= horizon:  # forecast sums filled below; actual sums; the origin; enough observed days
-                sums[L].append([np.zeros((n, C)), cum_actual[:, L - 1], np.full(n, o), obs_cum[:, L - 1] >= L // 2])
+        a_month = a0 @ blocks
+        scored = (observed.astype(float) @ blocks) >= yearly.MIN_MONTH_DAYS
+        leads = [L for L in LEAD_GRID if L <= horizon]
+        grid_at[o] = leads
+        # Every candidate's forecast is (something) × the event factor on observed days: the month
+        # totals and L-day sums of a flat level are the level times those of obs·factor.
+        weight = np.where(observed, factors[:, o:o + horizon], 0.0)
+        lead_cols = np.array(leads, dtype=int) - 1
+
+        def totals(matrix: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            w = weight if matrix is None else weight * np.nan_to_num(matrix)
+            return w @ blocks, np.cumsum(w, axis=1)[:, lead_cols]
+
+        cand = candidates_at(o, horizon)
+        flat_month, flat_lead = totals(None)
+        season_month, season_lead = totals(cand.season) if cand.season is not None else (None, None)
+        a_lead = np.cumsum(a0, axis=1)[:, lead_cols]
+        enough = np.cumsum(observed, axis=1)[:, lead_cols] >= (np.array(leads) // 2)[None, :]
+        f_lead = np.zeros((n, C, len(leads)))
         for j, m in enumerate(names):
-            f = cand.get(m)
-            if f is None:
+            if m in cand.flat:
+                level = cand.flat[m]
+                f_month, f_l = level[:, None] * flat_month, level[:, None] * flat_lead
+            elif m in cand.seasonal:
+                level = cand.seasonal[m]
+                f_month, f_l = level[:, None] * season_month, level[:, None] * season_lead
+            elif m in cand.full:
+                matrix = cand.full[m]
+                missing[:, j] |= ok & np.isnan(matrix).all(axis=1)
+                f_month, f_l = totals(matrix)
+            else:
                 missing[:, j] |= ok
                 continue
-            f = f * factors[:, o:o + horizon]
-            missing[:, j] |= ok & np.isnan(f).all(axis=1)
-            f0 = np.where(observed, np.nan_to_num(f), 0.0)
-            e = f0 - a0
-            day_abs[:, j] += np.abs(e).sum(axis=1)
-            day_sum[:, j] += e.sum(axis=1)
-            day_sq[:, j] += (e ** 2).sum(axis=1)
-            em = np.where(scored, f0 @ blocks - a_month, 0.0)
+            em = np.where(scored, f_month - a_month, 0.0)
             month_error[:, j] += np.abs(em).sum(axis=1)
             month_sq[:, j] += (em ** 2).sum(axis=1)
-            cum_f = np.cumsum(f0, axis=1)
-            for L in LEAD_GRID:
-                if L <= horizon:
-                    sums[L][-1][0][:, j] = cum_f[:, L - 1]
+            f_lead[:, j, :] = f_l
+        for k, L in enumerate(leads):
+            sums[L].append([f_lead[:, :, k], a_lead[:, k], np.full(n, o), enough[:, k]])
         day_count += observed.sum(axis=1)
         actual_units += a0.sum(axis=1)
         month_count += scored.sum(axis=1)
         month_act += np.where(scored, a_month, 0.0).sum(axis=1)
+        scored_origins.append(o)
 
     # The method each SKU keeps: the default unless another candidate's month-total error is at most
     # ``switch_margin`` of the default's (choosing among a dozen noisy backtests overfits otherwise).
@@ -546,16 +608,31 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     chosen = np.where(no_sale, "no demand", np.where(launch, "launch", np.where(short, "moving average", chosen)))
     with_bt = valid & ~launch & ~no_sale
     idx = np.arange(n)
+    # The moving average where a SKU's backtest said nothing (the short ones): its column from now on.
+    best = np.where(short, names.index("moving average"), best)
+
+    # Second pass, the chosen method only: its daily errors (WAPE, bias, MASE and σ are daily figures).
+    day_abs, day_sum, day_sq = np.zeros(n), np.zeros(n), np.zeros(n)
+    for o in scored_origins:
+        horizon = min(params.backtest_horizon_days, T - o)
+        ok = trained[:, o - 1] >= params.launch_days
+        actual = np.where(ok[:, None], y_act[:, o:o + horizon], np.nan)
+        observed = ~np.isnan(actual)
+        f = _chosen_daily(candidates_at(o, horizon), names, best, with_bt) * factors[:, o:o + horizon]
+        e = np.where(observed, np.nan_to_num(f) - np.nan_to_num(actual), 0.0)
+        day_abs += np.abs(e).sum(axis=1)
+        day_sum += e.sum(axis=1)
+        day_sq += (e ** 2).sum(axis=1)
 
     # Accuracy of the chosen method over the backtest's in-stock days and months.
     with np.errstate(invalid="ignore", divide="ignore"):
         pick = lambda a: np.where(with_bt, a[idx, best], np.nan)  # noqa: E731
-        wape = np.where(actual_units > 0, pick(day_abs) / actual_units, np.nan)
-        bias = np.where(actual_units > 0, pick(day_sum) / actual_units, np.nan)
+        wape = np.where(with_bt & (actual_units > 0), day_abs / actual_units, np.nan)
+        bias = np.where(with_bt & (actual_units > 0), day_sum / actual_units, np.nan)
         wape_month = np.where(month_act > 0, pick(month_error) / month_act, np.nan)
         naive = accuracy.naive_mae(y_act[:, : origins[0]] if origins else y_act)
-        mase = np.where((day_count > 0) & (naive > 0), pick(day_abs) / np.maximum(day_count, 1) / naive, np.nan)
-        rmse = np.sqrt(pick(day_sq) / np.maximum(day_count, 1))
+        mase = np.where(with_bt & (day_count > 0) & (naive > 0), day_abs / np.maximum(day_count, 1) / naive, np.nan)
+        rmse = np.sqrt(day_sq / np.maximum(day_count, 1))
         month_rmse = np.sqrt(pick(month_sq) / np.maximum(month_count, 1))
         sd_demand = np.nanstd(y_act, axis=1)
     mean_so_far = np.nan_to_num(fallback[:, -1])
@@ -564,6 +641,8 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     sigma = np.where(no_sale, 0.0, sigma)
     # The scale of a month's total error: the SKU's own backtest month errors, else σ·√30.
     month_scale = np.where(with_bt & (month_count > 0) & (month_rmse > 0), month_rmse, sigma * np.sqrt(DAYS_PER_MONTH))
+    month_scale = shrink_scale(month_scale, np.where(month_count > 0, month_act / np.maximum(month_count, 1), np.nan),
+                               np.where(with_bt, month_count, 0), SCALE_PRIOR_MONTHS)
 
     # Calibration of L-day sums: standardised errors pooled over SKUs and origins, per lead time.
     calib_rows, achieved_rows = [], []
@@ -595,14 +674,9 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "achieved": np.concatenate(achieved_rows) if achieved_rows else np.array([])})
 
     # The daily forecast from the as-of day.
-    final, prof = candidates_at(T, H)
-    mean = np.zeros((n, H))
-    for j, m in enumerate(names):
-        rows = (chosen == m)
-        if rows.any() and m in final:
-            mean[rows] = np.nan_to_num(final[m][rows])
-    rows = (chosen == "moving average")
-    mean[rows] = final["moving average"][rows]
+    final = candidates_at(T, H)
+    prof = final.profiles
+    mean = _chosen_daily(final, names, best, ~no_sale & ~launch)
     rows = chosen == "launch"
     mean[rows] = mean_so_far[rows, None]
     mean[no_sale] = 0.0
@@ -629,7 +703,10 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "profile_source": source, "method_reason": reason,
         "demand_events": events.demand_events_text(
             np.where(no_sale[:, None], 1.0, future_factor[:, : params.summary_days]), future[: params.summary_days],
-            calendar)})
+            calendar, uplift_sources),
+        # Every event of the horizon with its uplift's source (the forecast chart shows it).
+        "event_uplift_text": events.demand_events_text(np.where(no_sale[:, None], 1.0, future_factor), future,
+                                                       calendar, uplift_sources)})
     daily = pd.DataFrame({
         "sku": pd.array(np.repeat(sku_list, H), dtype="str"),
         "day": np.tile(future, n).astype("datetime64[s]"),
@@ -640,6 +717,19 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     lead_errors = (pd.concat(u_all.values(), ignore_index=True) if u_all
                    else pd.DataFrame(columns=ERROR_COLUMNS))
     return ForecastResult(summary, daily, as_of, params, profiles, calibration, lead_errors)
+
+
+def _chosen_daily(cand: Candidates, names: list[str], best: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Each SKU's daily forecast by its chosen candidate (``names[best]``), 0 outside ``rows``; a
+    yearly candidate without a season (under 12 whole months) is its plain twin."""
+    out = np.zeros((len(best), cand.horizon))
+    for j in np.unique(best[rows]):
+        name = names[j]
+        mask = rows & (best == j)
+        if name not in cand.flat and name not in cand.seasonal and name not in cand.full:
+            name = NON_SEASONAL_TWIN.get(name, "moving average")
+        out[mask] = np.nan_to_num(cand.daily(name, mask))
+    return out
 
 
 def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short) -> np.ndarray:
@@ -701,18 +791,22 @@ def _profiles_frame(sku_list, prof: dict | None) -> pd.DataFrame:
 
 # The reports the history reads (core.forecast.sales_history): an import into any other (costs, returns,
 # fees) leaves a stored forecast valid.
-FORECAST_TABLES = ("orders", "shipments", "ledger_detail", "inventory_planning", "manage_inventory")
+FORECAST_TABLES = ("orders", "shipments", "ledger_detail", "inventory_planning", "manage_inventory", "fee_preview")
 _CACHE: OrderedDict = OrderedDict()
 CACHE_SIZE = 8
 
 
 def forecast_table(db_path: Path, as_of: dt.date | None = None,
-                   params: ForecastParams = ForecastParams(), days: int | None = None) -> ForecastResult:
+                   params: ForecastParams | None = None, days: int | None = None) -> ForecastResult:
     """History from the database as matrices (``history_arrays``: no long frame), then the fit.
+
+    ``params`` default: those saved on the Settings page (``settings.load_forecast``).
 
     Cached in this process by database path, data version of ``FORECAST_TABLES`` (an import into or a
     removal from one of those changes it), as-of date and parameters; and kept in the database itself
     (``core.stored``), so that the next process reads it instead of fitting again."""
+    if params is None:
+        params = settings.load_forecast(db_path)
     as_of = as_of or skus.as_of_date(db_path)  # the latest snapshot, else the last order day
     if as_of is None:
         return _empty(None, params)

@@ -30,13 +30,16 @@ class SalesHistory:
     """Every SKU × every day up to the as-of date as matrices: row i is ``skus[i]``, column j ``days[j]``.
 
     ``skus``: sorted SKU strings (object array, n). ``days``: datetime64[D], the T days of the range.
-    ``units``: marketplace units sold (n × T, float64). ``in_stock``: n × T bool.
+    ``units``: marketplace units sold (n × T, float64). ``in_stock``: n × T bool. ``groups``: each
+    SKU's product group, else brand, else "" (object array, n; ``history_arrays``), or None: the
+    peers whose events and seasons it may borrow.
     """
 
     skus: np.ndarray
     days: np.ndarray
     units: np.ndarray
     in_stock: np.ndarray
+    groups: np.ndarray | None = None
 
     def frame(self) -> pd.DataFrame:
         """The long frame (``HISTORY_COLUMNS``): one row per SKU and day, ordered by sku then day."""
@@ -142,6 +145,24 @@ def days_of_history(db_path: Path, as_of: dt.date) -> int:
     return 1 if first is None else max(1, min(MAX_HISTORY_DAYS, (as_of - first).days + 1))
 
 
+# Each SKU's group: the latest product group of the FBA Inventory report, else of the Fee Preview,
+# else the Fee Preview's brand (core/skus.py reads the brand there too), else "". A product's group
+# does not change with time, so a report after the as-of date counts too (a Fee Preview is dated the
+# day it is loaded).
+GROUPS_SQL = """
+    WITH planning AS (
+        SELECT sku, arg_max(trim(product_group), snapshot_date) AS product_group FROM inventory_planning
+        WHERE nullif(trim(product_group), '') IS NOT NULL GROUP BY sku),
+    preview AS (
+        SELECT sku, arg_max(trim(product_group), snapshot_date)
+                        FILTER (WHERE nullif(trim(product_group), '') IS NOT NULL) AS product_group,
+               arg_max(trim(brand), snapshot_date) FILTER (WHERE nullif(trim(brand), '') IS NOT NULL) AS brand
+        FROM fee_preview GROUP BY sku)
+    SELECT s.code, coalesce(p.product_group, f.product_group, f.brand, '') AS grp
+    FROM history_skus s LEFT JOIN planning p USING (sku) LEFT JOIN preview f USING (sku)
+    ORDER BY s.code"""
+
+
 def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None = None,
                    sku: str | None = None) -> SalesHistory:
     """Every SKU × every day of the ``days`` up to ``as_of``: units sold and whether it was in stock.
@@ -152,9 +173,9 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None
     ``skus.sellable_balance_sql``): a day is in stock when it began or ended with sellable units or
     something sold (``skus.in_stock_sql``); days the ledger does not cover count as in stock. SKUs:
     those in the snapshot at ``as_of`` and those sold in the range, or only ``sku`` (a chart of one
-    SKU need not read the whole account). ``as_of`` defaults to ``skus.as_of_date``: the latest
-    snapshot, else the last order day (no snapshot: every day counts as in stock); ``days=None``
-    reads every loaded day (``days_of_history``).
+    SKU need not read the whole account). ``groups``: ``GROUPS_SQL``. ``as_of`` defaults to
+    ``skus.as_of_date``: the latest snapshot, else the last order day (no snapshot: every day counts
+    as in stock); ``days=None`` reads every loaded day (``days_of_history``).
     """
     as_of = as_of or skus.as_of_date(db_path)
     if as_of is None:
@@ -190,6 +211,7 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None
                      FROM history_sales d JOIN history_skus s USING (sku)""", binds)
         sales = _run(con, f"""SELECT code, {_day_index("day")} AS t, coalesce(units, 0)::DOUBLE AS units
                               FROM history_daily""", binds).fetchnumpy()
+        groups = _run(con, GROUPS_SQL, binds).fetchnumpy()["grp"]
         batches = []
         if sources.ledger_start is not None:
             _run(con, f"""CREATE TEMP TABLE history_ledger AS {_with(ctes, "ledger_net_by_sku")}
@@ -204,7 +226,8 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None
     out_of_stock = {k: np.concatenate([b[k] for b in batches]) if batches else np.array([], int)
                     for k in ("code", "t")}
     units, in_stock = densify(len(sku_list), days, sales, out_of_stock)
-    return SalesHistory(np.asarray(sku_list, dtype=object), calendar, units, in_stock)
+    return SalesHistory(np.asarray(sku_list, dtype=object), calendar, units, in_stock,
+                        np.asarray(groups, dtype=object))
 
 
 def history(db_path: Path, as_of: dt.date | None = None, days: int | None = None,
