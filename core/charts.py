@@ -412,6 +412,65 @@ def demand_forecast(history_df: pd.DataFrame, daily: pd.DataFrame, events_text: 
     return figure
 
 
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def yearly_profile(profile: pd.DataFrame) -> go.Figure:
+    """One SKU's yearly profile: the multiplier of each calendar month the forecast uses, with its own
+    (unshrunk) estimate and the target it was shrunk towards (a group's pooled profile, or flat 1).
+
+    ``profile``: month (1-12), profile, own, target (``ForecastResult.profiles`` for the SKU). Traces
+    "Used by the forecast" (bars), "Its own estimate" and "Shrunk towards" (lines; left out where
+    they are missing, e.g. the own estimate of a SKU with under 12 months).
+
+    >>> p = pd.DataFrame({"month": range(1, 13), "profile": [1.2] * 6 + [0.8] * 6, "own": [1.4] * 6 + [0.6] * 6,
+    ...                   "target": [1.0] * 12})
+    >>> fig = yearly_profile(p); [t.name for t in fig.data], fig.data[0].x[0]
+    (['Used by the forecast', 'Its own estimate', 'Shrunk towards'], 'Jan')
+    """
+    p = profile.sort_values("month")
+    months = [MONTH_NAMES[int(m) - 1] for m in p["month"]]
+    fig = go.Figure(go.Bar(x=months, y=p["profile"].astype(float).round(3).tolist(), name="Used by the forecast",
+                           marker_color="#4c78a8", hovertemplate="%{x}: ×%{y:.2f}<extra>used</extra>"))
+    for column, name, dash in (("own", "Its own estimate", "dot"), ("target", "Shrunk towards", "dash")):
+        values = pd.to_numeric(p[column], errors="coerce")
+        if values.notna().any():
+            fig.add_trace(go.Scatter(x=months, y=values.round(3).tolist(), name=name, mode="lines+markers",
+                                     line={"dash": dash}, hovertemplate="%{x}: ×%{y:.2f}<extra>" + name + "</extra>"))
+    fig.add_hline(y=1, line_width=1, line_color="#999")
+    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10}, yaxis_title="× the year's mean",
+                      legend={"orientation": "h", "y": 1.12}, bargap=0.25)
+    return fig
+
+
+def achieved_service(table: pd.DataFrame) -> go.Figure:
+    """The service level the reorder point achieved in the backtest against its target, per class and
+    lead time. ``table``: group, target, horizon_days, achieved (``core.forecast.accuracy.achieved_service``).
+    One bar group per lead time; the targets as markers.
+
+    >>> t = pd.DataFrame({"group": ["A", "B"], "target": [0.98, 0.95], "horizon_days": [30, 30],
+    ...                   "achieved": [0.97, 0.96]})
+    >>> [tr.name for tr in achieved_service(t).data]
+    ['Class A, achieved', 'Class B, achieved', 'Targets']
+    """
+    fig = go.Figure()
+    known = table.dropna(subset=["achieved"])
+    for group, rows in known.groupby("group", sort=True):
+        fig.add_trace(go.Bar(x=[f"{int(d)} days" for d in rows["horizon_days"]], y=(rows["achieved"] * 100).round(1).tolist(),
+                             name=f"Class {group}, achieved", offsetgroup=str(group),
+                             hovertemplate="%{x}: %{y:.1f}%<extra>class " + str(group) + "</extra>"))
+    if len(known):
+        fig.add_trace(go.Scatter(x=[f"{int(d)} days" for d in known["horizon_days"]], y=(known["target"] * 100).tolist(),
+                                 mode="markers", name="Targets", marker={"symbol": "line-ew-open", "size": 28,
+                                                                         "line": {"width": 3}, "color": "#333"},
+                                 hovertemplate="target %{y:.1f}%<extra></extra>"))
+    low = float(min(known["achieved"].min(), known["target"].min()) * 100) if len(known) else 80.0
+    fig.update_layout(barmode="group", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      yaxis={"title": "Lead-time demand covered, %", "range": [max(0.0, low - 5), 100.5]},
+                      xaxis_title="Lead time", legend={"orientation": "h", "y": 1.12})
+    return fig
+
+
 def wape_by_method(summary: pd.DataFrame) -> go.Figure:
     """Backtest WAPE per forecasting method, weighted by the SKUs' sales: one bar per method.
 

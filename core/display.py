@@ -151,6 +151,9 @@ LABELS = {
     "amount_avoided": "Surcharge avoided", "units_affected": "Units acted on",
     "score_service_cost": "Service", "demand_per_day": "Forecast a day", "backtest_units": "Units in backtest",
     "cv2": "CV²", "top_reason_group": "Top reason", "units_claimable": "Units claimable",
+    "wape_month": "WAPE, monthly totals", "profile_source": "Yearly profile", "method_reason": "Why this method",
+    "month_error_scale": "Monthly error scale", "lead_time_demand": "Demand over lead time",
+    "target": "Target", "achieved": "Achieved", "sku_origins": "SKU-origins checked",
 }
 _ACRONYMS = {"sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
              "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",
@@ -260,6 +263,7 @@ MONEY, UNITS, DAYS, SHARE, SERVICE_LEVEL, DATE, DATETIME, COUNT, SCORE, RATIO, T
 KIND_BY_NAME = {
     "report_type": REPORT, "method": METHOD, "service_level": SERVICE_LEVEL, "in_stock_rate": SHARE,
     "return_rate": SHARE, "recent_rate": SHARE, "baseline_rate": SHARE, "bias": SHARE, "wape": SHARE,
+    "wape_month": SHARE, "achieved": SHARE, "target": SHARE, "month_error_scale": UNITS, "lead_time_demand": UNITS,
     "turnover": RATIO, "mase": RATIO, "adi": RATIO, "cv2": RATIO, "sell_through": RATIO,
     "demand_per_day": RATIO, "demand_uncorrected": RATIO, "sigma_demand": RATIO, "points_lost": RATIO,
     "z": RATIO, "import_id": COUNT, "skus": COUNT, "rows": COUNT, "imports": COUNT, "row_count": COUNT,

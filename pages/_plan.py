@@ -201,8 +201,8 @@ def projection_frame(scope: PlanScope, plan: pd.DataFrame, params: RestockParams
     return projection.frame(sku)
 
 
-ACCURACY_SHOWN = ["sku", "product_name", "pattern", "method", "demand_per_day", "wape", "bias", "mase",
-                  "backtest_units", "history_days", "adi", "cv2"]
+ACCURACY_SHOWN = ["sku", "product_name", "pattern", "method", "demand_per_day", "wape_month", "wape", "bias",
+                  "mase", "backtest_units", "history_days", "profile_source", "adi", "cv2", "method_reason"]
 
 
 def accuracy_view(frame: pd.DataFrame) -> pd.DataFrame:
@@ -226,15 +226,40 @@ def accuracy_label(summary: pd.DataFrame):
 
 
 def accuracy_sentence(row: pd.Series) -> str:
-    """One SKU's forecast in words: pattern, method, accuracy."""
+    """One SKU's forecast in words: pattern, method and why it was kept, accuracy, yearly profile."""
     text = (f"Demand pattern **{row['pattern']}** (ADI {common.number(row['adi'], 2)}, "
             f"CV² {common.number(row['cv2'], 2)}); "
-            f"method **{display.method_name(row['method'])}**, forecasting {common.number(row['demand_per_day'], 2)} units a day.")
+            f"method **{display.method_name(row['method'])}**, forecasting {common.number(row['demand_per_day'], 2)} "
+            f"units a day over the next 28 days.")
+    if not common._missing(row.get("method_reason")):
+        text += f" Why: {row['method_reason']}."
+    if not common._missing(row.get("profile_source")):
+        text += f" Yearly profile: {row['profile_source']}."
     if common._missing(row["wape"]):
         return text + " Too little in-stock history for a backtest."
-    return text + (f" Backtest: WAPE {common.pct(row['wape'], 0)}, bias {row['bias'] * 100:+.0f}%, "
+    month = (f"WAPE {common.pct(row['wape_month'], 0)} on monthly totals, "
+             if not common._missing(row.get("wape_month")) else "")
+    return text + (f" Backtest: {month}WAPE {common.pct(row['wape'], 0)} on days, bias {row['bias'] * 100:+.0f}%, "
                    f"MASE {common.number(row['mase'], 2)} over {common.number(row['backtest_units'])} "
                    f"units sold.")
+
+
+def sku_profile(sku: str) -> pd.DataFrame:
+    """The yearly profile one SKU's forecast uses (month, profile, own, target); empty without one."""
+    profiles = forecast_result().profiles
+    return profiles[profiles["sku"] == sku]
+
+
+def service_by_class(frame: pd.DataFrame) -> pd.DataFrame:
+    """The service level the calibrated reorder point achieved in the backtest per ABC class, against
+    each class's target (``core.forecast.accuracy.achieved_service``), for the SKUs in ``frame``."""
+    from core.forecast import accuracy
+
+    params = restock_params()
+    targets = pd.DataFrame({"sku": frame["sku"].astype(str),
+                            "group": frame["abc_class"].fillna("C").astype(str) if "abc_class" in frame else "C",
+                            "target": restock.service_levels(frame.reset_index(drop=True), params).to_numpy()})
+    return accuracy.achieved_service(forecast_result().lead_errors, targets)
 
 
 @st.cache_data(show_spinner="Reading sales history…", max_entries=64)

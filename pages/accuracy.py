@@ -12,9 +12,11 @@ table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast
 common.scope_caption(table, frame)
 common.missing_notes("accuracy")
 summary = plan_view.accuracy_view(frame)
-st.caption("Each SKU is forecast from three rolling origins 28 days apart, each using only the history "
-           "before it; the method with the lowest error wins (ties go to the simpler). Out-of-stock days "
-           "are left out of both the training and the scoring.")
+st.caption("Each SKU is backtested from the first day of each of the last 12 months, forecasting up to six "
+           "months from only the history before it, and scored on monthly totals (what a purchase order "
+           "covers). The default method is a 91-day level times the SKU's yearly profile (flat when it has "
+           "none); another method replaces it only when its error is at most 80% of the default's. "
+           "Out-of-stock days are left out of both the training and the scoring.")
 
 tested = summary["wape"].notna()
 tiles = st.columns(4)
@@ -27,6 +29,21 @@ tiles[2].metric("SKUs beating naive", f"{beats:,} of {int(summary['mase'].notna(
                 border=True, help="MASE below 1: smaller errors than 'tomorrow sells what today sold'.")
 tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
                 help="The others have too little in-stock history: a moving average, the launch default, or no demand.")
+
+st.subheader("Service level the reorder point achieves")
+service = plan_view.service_by_class(frame)
+if service.empty or service["achieved"].isna().all():
+    st.info("Not enough backtest yet to check the reorder point: it needs 30 or more SKU-origins with a "
+            "month or more of history after them. Until then safety stock uses the normal formula z·σ·√L.")
+else:
+    st.caption("For each ABC class, the share of backtest SKU-origins whose actual demand over the lead time "
+               "stayed at or below the reorder point set at the class's service level. Each origin is checked "
+               "against the safety factor learned from the other origins, so this is not the fit checking "
+               "itself. Targets from the restock settings.")
+    chart_col, table_col = st.columns([3, 2])
+    chart_col.plotly_chart(charts.achieved_service(service), key="accuracy_service")
+    with table_col:
+        common.show_table(service.rename(columns={"group": "abc_class", "horizon_days": "lead_time_days"}))
 
 st.caption("Daily errors of slow sellers are large by nature: a SKU selling one unit every three days, "
            "forecast at 0.33 a day, is off by 0.33 on two days and 0.67 on the third, a WAPE of 133%, "
@@ -55,3 +72,7 @@ if sku:
     st.plotly_chart(charts.demand_forecast(plan_view.sku_history(sku), daily[daily["sku"] == sku],
                                            row.get("event_uplift_text") or ""), key="accuracy_chart")
     st.caption(plan_view.accuracy_sentence(row))
+    profile = plan_view.sku_profile(sku)
+    if len(profile):
+        st.markdown(f"**Yearly profile** of {sku}: {row.get('profile_source', '')}")
+        st.plotly_chart(charts.yearly_profile(profile), key="accuracy_profile")

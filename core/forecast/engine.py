@@ -1,30 +1,29 @@
-"""Backtest, method choice, intervals and the daily forecast of every SKU at once.
+"""Backtest, method choice, calibrated lead-time demand and the daily forecast of every SKU at once.
 
 How a SKU is forecast (details in docs/metrics.md, "Demand forecast"):
 
 1. Its history starts at its first sale; out-of-stock days and past event days are missing, not zero.
+   Every loaded day is read (up to four years).
 2. Fewer than ``launch_days`` in-stock days: the launch default, the mean so far. No sale at all: 0.
-3. Otherwise a rolling-origin backtest: origins at as-of − k·h (k = 1..``backtest_origins``), each
-   forecasting the next h = ``backtest_horizon_days`` days from what was known before it (an origin
-   needs ``launch_days`` in-stock days before it). Candidates by demand pattern: smooth and erratic,
-   the moving average and SES (and weekly Holt-Winters where the week matters, below); intermittent
-   and lumpy, the moving average, Croston, SBA and TSB. The lowest backtest absolute error (equivalent
-   to the lowest WAPE, the denominator being the SKU's own) wins; ties go to the simpler method.
-   Without a usable origin: the moving average.
-4. Weekly seasonality: smooth or erratic SKUs with ``seasonal_min_days`` of history whose weekday
-   effect passes an F test (the strongest ``seasonal_max_fits`` of them) get one statsmodels
-   ``ExponentialSmoothing`` fit (additive season, period 7) on the whole history; its smoothing
-   constants and initial states are then filtered for all of them at once (``holt_winters_weekly``)
-   to forecast from every origin. The parameters see the whole history (a mild look-ahead in the
-   backtest, documented). Yearly seasonality is not modelled: it needs two years of history and the
-   events below carry the big yearly peaks.
-5. Events multiply the forecast on event days by the SKU's uplift (``events.pooled_uplift``: its
-   own past events shrunk towards its group's, the group's towards the account's, the account's
-   towards the event's default); the backtest applies the same factors.
-6. Intervals: normal, mean ± z·σ, σ = root-mean-square of the SKU's daily backtest errors (pooled
-   over origins and the 28 horizons, so it holds the growth of error within a month; not widened
-   further with the horizon), scaled by the event uplift on event days, clipped at 0. Without a
-   backtest, σ = the standard deviation of its in-stock daily demand (√mean with under 2 days).
+3. Candidates: flat levels (moving averages over 28/91/182/365 days, SES; Croston, SBA and TSB for
+   intermittent and lumpy demand), yearly ones from 12 whole months of history (``yearly``: the
+   SKU's profile of calendar months, shrunk towards its product group's pooled profile or towards
+   flat; a 91/182/365-day deseasonalised level times the profile, seasonal naive, a damped trend),
+   and weekly Holt-Winters for the few SKUs with a strong weekday pattern (statsmodels fits).
+4. Backtest: origins on the first day of each of the last ``backtest_origins`` months, each forecasting
+   up to ``backtest_horizon_days`` (never past the as-of) from what was known before it, scored on
+   calendar-month totals (what a purchase order covers). The default, ``DEFAULT_METHOD`` (the 91-day
+   level times the shrunk profile: a plain 91-day mean where the profile is flat), is kept unless
+   another candidate's error is at most ``switch_margin`` of it: picking the best of a dozen noisy
+   backtests per SKU overfits (it lost to the default on every real data set tried).
+5. Events multiply the forecast on event days by the SKU's uplift (own, else its group's, else the
+   account's, else the default: ``events.pooled_uplift``); the backtest applies the same factors.
+6. Uncertainty: the errors of the chosen method's L-day sums at every origin, standardised by the
+   SKU's month error scale (shrunk towards the account's error-to-volume ratio) and pooled over SKUs,
+   give empirical quantiles per lead time (``calibrate``): safety stock at service level s is that
+   quantile times the scale (``safety_stock``), so the reorder point covers the backtest's lead-time
+   demand in a share s of SKU-origins, checked leave-one-origin-out. The daily chart band stays a
+   normal mean ± z·σ (σ: the daily backtest RMSE).
 """
 
 from __future__ import annotations
@@ -283,13 +282,50 @@ def _weekly_at(level, season, t: int, horizon: int) -> np.ndarray:
     return np.maximum(level[:, [t]] + season[:, cols], 0.0)
 
 
-def _window_mean(y: np.ndarray, o: int, window: int) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class RunningSums:
+    """Running sums of the observed demand and of the observed days (SKUs × days + 1, a 0 column
+    first): any window's sum is a difference of two columns."""
+
+    units: np.ndarray
+    days: np.ndarray
+
+    @classmethod
+    def of(cls, y: np.ndarray) -> "RunningSums":
+        observed = ~np.isnan(y)
+        zero = np.zeros((len(y), 1))
+        return cls(np.c_[zero, np.cumsum(np.where(observed, y, 0.0), axis=1)],
+                   np.c_[zero, np.cumsum(observed, axis=1, dtype=float)])
+
+    def window(self, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+        """Σ observed demand and observed days of days ``start`` .. ``end − 1``."""
+        return self.units[:, end] - self.units[:, start], self.days[:, end] - self.days[:, start]
+
+
+def _window_mean(sums: RunningSums, o: int, window: int) -> np.ndarray:
     """Mean of the observed days among the ``window`` days before day ``o`` (``NaN`` with none)."""
-    part = y[:, max(0, o - window):o]
-    observed = ~np.isnan(part)
-    count = observed.sum(axis=1)
+    total, count = sums.window(max(0, o - window), o)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, np.where(observed, part, 0.0).sum(axis=1) / np.maximum(count, 1), np.nan)
+        return np.where(count > 0, total / np.maximum(count, 1), np.nan)
+
+
+def _deseasonalised_mean(sums: RunningSums, months: yearly.Months, profile: np.ndarray, o: int,
+                         window: int) -> np.ndarray:
+    """Mean of demand ÷ the profile of its month over the observed days of the ``window`` days before
+    ``o``: month by month, each month's part of the window divided by that month's profile (days of
+    a month whose profile is 0 are left out). 0 with no observed day."""
+    lo = max(0, o - window)
+    total, count = np.zeros(len(profile)), np.zeros(len(profile))
+    ends = months.first_day + months.days_in_month
+    for k in np.flatnonzero((months.first_day < o) & (ends > lo)):
+        a, b = max(lo, int(months.first_day[k])), min(o, int(ends[k]))
+        part, days_ = sums.window(a, b)
+        factor = profile[:, months.moy[k]]
+        usable = factor > 0
+        total += np.where(usable, part / np.where(usable, factor, 1.0), 0.0)
+        count += np.where(usable, days_, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
 def damped_trend_sum(slope_per_day, phi_per_day: float, steps: np.ndarray) -> np.ndarray:
@@ -343,11 +379,11 @@ class Candidates:
         return self.full[name][rows]
 
 
-def _yearly_candidates(y_fit, rate, months: yearly.Months, o: int, horizon: int, groups,
+def _yearly_candidates(sums: RunningSums, rate, months: yearly.Months, o: int, horizon: int, groups,
                        params: ForecastParams) -> tuple[dict, dict, dict, np.ndarray | None, dict | None]:
     """The longer levels, the seasonal levels, seasonal naive and the damped trend from before day ``o``:
     ``(flat, seasonal, full, season, profiles)`` as ``Candidates`` holds them."""
-    flat = {f"moving average {w}": _window_mean(y_fit, o, w) for w in params.level_windows if w != params.ma_days}
+    flat = {f"moving average {w}": _window_mean(sums, o, w) for w in params.level_windows if w != params.ma_days}
     complete = int(np.sum(months.first_day + months.days_in_month <= o))  # whole months before o
     if complete < yearly.MIN_MONTHS:
         return flat, {}, {}, None, None
@@ -358,11 +394,7 @@ def _yearly_candidates(y_fit, rate, months: yearly.Months, o: int, horizon: int,
     season = profile[:, months.moy[future_month]]
     seasonal = {}
     for w in params.level_windows[1:]:
-        lo = max(0, o - w)
-        season_past = profile[:, months.moy[month_of_day[lo:o]]]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            z = np.where(season_past > 0, y_fit[:, lo:o] / season_past, np.nan)
-        seasonal[f"seasonal {w}"] = np.nan_to_num(_window_mean(z, z.shape[1], w))
+        seasonal[f"seasonal {w}"] = _deseasonalised_mean(sums, months, profile, o, w)
     # Seasonal naive: each day the rate of the same calendar month a year before.
     source = future_month - 12
     snaive = rate[:, np.clip(source, 0, complete - 1)]
@@ -485,6 +517,7 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     adi, cv2 = pattern.adi(y_act), pattern.cv2(y_act)
     labels = pattern.classify_pattern(adi, cv2, params.adi_cutoff, params.cv2_cutoff)
     rate, _ = yearly.monthly_rates(np.c_[y_fit, np.full((n, H), np.nan)], months)
+    running = RunningSums.of(y_fit)
 
     # One pass per path method gives its flat forecast after every day.
     croston_path = methods.croston(y_fit, params.croston_alpha)
@@ -508,7 +541,7 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
 
     def candidates_at(o: int, horizon: int) -> Candidates:
         flat = {m: _flat_at(paths[m], fallback[:, o - 1], o - 1) for m in PATH_METHODS}
-        more_flat, seasonal, full, season, prof = _yearly_candidates(y_fit, rate, months, o, horizon, groups, params)
+        more_flat, seasonal, full, season, prof = _yearly_candidates(running, rate, months, o, horizon, groups, params)
         flat.update(more_flat)
         if weekly_level is not None:
             weekly = np.full((n, horizon), np.nan)
@@ -547,15 +580,17 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         weight = np.where(observed, factors[:, o:o + horizon], 0.0)
         lead_cols = np.array(leads, dtype=int) - 1
 
+        first_days = (np.arange(horizon)[:, None] <= lead_cols[None, :]).astype(float)  # days × leads
+
         def totals(matrix: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-            w = weight if matrix is None else weight * np.nan_to_num(matrix)
-            return w @ blocks, np.cumsum(w, axis=1)[:, lead_cols]
+            w = weight if matrix is None else weight * matrix
+            return w @ blocks, w @ first_days
 
         cand = candidates_at(o, horizon)
         flat_month, flat_lead = totals(None)
         season_month, season_lead = totals(cand.season) if cand.season is not None else (None, None)
-        a_lead = np.cumsum(a0, axis=1)[:, lead_cols]
-        enough = np.cumsum(observed, axis=1)[:, lead_cols] >= (np.array(leads) // 2)[None, :]
+        a_lead = a0 @ first_days
+        enough = observed.astype(float) @ first_days >= (np.array(leads) // 2)[None, :]
         f_lead = np.zeros((n, C, len(leads)))
         for j, m in enumerate(names):
             if m in cand.flat:
@@ -585,6 +620,7 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
 
     # The method each SKU keeps: the default unless another candidate's month-total error is at most
     # ``switch_margin`` of the default's (choosing among a dozen noisy backtests overfits otherwise).
+    month_error = np.where(np.isnan(month_error), np.inf, month_error)  # a level with no observed day
     candidate = ~missing & valid[:, None]
     for j, m in enumerate(names):
         if m in INTERMITTENT_ONLY:
@@ -768,7 +804,7 @@ def _profile_source(prof: dict | None, groups, n: int) -> np.ndarray:
     labels = np.asarray(groups, dtype=object) if groups is not None else np.full(n, "", dtype=object)
     out = np.empty(n, dtype=object)
     for i in range(n):
-        group = f"product group {labels[i]}" if pooled[i] else ""
+        group = f"group {events.group_label(str(labels[i]))}" if pooled[i] else ""
         if not own_ok[i]:
             out[i] = f"pooled: {group} (under 12 months of its own)" if pooled[i] else "none: under 12 months of history"
         elif weight[i] <= 0:

@@ -59,7 +59,7 @@ class ForecastParams:
     adi_cutoff: float = 1.32  # Syntetos-Boylan cut-off of the average inter-demand interval
     cv2_cutoff: float = 0.49  # ... and of the squared coefficient of variation of demand sizes
     seasonal_min_days: int = 56  # in-stock days of history before a weekly seasonal model is tried
-    seasonal_max_fits: int = 200  # at most this many statsmodels fits per run (the strongest weekly patterns)
+    seasonal_max_fits: int = 50  # at most this many statsmodels fits per run (the strongest weekly patterns)
     seasonal_f_quantile: float = 0.999  # weekday-effect F test level a SKU must pass to be tried
     prime_days: tuple[tuple[dt.date, dt.date], ...] = PRIME_DAYS
     prime_day_2027: tuple[dt.date, dt.date] | None = None  # set when Amazon announces it
