@@ -26,9 +26,11 @@ Exit codes: 0 done; 2 input rejected (a file, a flag value, a --db that is no da
 no snapshot); 3 database locked by another writer; 4 the alert digest could not be e-mailed; 5 nothing
 is loaded (no database file, or one without a report: every read command, ``imports`` included, says so
 on stderr); 6 the report the command needs is not loaded (a stock snapshot: FBA Inventory or Manage FBA
-Inventory), the missing report named on stderr. What a command can compute without a report it would use
-(no order history, no cost sheet) it prints, with a note on stderr saying what is missing; stdout stays
-the JSON or CSV asked for.
+Inventory, for skus, summary, fees, clearance and the stock alerts; forecast and restock need a snapshot
+or order history), the missing report named on stderr. What a command can compute without a report it
+would use (no order history, no cost sheet, no stock snapshot for forecast and restock: they start from
+the last order day, the plan taking the inventory position as 0) it prints, with a note on stderr saying
+what is missing; stdout stays the JSON or CSV asked for.
 """
 
 from __future__ import annotations
@@ -122,14 +124,29 @@ def needs_snapshot(have: Loaded, as_of: dt.date | None, what: str) -> dt.date:
     """The snapshot date to use; ``Unavailable`` when there is none (exit 6) or ``--as-of`` names a day
     without one (exit 2)."""
     if not have.snapshots:
+        works = (" (`fba-health forecast` and `fba-health restock` work from the order history alone.)"
+                 if have.has(*SALES_TYPES) else "")
         raise Unavailable(f"No stock snapshot is loaded in {have.path}, so {what} cannot be computed: load "
-                          f"{STOCK_REPORTS}. Loaded now: {have.titles()}.", REPORT_MISSING)
+                          f"{STOCK_REPORTS}. Loaded now: {have.titles()}.{works}", REPORT_MISSING)
     if as_of is not None and as_of not in have.snapshots:
         dates = ", ".join(d.isoformat() for d in have.snapshots[:12])
         more = f" and {len(have.snapshots) - 12} earlier" if len(have.snapshots) > 12 else ""
         raise Unavailable(f"No stock snapshot is dated {as_of.isoformat()}: --as-of must be a snapshot date "
                           f"({dates}{more}).", 2)
     return as_of or have.snapshots[0]
+
+
+def plan_as_of(have: Loaded, as_of: dt.date | None, what: str) -> dt.date:
+    """The as-of date of the forecast and the restock plan: a snapshot date as ``needs_snapshot``
+    where one is loaded; else, with order history, ``--as-of`` or the last order day
+    (``core.skus.as_of_date``); ``Unavailable`` (exit 6) with neither."""
+    if have.snapshots:
+        return needs_snapshot(have, as_of, what)
+    if not have.has(*SALES_TYPES):
+        raise Unavailable(f"No stock snapshot is loaded in {have.path}, and no order history either, so "
+                          f"{what} cannot be computed: load {SALES_REPORTS} (it then starts from the last "
+                          f"order day), or {STOCK_REPORTS}. Loaded now: {have.titles()}.", REPORT_MISSING)
+    return as_of or skus.as_of_date(have.path)
 
 
 def note(message: str) -> None:
@@ -326,7 +343,12 @@ def _cmd_restock(args: argparse.Namespace) -> int:
 
     db_path = db.resolve_db_path(args.db)
     have = loaded(db_path)
-    args.as_of = needs_snapshot(have, args.as_of, "the restock plan")
+    args.as_of = plan_as_of(have, args.as_of, "the restock plan")
+    if not have.snapshots:
+        note(f"No stock snapshot is loaded: the plan is as of {args.as_of.isoformat()} (the last order day "
+             "unless --as-of says otherwise) and the inventory position (available + inbound + FC transfers "
+             "+ open purchase orders) is taken as 0, so every SKU with demand is to order now, for all it "
+             f"needs; each reason says \"{skus.NO_STOCK_SNAPSHOT}\". Load {STOCK_REPORTS}.")
     note_missing(have, sales="the forecasts have no sales to fit, so every SKU shows no demand and nothing "
                              "to order.",
                  costs="order values and the capital cost are unknown, and every SKU gets the default lead "
@@ -350,9 +372,11 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
 
     db_path = db.resolve_db_path(args.db)
     have = loaded(db_path)
-    if args.as_of is None:  # the forecast starts at the latest snapshot unless told otherwise
-        args.as_of = needs_snapshot(have, None,
-                                    "a forecast without --as-of (it starts at the latest snapshot)")
+    if args.as_of is None:  # the latest snapshot (else the last order day) unless told otherwise
+        args.as_of = plan_as_of(have, None, "a forecast without --as-of (it starts at the latest snapshot)")
+        if not have.snapshots:
+            note(f"No stock snapshot is loaded: the forecast starts at the last order day, "
+                 f"{args.as_of.isoformat()}.")
     result = forecast.forecast_table(db_path, as_of=args.as_of)
     daily = result.daily[result.daily["sku"] == args.sku]
     if daily.empty:
@@ -580,7 +604,9 @@ def build_parser() -> argparse.ArgumentParser:
         command.set_defaults(run=run)
     plan = sub.add_parser("restock", help="what to order, how much and by when, per SKU")
     plan.add_argument("--db", help=db_help)
-    plan.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    plan.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                      help="a stock snapshot date (default: the latest loaded; without any snapshot, the "
+                           "last order day, the position taken as 0)")
     plan.add_argument("--service-level", type=float, default=None,
                       help="one service level for every SKU, e.g. 0.95 (default: by ABC class)")
     lead = plan.add_mutually_exclusive_group()
@@ -594,7 +620,9 @@ def build_parser() -> argparse.ArgumentParser:
     fc = sub.add_parser("forecast", help="one SKU's daily demand forecast with 80%% and 95%% intervals")
     fc.add_argument("--sku", required=True)
     fc.add_argument("--db", help=db_help)
-    fc.add_argument("--as-of", type=dt.date.fromisoformat, default=None)
+    fc.add_argument("--as-of", type=dt.date.fromisoformat, default=None,
+                    help="the last day of history (default: the latest stock snapshot, else the last "
+                         "order day)")
     fc.add_argument("--json", action="store_true", help="JSON (the only format)")
     fc.set_defaults(run=_cmd_forecast)
 

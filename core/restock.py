@@ -188,7 +188,8 @@ def _calibrated_reorder_point(t: pd.DataFrame, forecast) -> None:
 
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
-                  resellable_returns: pd.DataFrame | None = None, forecast=None) -> pd.DataFrame:
+                  resellable_returns: pd.DataFrame | None = None, forecast=None,
+                  position_known: bool = True) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -218,6 +219,11 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         sku, resellable_per_day (``core.returns.resellable_returns_per_day``): customer returns that go
         back to sellable stock. The plan's demand is net of them (``returns.net_demand_per_day``);
         ``gross_demand_per_day`` keeps the forecast's.
+    position_known : bool, default True
+        False for an account without a stock snapshot (``core.skus.orders_only_table``): its stock
+        columns are 0, so the position is taken as 0 and every reason starts with
+        ``core.skus.NO_STOCK_SNAPSHOT`` ("no stock snapshot loaded: position taken as 0; ..."); every
+        SKU with demand is then "order now" for the quantity it needs.
 
     Returns
     -------
@@ -301,6 +307,8 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         would = pd.Series(np.select([trigger, soon], ["order now", "soon"], ""), index=t.index)
         t.loc[held, "reason"] = _held_reasons(grade[held], _text(frame, "signals")[held], would[held],
                                               wanted[held], order_by[held])
+    if not position_known:
+        t["reason"] = f"{skus.NO_STOCK_SNAPSHOT}; " + t["reason"]
     uplifted = (t["demand_per_day"] > 0) & (t["demand_events"] != "")
     if uplifted.any():
         t.loc[uplifted, "reason"] = (t.loc[uplifted, "reason"] + "; demand includes "
@@ -337,18 +345,21 @@ class RestockInputs:
     resellable: pd.DataFrame
     as_of: dt.date | None
     period_days: int
+    position_known: bool = True  # False without a stock snapshot: position taken as 0
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
                    table: skus.SkuTable | None = None,
                    returns_by_sku: pd.DataFrame | None = None) -> RestockInputs:
-    """The plan's inputs from the database at ``as_of`` (the latest snapshot by default). ``table``:
-    the health SKU table at that date when the caller has already built it (it is not built twice);
-    ``returns_by_sku``: likewise ``core.returns.returns_by_sku`` at the table's date, default parameters."""
-    table = table if table is not None else skus.sku_table(db_path, health_params, as_of=as_of)
+    """The plan's inputs from the database at ``as_of`` (``core.skus.as_of_date`` by default: the
+    latest snapshot, else the last order day). ``table``: the SKU table at that date when the caller
+    has already built it (it is not built twice; default ``core.skus.plan_table``: without a stock
+    snapshot, the orders-only table, position taken as 0); ``returns_by_sku``: likewise
+    ``core.returns.returns_by_sku`` at the table's date, default parameters."""
+    table = table if table is not None else skus.plan_table(db_path, health_params, as_of=as_of)
     if table.as_of is None or table.frame.empty:
         return RestockInputs(pd.DataFrame(), pd.DataFrame(columns=COST_COLUMNS), pd.DataFrame(), table.as_of,
-                             health_params.period_days)
+                             health_params.period_days, table.sources.stock is not None)
     frame = table.frame
     if table.sources.stock == "inventory_planning":
         transfers = _reserved_transfer(db_path, table.as_of)
@@ -360,23 +371,26 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
     resold = returns.resellable_returns_per_day(db_path, table.as_of, by_sku=returns_by_sku)
-    return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days)
+    return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
+                         table.sources.stock is not None)
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
                      params: RestockParams = RestockParams(), forecast=None) -> pd.DataFrame:
-    """``restock_table`` over read inputs; an empty plan (``RESTOCK_COLUMNS``) without a snapshot."""
+    """``restock_table`` over read inputs; an empty plan (``RESTOCK_COLUMNS``) without a SKU (neither
+    a stock snapshot nor order history)."""
     if inputs.as_of is None or inputs.frame.empty:
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
-                         inputs.resellable, forecast)
+                         inputs.resellable, forecast, position_known=inputs.position_known)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
                     forecast_summary: pd.DataFrame | None = None,
                     health_params: HealthParams = HealthParams(), forecast=None) -> pd.DataFrame:
-    """The restock plan from the database: ``plan_from_inputs(restock_inputs(...))``. Returns an
-    empty frame with ``RESTOCK_COLUMNS`` when there is no stock snapshot."""
+    """The restock plan from the database: ``plan_from_inputs(restock_inputs(...))``. Without a stock
+    snapshot, the plan of the SKUs sold (``core.skus.orders_only_table``: position taken as 0, said
+    in every reason); an empty frame with ``RESTOCK_COLUMNS`` when neither stock nor orders are loaded."""
     return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params, forecast)
 
 

@@ -5,7 +5,10 @@ storage fees over the period, FIFO ages) are DuckDB SQL over the report views; t
 are the functions in core/metrics, applied to whole columns at once.
 
 As-of date: a stock snapshot date (the FBA Inventory report's, else Manage Inventory's); the latest
-by default. Every window ends on it: "last 30 days" is the 30 days up to and including the as-of day.
+by default. Without any snapshot (an account that has loaded only order history) the as-of date is
+the last order day (``as_of_date``): the forecast and the restock plan start there (``plan_table``:
+position taken as 0), the health figures, which need stock, are not computed. Every window ends on
+it: "last 30 days" is the 30 days up to and including the as-of day.
 Sources, best first: sales from All Orders (not Cancelled; MCF ``Non-Amazon`` lines apart), else
 Amazon Fulfilled Shipments, else the planning report's units-shipped columns; daily stock from the
 Inventory Ledger; unit costs from the product-cost sheet.
@@ -37,9 +40,11 @@ OLDER_THAN_365 = ["aged_366_455", "aged_456_plus", "aged_365_plus"]
 class Sources:
     """Which reports the figures come from at this as-of date (shown on screen)."""
 
-    stock: str | None  # 'inventory_planning' | 'manage_inventory'
+    stock: str | None  # 'inventory_planning' | 'manage_inventory'; None: no snapshot (stock taken as 0)
     sales: str | None  # 'orders' | 'shipments' | 'inventory_planning'
-    ledger_start: dt.date | None  # first day of the Inventory Ledger, when it covers the as-of day
+    # First day of the Inventory Ledger, when it covers the as-of day and a snapshot there anchors its
+    # rebuilt balance (without one, every day counts as in stock).
+    ledger_start: dt.date | None
     storage_fees: bool
     fee_preview: bool
     costs: bool
@@ -65,6 +70,26 @@ def snapshot_dates(db_path: Path) -> list[dt.date]:
     return []
 
 
+def last_order_day(db_path: Path) -> dt.date | None:
+    """The last day an All Orders line falls on (its purchase day, any status), else the last
+    Amazon Fulfilled Shipments line's shipment day: the last day of the report the sales come from
+    (``report_sources`` takes All Orders when it has a line by the as-of date). None with neither."""
+    with db.connect(db_path) as con:
+        for table, column in (("orders", "purchase_date"), ("shipments", "shipment_date")):
+            day = con.execute(f"SELECT max({column}::DATE) FROM {table}").fetchone()[0]
+            if day is not None:
+                return day
+    return None
+
+
+def as_of_date(db_path: Path) -> dt.date | None:
+    """The default as-of date: the latest stock snapshot (``snapshot_dates``), else, for an account
+    that has loaded only order history, the last order day (``last_order_day``); None when neither
+    is loaded. The forecast, its history and the restock plan default to it."""
+    dates = snapshot_dates(db_path)
+    return dates[0] if dates else last_order_day(db_path)
+
+
 def _count(con, table: str, where: str = "true", params: dict | None = None) -> int:
     return con.execute(f"SELECT count(*) FROM {table} WHERE {where}", params or {}).fetchone()[0]
 
@@ -77,7 +102,8 @@ def report_sources(con, as_of: dt.date) -> Sources:
     if sales is None and stock == "inventory_planning":
         sales = "inventory_planning"
     first, last = con.execute("SELECT min(date), max(date) FROM ledger_detail").fetchone()
-    ledger_start = first if first is not None and first <= as_of <= last else None
+    # The daily balance is rebuilt backwards from the snapshot's units: without one there is no anchor.
+    ledger_start = first if stock is not None and first is not None and first <= as_of <= last else None
     return Sources(stock, sales, ledger_start, _count(con, "storage_fees") > 0,
                    _count(con, "fee_preview") > 0, _count(con, "product_costs") > 0)
 
@@ -134,6 +160,27 @@ def stock_sql(stock: str) -> str:
         FROM manage_inventory WHERE snapshot_date = $as_of GROUP BY sku"""
 
 
+def orders_only_stock_sql(sales: str) -> str:
+    """SQL: the ``stock_sql`` relation of an account without a stock snapshot: every SKU with a sales
+    line in the lookback (the CTE ``lines``, ``sales_lines_sql``), its units all 0 (the inventory
+    position is taken as 0), its name (and ASIN) from its newest line, and its price the average unit
+    price of its marketplace lines (Σ item price ÷ Σ units of the lines with a price)."""
+    table, day = ("orders", "purchase_date") if sales == "orders" else ("shipments", "shipment_date")
+    asin = "arg_max(asin, purchase_date)" if sales == "orders" else "NULL::VARCHAR"
+    bands = ", ".join(f"NULL::BIGINT AS {b.column}" for b in (*ageing.AGE_BANDS, ageing.LEGACY_BAND))
+    return f"""
+        SELECT l.sku, any_value(n.asin) AS asin, NULL::VARCHAR AS fnsku, NULL::VARCHAR AS marketplace,
+               any_value(n.product_name) AS product_name, NULL::VARCHAR AS product_group,
+               0.0 AS available, 0.0 AS inbound, 0.0 AS reserved, 0.0 AS unfulfillable,
+               sum(l.revenue) FILTER (NOT l.mcf)
+                   / nullif(sum(l.units) FILTER (NOT l.mcf AND l.revenue IS NOT NULL), 0) AS price,
+               NULL::DOUBLE AS item_volume, NULL::DOUBLE AS storage_next_month,
+               NULL::DOUBLE AS ais_next_month, {bands}
+        FROM lines l LEFT JOIN (SELECT sku, {asin} AS asin, arg_max(product_name, {day}) AS product_name
+                                FROM {table} GROUP BY sku) n USING (sku)
+        GROUP BY l.sku"""
+
+
 def sales_lines_sql(sales: str) -> str:
     """Sales lines in the lookback: day, units, revenue, and whether it is an MCF (Non-Amazon) line."""
     if sales == "orders":
@@ -154,12 +201,14 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
     p, w = params.period_days, params.demand_window_days
     lookback = max(LOOKBACK_DAYS, p, w, grade_params.no_sale_days)
     binds = {"as_of": as_of, "start": as_of - dt.timedelta(days=lookback)}
-    ctes = [f"stock AS ({stock_sql(sources.stock)})"]
+    ctes = [f"stock AS ({stock_sql(sources.stock)})"] if sources.stock is not None else []
     if sources.sales in ("orders", "shipments"):
         ctes.append(f"lines AS ({sales_lines_sql(sources.sales)})")
     else:
         ctes.append("lines AS (SELECT NULL::VARCHAR AS sku, NULL::DATE AS day, 0 AS units, NULL::DOUBLE AS revenue, "
                     "false AS mcf WHERE false)")
+    if sources.stock is None:  # orders only: the SKUs sold, with no stock (plan_table)
+        ctes.append(f"stock AS ({orders_only_stock_sql(sources.sales)})")
     age = "datediff('day', day, $as_of)"  # 0 on the as-of day itself
     ctes.append(f"""sales AS (
         SELECT sku,
@@ -211,7 +260,11 @@ def _facts(con, as_of: dt.date, params: HealthParams, grade_params: GradeParams,
     snapshot_table = sources.stock
     on_hand_col = ("available + coalesce(total_reserved_quantity, 0)" if snapshot_table == "inventory_planning"
                    else "afn_fulfillable_quantity + coalesce(afn_reserved_quantity, 0)")
-    ctes.append(f"""snap_avg AS (
+    if snapshot_table is None:
+        ctes.append("snap_avg AS (SELECT NULL::VARCHAR AS sku, NULL::DOUBLE AS avg_on_hand_snapshots, "
+                    "0 AS snapshots, NULL::DOUBLE AS in_stock_share_snapshots WHERE false)")
+    else:
+        ctes.append(f"""snap_avg AS (
         SELECT sku, avg(units) AS avg_on_hand_snapshots, count(*) AS snapshots,
                avg(CASE WHEN units > 0 THEN 1.0 ELSE 0.0 END) AS in_stock_share_snapshots
         FROM (SELECT sku, snapshot_date, sum({on_hand_col}) AS units FROM {snapshot_table}
@@ -291,6 +344,49 @@ def sku_table(db_path: Path, params: HealthParams = HealthParams(), grade_params
         if sources.sales == "inventory_planning":
             frame = _planning_sales_fallback(frame, con, as_of)
     return SkuTable(_derive(frame, as_of, params, grade_params, sources), as_of, sources, params, grade_params)
+
+
+# What an orders-only table leaves unknown: the figures that start from stock (the health scores, the
+# grades and their actions, the in-stock rate, turnover and ages). Demand, revenue and prices stay.
+STOCK_ONLY_COLUMNS = ["in_stock_rate", "turnover", "turnover_days", "dsi", "holding_cost_ratio", "roi_pct",
+                      "aged_over_180_share", "aged_over_365_share", "aged_over_share",
+                      "score_turnover", "score_structure", "score_service_cost", "score_weighted",
+                      "score_ceiling", "health_score"]
+NO_STOCK_SNAPSHOT = "no stock snapshot loaded: position taken as 0"
+
+
+def orders_only_table(db_path: Path, params: HealthParams = HealthParams(),
+                      grade_params: GradeParams = GradeParams(), as_of: dt.date | None = None) -> SkuTable:
+    """The SKU table of an account without a stock snapshot at ``as_of`` (default ``as_of_date``: the
+    last order day): one row per SKU with a sales line in the lookback, its demand, revenue and price
+    from the order lines as in ``sku_table``, its stock 0 (available, inbound, reserved: the
+    inventory position is taken as 0, ``NO_STOCK_SNAPSHOT``), and the figures that need stock
+    (``STOCK_ONLY_COLUMNS``, the grade and its action) unknown. ``sources.stock`` is None. Empty
+    without order history, or with a snapshot at ``as_of`` (``sku_table`` covers that)."""
+    as_of = as_of or as_of_date(db_path)
+    empty = SkuTable(pd.DataFrame(columns=SKU_COLUMNS), as_of, Sources(None, None, None, False, False, False),
+                     params, grade_params)
+    if as_of is None:
+        return empty
+    with db.connect(db_path) as con:
+        sources = report_sources(con, as_of)
+        if sources.stock is not None or sources.sales not in ("orders", "shipments"):
+            return SkuTable(empty.frame, as_of, sources, params, grade_params)
+        frame = _facts(con, as_of, params, grade_params, sources)
+    frame = _derive(frame, as_of, params, grade_params, sources)
+    frame = frame.assign(**dict.fromkeys(STOCK_ONLY_COLUMNS, np.nan), grade="", signals="", signal_count=0,
+                         action="", age_source="unknown (no stock snapshot)")
+    return SkuTable(frame, as_of, sources, params, grade_params)
+
+
+def plan_table(db_path: Path, params: HealthParams = HealthParams(),
+               grade_params: GradeParams = GradeParams(), as_of: dt.date | None = None) -> SkuTable:
+    """The SKU table the restock plan and the forecast pages start from: ``sku_table`` when a stock
+    snapshot is loaded, else ``orders_only_table`` at the last order day (position taken as 0)."""
+    table = sku_table(db_path, params, grade_params, as_of)
+    if table.sources.stock is not None or snapshot_dates(db_path):
+        return table
+    return orders_only_table(db_path, params, grade_params, as_of)
 
 
 def _derive(f: pd.DataFrame, as_of: dt.date, params: HealthParams, grade_params: GradeParams,

@@ -288,6 +288,22 @@ def sku_table() -> skus.SkuTable:
     return _sku_table(str(path), data_version(path), as_of(), health, grades)
 
 
+@st.cache_data(show_spinner="Reading the orders…", max_entries=4)
+def _orders_only_table(path: str, version: tuple, as_of_date: dt.date | None, health: HealthParams,
+                       grades: GradeParams) -> skus.SkuTable:
+    return skus.orders_only_table(Path(path), health, grades, as_of_date)
+
+
+def _plan_table(path: str, version: tuple, as_of_date: dt.date | None, health: HealthParams,
+                grades: GradeParams) -> skus.SkuTable:
+    """``core.skus.plan_table`` from the cached tables: the SKU table, else (no stock snapshot loaded)
+    the orders-only table at the last order day, position taken as 0."""
+    table = _sku_table(path, version, as_of_date, health, grades)
+    if table.sources.stock is not None or _snapshot_dates(path, version):
+        return table
+    return _orders_only_table(path, version, as_of_date, health, grades)
+
+
 # Sidebar filters: widget key -> (SKU table column, label). Empty selection = all.
 FILTERS = {"filter_marketplace": ("marketplace", "Marketplace"), "filter_brand": ("brand", "Brand"),
            "filter_supplier": ("supplier", "Supplier"), "filter_abc": ("abc_class", "ABC class")}
@@ -365,16 +381,29 @@ def in_view(frame: pd.DataFrame, skus_frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["sku"].isin(skus_frame["sku"])]
 
 
-def guard_skus(message: str) -> tuple[skus.SkuTable, pd.DataFrame]:
-    """The SKU table and its filtered rows, or a helpful empty state and a stop."""
+def guard_skus(message: str, *, orders_only: bool = False) -> tuple[skus.SkuTable, pd.DataFrame]:
+    """The SKU table and its filtered rows, or a helpful empty state and a stop. ``orders_only``: the
+    pages that also work without a stock snapshot (the forecast and the plan) get the orders-only
+    table there (``core.skus.plan_table``: as of the last order day, position taken as 0)."""
     guard_data(message)
     table = sku_table()
+    if orders_only and table.frame.empty:
+        path = db_path()
+        health, grades = health_settings()
+        table = _plan_table(str(path), data_version(path), as_of(), health, grades)
+        if not table.frame.empty and table.sources.stock is None:
+            return table, table.frame  # no sidebar filters without a snapshot
     if table.frame.empty:
         st.info("No stock snapshot is loaded yet: these figures start from what is in stock, so they need "
                 "the **FBA Inventory** report (Seller Central: Reports › Fulfillment › Inventory › FBA "
                 "Inventory) or **Manage FBA Inventory**. Orders and the Inventory Ledger add the sales and "
                 "stock history.", icon=":material/inventory_2:")
         st.page_link("pages/data.py", label="Load reports on the Upload reports page", icon=":material/upload:")
+        if not orders_only and not snapshot_dates() and not _orders_only_table(
+                str(db_path()), data_version(), as_of(), *health_settings()).frame.empty:
+            st.caption("The order history alone already gives the demand forecast and a restock plan, as "
+                       "of the last order day (the stock taken as 0).")
+            st.page_link("pages/restock.py", label="See the restock plan", icon=":material/local_shipping:")
         st.stop()
     frame = filtered_skus()
     if frame.empty:
@@ -389,7 +418,9 @@ def scope_caption(table: skus.SkuTable, frame: pd.DataFrame) -> None:
              else ("the only SKU" if len(frame) == 1 else f"all {len(frame):,} SKUs"))
     chosen = "; ".join(f"{label(c) if c != 'abc_class' else 'ABC class'}: {', '.join(v)}"
                        for c, v in active_filters().items())
-    st.caption(f"As of {table.as_of:%d %b %Y} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
+    day = f"{table.as_of:%d %b %Y}" + (" (the last order day: no stock snapshot is loaded)"
+                                        if table.sources.stock is None else "")
+    st.caption(f"As of {day} · {shown}" + (f" ({md_escape(chosen)})" if chosen else ""))
     stale_warning([t for t in (table.sources.stock, table.sources.sales) if t])
     snapshot_gap_warnings(table.as_of)
 

@@ -56,8 +56,9 @@ def forecast_summary() -> tuple[pd.DataFrame, pd.DataFrame]:
 def _restock_inputs(path: str, version: tuple, as_of_date: dt.date | None,
                     health: HealthParams) -> restock.RestockInputs:
     # A resource, not data: shared read-only by the sessions, never copied per rerun. The plan reads no
-    # grade, so the SKU table with default grades serves (the one the pages already built, usually).
-    table = common._sku_table(path, version, as_of_date, health, GradeParams())
+    # grade, so the SKU table with default grades serves (the one the pages already built, usually);
+    # without a stock snapshot, the orders-only table (position taken as 0).
+    table = common._plan_table(path, version, as_of_date, health, GradeParams())
     return restock.restock_inputs(Path(path), as_of_date, health, table=table,
                                   returns_by_sku=common._returns(path, version, table.as_of, "sku"))
 

@@ -8,7 +8,7 @@ from core.forecast import accuracy
 from pages import _common as common, _plan as plan_view
 
 st.title("Forecast accuracy")
-table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.")
+table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.", orders_only=True)
 common.scope_caption(table, frame)
 common.missing_notes("accuracy")
 summary = plan_view.accuracy_view(frame)

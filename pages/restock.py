@@ -5,7 +5,7 @@ import streamlit as st
 from pages import _common as common, _plan as plan_view
 
 st.title("Restock")
-table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.")
+table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.", orders_only=True)
 params = plan_view.restock_params()
 plan = plan_view.restock_view(plan_view.restock_plan(params), frame)
 common.scope_caption(table, frame)

@@ -14,7 +14,8 @@ from core import charts, db, restock
 from pages import _common as common, _plan as plan_view
 
 st.title("What-if")
-table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.")
+table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.",
+                                 orders_only=True)
 common.scope_caption(table, frame)
 common.missing_notes("whatif")
 scope = plan_view.plan_scope()

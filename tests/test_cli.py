@@ -254,8 +254,10 @@ def test_fees_command_runs_as_a_process(demo_database):
 
 
 # --- every state a seller's database can be in (issue 14) -------------------------------------------
-# Exit 5: nothing is loaded. Exit 6: the stock snapshot the command needs is missing (named on stderr).
-# A result computed without a report it would use (orders, the cost sheet) gets a "Note:" on stderr.
+# Exit 5: nothing is loaded. Exit 6: the stock snapshot the command needs is missing (named on stderr);
+# forecast and restock need a snapshot or order history (issue 15: orders alone start at the last order
+# day). A result computed without a report it would use (orders, the cost sheet, the snapshot for
+# forecast and restock) gets a "Note:" on stderr.
 
 SAMPLE = ROOT / "sample_data"
 SNAPSHOT = SAMPLE / "fba_inventory_planning_2026-11-15.txt"
@@ -270,6 +272,7 @@ READ_COMMANDS = {
     "alerts": ["alerts", "--today", "2026-11-20", "--json"],
 }
 NEEDS_SNAPSHOT = [name for name in READ_COMMANDS if name != "alerts"]
+FROM_ORDERS_ALONE = ("forecast", "restock")  # they start at the last order day without a snapshot
 
 
 def cli_run(capsys, *args):
@@ -330,9 +333,12 @@ def test_imports_text_on_an_empty_database(capsys, states):
     assert (code, out) == (5, "Nothing loaded yet.\n") and "Nothing is loaded" in err
 
 
-@pytest.mark.parametrize("state, loaded", [("orders only", "All Orders (by order date)"),
-                                           ("cost sheet only", "Product costs (your own sheet)")])
-@pytest.mark.parametrize("command", NEEDS_SNAPSHOT)
+WITHOUT_SNAPSHOT = (
+    [("orders only", "All Orders (by order date)", c) for c in NEEDS_SNAPSHOT if c not in FROM_ORDERS_ALONE]
+    + [("cost sheet only", "Product costs (your own sheet)", c) for c in NEEDS_SNAPSHOT])
+
+
+@pytest.mark.parametrize("state, loaded, command", WITHOUT_SNAPSHOT)
 def test_without_a_stock_snapshot_the_missing_report_is_named_and_exit_is_6(capsys, states, state, loaded,
                                                                             command):
     code, out, err = cli_run(capsys, *READ_COMMANDS[command], "--db", states[state])
@@ -340,6 +346,31 @@ def test_without_a_stock_snapshot_the_missing_report_is_named_and_exit_is_6(caps
     assert err.startswith("No stock snapshot is loaded")
     assert "FBA Inventory (Seller Central" in err and "Manage FBA Inventory" in err
     assert f"Loaded now: {loaded}." in err
+    if state == "orders only":  # the health figures need stock; the plan does not
+        assert "`fba-health forecast` and `fba-health restock` work from the order history alone" in err
+    elif command in FROM_ORDERS_ALONE:
+        assert "and no order history either" in err and "All Orders (Seller Central" in err
+
+
+def test_orders_only_forecast_and_restock_start_at_the_last_order_day(capsys, states):
+    """The orders-only file has lines on 10 and 12 Nov 2026: without --as-of, the forecast and the
+    plan are as of 12 Nov, the forecast's first day 13 Nov; the plan takes the position as 0 and says
+    so, on stderr and in every reason."""
+    path = states["orders only"]
+    code, out, err = cli_run(capsys, *READ_COMMANDS["forecast"], "--db", path)
+    result = json.loads(out)
+    assert code == 0 and result["as_of"] == "2026-11-12" and result["daily"][0]["day"] == "2026-11-13"
+    assert result["model"]["method"] == "launch"  # 2 in-stock days of history: the mean so far
+    assert "the forecast starts at the last order day, 2026-11-12" in err
+    code, out, err = cli_run(capsys, *READ_COMMANDS["restock"], "--db", path)
+    plan = json.loads(out)
+    assert code == 0 and [r["sku"] for r in plan] == ["HK-GRD-0006"]
+    assert plan[0]["as_of"] == "2026-11-12" and plan[0]["position"] == 0 and plan[0]["status"] == "order now"
+    assert plan[0]["order_qty"] > 0
+    assert plan[0]["reason"].startswith("no stock snapshot loaded: position taken as 0; position 0 ≤ ")
+    assert "No stock snapshot is loaded: the plan is as of 2026-11-12" in err and "taken as 0" in err
+    code, out, err = cli_run(capsys, "restock", "--csv", "--db", path)
+    assert code == 0 and "no stock snapshot loaded: position taken as 0" in out
 
 
 def test_alerts_on_orders_only_check_the_data_age_and_say_the_rest_was_not_checked(capsys, states):
@@ -426,7 +457,8 @@ def test_states_as_processes_print_no_traceback(states):
         assert result.returncode == expected, result.stderr
         assert "Traceback" not in result.stderr and "Error" not in result.stderr
         result = run("restock", "--csv", "--db", states[state])
-        assert result.returncode == expected and "Traceback" not in result.stderr
+        assert result.returncode == (0 if state == "orders only" else expected)  # a plan from the orders
+        assert "Traceback" not in result.stderr
         assert "RuntimeWarning" not in result.stderr
 
 
@@ -437,7 +469,7 @@ def test_remove_on_an_empty_database_exits_5_and_creates_nothing(capsys, tmp_pat
 
 
 def test_forecast_on_orders_only_works_when_given_a_day(capsys, states):
-    """No snapshot to start from by default (exit 6), but an --as-of day is enough for the orders."""
+    """An --as-of day other than the last order day (12 Nov) is taken as given."""
     code, out, err = cli_run(capsys, "forecast", "--sku", "HK-GRD-0006", "--as-of", "2026-11-15", "--json",
                              "--db", states["orders only"])
     result = json.loads(out)

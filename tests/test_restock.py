@@ -17,11 +17,12 @@ from scipy import integrate, stats
 
 import openpyxl
 
-from core import purchase_orders, sample, skus
+from core import ingest, purchase_orders, sample, skus
 from core.metrics import restock as rm
 from core.restock import (RESTOCK_COLUMNS, STATUSES, VELOCITY_METHOD, purchase_order_lines, restock_from_db,
                           restock_table)
 from core.restock_params import RestockParams
+from tests.reportfiles import header, order_row, write_report
 
 AS_OF = dt.date(2026, 11, 15)
 
@@ -405,6 +406,7 @@ def test_restock_from_db_on_the_demo_account(demo_db):
     assert plan.loc[slow, "reason"].str.startswith("held: graded ").all()
     assert (plan.loc[~slow, "blocked_by"] == "").all() and not (plan.loc[~slow, "status"] == "held").any()
     assert (plan["z"] > 0).all() and (plan["reorder_point"] >= plan["safety_stock"]).all()
+    assert not plan["reason"].str.contains(skus.NO_STOCK_SNAPSHOT).any()  # a snapshot: the position is known
 
 
 def test_restock_from_db_what_if_and_empty_database(demo_db, tmp_path):
@@ -509,3 +511,63 @@ def test_event_text_in_words():
     in_july = np.where(events.day_mask(july, dt.date(2026, 7, 8), dt.date(2026, 7, 11)), 2.0, 1.0)
     assert events.demand_events_text(np.vstack([in_july, np.ones(28)]), july, calendar).tolist() == [
         "Prime Day 8-11 Jul, ×2.0", ""]
+
+
+# --- an account that has loaded only order history (issue 15) ----------------------------------------
+
+LAST_ORDER_DAY = dt.date(2026, 11, 12)
+
+
+@pytest.fixture(scope="module")
+def orders_only_db(tmp_path_factory):
+    """A real All Orders file alone in a real database, no stock snapshot: OO-A sells 3 a day (one
+    line of 3 at $30.00) every day from 14 Sep to 12 Nov 2026, the last line written; OO-B sold 1 on
+    20 Sep and nothing since."""
+    folder = tmp_path_factory.mktemp("orders_only")
+    rows = [order_row(f"A-{n}", "OO-A", qty=3, price="30.00",
+                      date=f"{LAST_ORDER_DAY - dt.timedelta(days=n)}T10:00:00+00:00") for n in range(60)]
+    rows.append(order_row("B-1", "OO-B", qty=1, price="12.00", date="2026-09-20T10:00:00+00:00"))
+    path = folder / "orders_only.duckdb"
+    orders = write_report(folder / "orders.txt", header("orders_2026_34"), rows)
+    assert ingest.load_report(path, orders).status == "loaded"
+    return path
+
+
+def test_an_orders_only_plan_takes_the_position_as_0_and_says_so(orders_only_db):
+    """As of the last order day, 12 Nov. OO-A: d = 90 units in the 30 days to 12 Nov ÷ 30 = 3 a day
+    (no forecast: the velocity, σ_d = √3); L = 20, σ_L = 0: σ_LT = √(20 × 3) = √60, SS = 1.6449 × √60
+    = 12.74, ROP = 3 × 20 + 12.74 = 72.74. Position 0 ≤ ROP + 7 × 3: order now, needed 72.74 + 21 −
+    0 = 93.74 (no cost, no EOQ) → 94. OO-B: no sale in the 30 days, no demand, nothing to order."""
+    params = dataclasses.replace(EXACT, lead_time_days_override=20, service_level_override=0.95)
+    plan = restock_from_db(orders_only_db, params).set_index("sku")
+    assert sorted(plan.index) == ["OO-A", "OO-B"]
+    assert (plan["as_of"] == LAST_ORDER_DAY).all()
+    assert (plan[["available", "inbound", "reserved_transfer", "open_po_units", "position"]] == 0).all().all()
+    a = plan.loc["OO-A"]
+    assert a["demand_per_day"] == pytest.approx(3.0) and a["sigma_demand"] == pytest.approx(math.sqrt(3))
+    ss = stats.norm.ppf(0.95) * math.sqrt(60)
+    assert a["safety_stock"] == pytest.approx(ss) and a["reorder_point"] == pytest.approx(60 + ss)
+    assert a["status"] == "order now" and a["order_qty_needed"] == pytest.approx(60 + ss + 21)
+    assert a["order_qty"] == 94
+    assert a["reason"] == ("no stock snapshot loaded: position taken as 0; position 0 ≤ reorder point 72.7 "
+                           "+ 7 days' demand 21: order 94 (needed 93.7, MOQ 0, case pack 1)")
+    b = plan.loc["OO-B"]
+    assert b["demand_per_day"] == 0 and b["order_qty"] == 0 and b["status"] != "order now"
+    assert b["reason"] == "no stock snapshot loaded: position taken as 0; no demand: nothing to order"
+
+
+def test_an_orders_only_plan_with_the_forecast_orders_every_sku_with_demand_now(orders_only_db):
+    """The forecast starts at the last order day too; with the position 0, every SKU it gives demand
+    is "order now" for ROP + d·R (no cost, so no EOQ)."""
+    from core.forecast import forecast_table
+
+    result = forecast_table(orders_only_db)
+    assert result.as_of == LAST_ORDER_DAY
+    assert result.daily["day"].min() == pd.Timestamp(LAST_ORDER_DAY + dt.timedelta(days=1))
+    plan = restock_from_db(orders_only_db, EXACT, forecast_summary=result.summary).set_index("sku")
+    demand = plan[plan["demand_per_day"] > 0]
+    assert "OO-A" in demand.index and (demand["method"] != VELOCITY_METHOD).all()
+    assert (demand["status"] == "order now").all()
+    assert np.allclose(demand["order_qty_needed"],
+                       demand["reorder_point"] + EXACT.review_period_days * demand["demand_per_day"])
+    assert plan["reason"].str.startswith(skus.NO_STOCK_SNAPSHOT + "; ").all()

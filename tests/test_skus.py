@@ -335,3 +335,46 @@ def test_a_quarter_of_the_value_dead_and_over_a_year_old_puts_the_account_under_
     assert lost.loc["DEAD", "lost_dead_value"] == pytest.approx(6.25)
     assert lost.loc["DEAD", "points_lost"] == pytest.approx(75 * 250 / 1000 + 6.25)
     assert lost["points_lost"].sum() == pytest.approx(25)
+
+
+# --- the as-of date without a stock snapshot (issue 15) ---------------------------------------------
+
+def test_the_as_of_date_is_the_latest_snapshot_else_the_last_order_day(tmp_path):
+    """All Orders lines on 1 Oct to 12 Nov 2026 (12 Nov the last written): as of 12 Nov. Shipments
+    alone (last shipped 9 Nov): 9 Nov. A snapshot of 1 Nov, though the orders go on to 12 Nov: 1 Nov,
+    as before. Nothing with a date (a cost sheet): None."""
+    orders_db, ships_db, costs_db = tmp_path / "o.duckdb", tmp_path / "s.duckdb", tmp_path / "c.duckdb"
+    days = [dt.date(2026, 10, 1) + dt.timedelta(days=n) for n in range(43)]
+    assert days[-1] == dt.date(2026, 11, 12)
+    orders = write_report(tmp_path / "o.txt", header("orders_2026_34"),
+                          [order_row(f"O-{d}", "OO-A", qty=2, price="20.00", date=f"{d}T10:00:00+00:00")
+                           for d in days])
+    ships = write_report(tmp_path / "s.txt", header("shipments_48"), [
+        {"amazon-order-id": f"S-{n}", "shipment-id": f"D{n}", "shipment-item-id": f"I{n}", "sku": "SH-1",
+         "product-name": "Shipped thing", "quantity-shipped": 1, "item-price": "9.00", "currency": "USD",
+         "sales-channel": "Amazon.com", "shipment-date": f"2026-11-0{n}T15:00:00+00:00"} for n in (3, 9)])
+    costs = write_report(tmp_path / "c.csv", ["sku", "unit_cost"], [{"sku": "OO-A", "unit_cost": 4}],
+                         delimiter=",")
+    for db_path, path in ((orders_db, orders), (ships_db, ships), (costs_db, costs)):
+        assert ingest.load_report(db_path, path).status == "loaded"
+    assert skus.snapshot_dates(orders_db) == [] and skus.as_of_date(orders_db) == dt.date(2026, 11, 12)
+    assert skus.as_of_date(ships_db) == dt.date(2026, 11, 9)
+    assert skus.as_of_date(costs_db) is None
+
+    # The orders-only table: one row per SKU sold, its stock 0, its demand and price from the lines:
+    # 30 days × 2 units ÷ 30 = 2 a day; unit price $20.00 ÷ 2 = $10.00; no health figures.
+    table = skus.plan_table(orders_db, HealthParams(demand_window_days=30))
+    row = table.frame.set_index("sku").loc["OO-A"]
+    assert table.as_of == dt.date(2026, 11, 12) and table.sources.stock is None
+    assert (row["available"], row["inbound"], row["on_hand"]) == (0, 0, 0)
+    assert row["demand_per_day"] == pytest.approx(2.0) and row["price"] == pytest.approx(10.0)
+    assert row["product_name"] == "Product OO-A" and math.isnan(row["health_score"]) and row["grade"] == ""
+    assert skus.sku_table(orders_db).frame.empty  # the health table still needs stock
+
+    planning = write_report(tmp_path / "p.txt", header("planning_2026_97"),
+                            [planning_row("OO-A", 40, snapshot=dt.date(2026, 11, 1))])
+    assert ingest.load_report(orders_db, planning).status == "loaded"
+    assert skus.as_of_date(orders_db) == dt.date(2026, 11, 1)
+    table = skus.plan_table(orders_db)
+    assert table.as_of == dt.date(2026, 11, 1) and table.sources.stock == "inventory_planning"
+    assert table.frame.set_index("sku").loc["OO-A", "available"] == 40

@@ -843,11 +843,9 @@ def forecast_table(db_path: Path, as_of: dt.date | None = None,
     (``core.stored``), so that the next process reads it instead of fitting again."""
     if params is None:
         params = settings.load_forecast(db_path)
+    as_of = as_of or skus.as_of_date(db_path)  # the latest snapshot, else the last order day
     if as_of is None:
-        dates = skus.snapshot_dates(db_path)
-        if not dates:
-            return _empty(None, params)
-        as_of = dates[0]
+        return _empty(None, params)
     version = db.data_version(db_path, FORECAST_TABLES)
     key = (str(Path(db_path).resolve()), version, as_of, params, days)
     if key in _CACHE:

@@ -173,14 +173,13 @@ def history_arrays(db_path: Path, as_of: dt.date | None = None, days: int | None
     ``skus.sellable_balance_sql``): a day is in stock when it began or ended with sellable units or
     something sold (``skus.in_stock_sql``); days the ledger does not cover count as in stock. SKUs:
     those in the snapshot at ``as_of`` and those sold in the range, or only ``sku`` (a chart of one
-    SKU need not read the whole account). ``groups``: ``GROUPS_SQL``. ``as_of`` defaults to the latest
-    snapshot; ``days=None`` reads every loaded day (``days_of_history``).
+    SKU need not read the whole account). ``groups``: ``GROUPS_SQL``. ``as_of`` defaults to
+    ``skus.as_of_date``: the latest snapshot, else the last order day (no snapshot: every day counts
+    as in stock); ``days=None`` reads every loaded day (``days_of_history``).
     """
+    as_of = as_of or skus.as_of_date(db_path)
     if as_of is None:
-        dates = skus.snapshot_dates(db_path)
-        if not dates:
-            return _empty()
-        as_of = dates[0]
+        return _empty()
     if days is None:
         days = days_of_history(db_path, as_of)
     if days < 1:
