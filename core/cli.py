@@ -385,8 +385,16 @@ def _cmd_forecast(args: argparse.Namespace) -> int:
         return 2
     note_missing(have, sales="the forecast has no sales to fit (no demand).")
     summary = result.summary[result.summary["sku"] == args.sku]
+    profile = result.profiles[result.profiles["sku"] == args.sku]
+    # The lead-time demand and the calibrated reorder point at 95% over the lead times the plan uses most.
+    points = [{"lead_time_days": lead, "service_level": 0.95,
+               **{k: float(v) for k, v in result.reorder_point(lead, 0.95, [args.sku]).iloc[0].items()}}
+              for lead in (30, 60, 90)]
     print(json.dumps({"sku": args.sku, "as_of": _json_safe(result.as_of),
-                      "model": _records(summary)[0], "daily": _records(daily.drop(columns="sku"))},
+                      "model": _records(summary)[0],
+                      "yearly_profile": [round(float(v), 4) for v in profile.sort_values("month")["profile"]],
+                      "reorder_points": points,
+                      "daily": _records(daily.drop(columns="sku"))},
                      ensure_ascii=False))
     return 0
 

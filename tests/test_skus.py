@@ -250,8 +250,14 @@ def test_forecast_command_gives_daily_intervals(demo):
     out = json.loads(fba("forecast", "--sku", sku, "--db", demo, "--json"))
     assert out["sku"] == sku and out["model"]["method"]
     days = out["daily"]
-    assert len(days) == 180
+    assert len(days) == 184  # any six whole calendar months
     assert all(0 <= d["lo95"] <= d["lo80"] <= d["mean"] <= d["hi80"] <= d["hi95"] for d in days)
+    # The reorder point's demand is the daily forecast summed over the lead time.
+    points = {p["lead_time_days"]: p for p in out["reorder_points"]}
+    assert points[30]["lead_time_demand"] == pytest.approx(sum(d["mean"] for d in days[:30]), rel=1e-9)
+    assert points[90]["reorder_point"] == pytest.approx(points[90]["lead_time_demand"] + points[90]["safety_stock"])
+    assert points[30]["safety_stock"] <= points[90]["safety_stock"]
+    assert len(out["yearly_profile"]) in (0, 12)
 
 
 def test_a_planning_report_alone_gives_a_table_with_money_unknown(tmp_path):

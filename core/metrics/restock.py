@@ -397,15 +397,24 @@ def days_until_reorder(position, reorder_point_units, demand_per_day):
     return np.maximum(days, 0.0)
 
 
+# A date further ahead than this is no date a seller plans for (a demand of 1e-9 a day would put a
+# stockout in the year 80,000,000, past what a date type holds): NaT, shown as none.
+MAX_DAYS_AHEAD = 3653  # ten years
+
+
 def add_days(as_of: dt.date, days) -> np.ndarray:
-    """The date ``as_of + ⌊days⌋`` (the day the event falls in); NaN days give NaT.
+    """The date ``as_of + ⌊days⌋`` (the day the event falls in); NaN days, and days beyond
+    ``MAX_DAYS_AHEAD`` (ten years), give NaT.
 
     Examples
     --------
     >>> str(add_days(dt.date(2026, 11, 15), 20.7))
     '2026-12-05'
+    >>> str(add_days(dt.date(2026, 11, 15), 1e12))
+    'NaT'
     """
     values = _float(days)
+    values = np.where(values > MAX_DAYS_AHEAD, np.nan, values)
     whole = np.floor(np.where(np.isfinite(values), values, 0)).astype("int64").astype("timedelta64[D]")
     dates = np.datetime64(as_of, "D") + whole
     return np.where(np.isfinite(values), dates, np.datetime64("NaT"))
