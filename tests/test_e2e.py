@@ -180,7 +180,8 @@ def core_safety_stock(db_path: Path, service_level: float) -> float:
     from core.restock_params import RestockParams
 
     params = dataclasses.replace(RestockParams(), service_level_override=service_level)
-    plan = restock.restock_from_db(db_path, params, forecast_summary=forecast_table(db_path).summary)
+    result = forecast_table(db_path)
+    plan = restock.restock_from_db(db_path, params, forecast_summary=result.summary, forecast=result)
     return float(plan["safety_stock"].sum())
 
 

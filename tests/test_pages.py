@@ -448,9 +448,9 @@ def test_restock_status_filter_narrows_the_table(demo_db):
     assert len(at.dataframe[0].value) == now + soon  # default: order now and soon
     at.multiselect(key="restock_status").set_value(["order now", "soon", "held", "not yet"]).run()
     assert len(at.dataframe[0].value) == now + soon + held + later == 150
-    at.multiselect(key="restock_status").set_value(["not yet"]).run()
+    at.multiselect(key="restock_status").set_value(["held"]).run()
     shown = at.dataframe[0].value
-    assert len(shown) == later and set(shown["status"]) <= {"not yet"}
+    assert len(shown) == held and set(shown["status"]) <= {"held"}
     assert {b.key for b in at.get("download_button")} >= {"po_xlsx", "po_csv", "supplier_forecast_csv"}
 
 
@@ -496,8 +496,9 @@ def test_whatif_table_matches_core_for_a_longer_lead_time(demo_db):
     at.slider(key="whatif_shift").set_value(30).run()
     compare = at.dataframe[-1].value.set_index("sku")
     params = dataclasses.replace(RestockParams(), lead_time_shift_days=30.0)
-    summary = forecast_table(demo_db).summary
-    plan = restock.restock_from_db(demo_db, params, forecast_summary=summary).set_index("sku")
+    result = forecast_table(demo_db)
+    plan = restock.restock_from_db(demo_db, params, forecast_summary=result.summary,
+                                   forecast=result).set_index("sku")
     assert (compare["lead_time_days_scenario"] - compare["lead_time_days_baseline"]).eq(30).all()
     # Units are shown whole.
     assert np.allclose(compare["safety_stock_scenario"], plan.loc[compare.index, "safety_stock"].round())

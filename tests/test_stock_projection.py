@@ -85,7 +85,7 @@ def test_on_the_demo_a_higher_service_level_means_fewer_expected_stockout_days(d
     totals = []
     for level in (0.85, 0.95, 0.99):
         p = restock.restock_from_db(demo_database, RestockParams(service_level_override=level),
-                                    forecast_summary=result.summary)
+                                    forecast_summary=result.summary, forecast=result)
         days = stock_projection.project_stock(p, result.daily).expected_stockout_days
         totals.append(restock.plan_totals(p, days)["stockout_days"])
     assert totals[0] > totals[1] > totals[2] > 0

@@ -160,3 +160,16 @@ def test_lead_time_demand_sums_the_season_ahead():
     assert result.lead_time_demand(90)["SUMMER"] == pytest.approx(daily[:90].sum())
     assert result.lead_time_demand(90)["SUMMER"] > 1.1 * 90 * daily[:28].mean() * 0.9
     assert result.lead_time_demand(10.5)["SUMMER"] == pytest.approx(daily[:10].sum() + 0.5 * daily[10])
+
+
+def test_service_levels_above_the_calibrated_table_keep_rising():
+    """The table stops at 99.5%; 99.8% and 99.9% (the what-if slider's top) scale its factor by the normal
+    quantile: z(0.999) ÷ z(0.995) = 3.0902 ÷ 2.5758 = 1.1997."""
+    summary = pd.DataFrame({"sku": ["A"], "sigma_demand": [2.0], "month_error_scale": [10.0]})
+    calibration = pd.DataFrame({"horizon_days": [30, 30, 90, 90], "service_level": [0.9, 0.995] * 2,
+                                "factor": [1.3, 2.5, 1.3, 2.5], "achieved": 0.95})
+    m = engine.DAYS_PER_MONTH
+    at = {s: engine.safety_stock(summary, calibration, m, s)[0] for s in (0.995, 0.998, 0.999)}
+    assert at[0.995] == pytest.approx(25)
+    assert at[0.999] == pytest.approx(25 * 3.090232 / 2.575829, rel=1e-5)
+    assert at[0.995] < at[0.998] < at[0.999]

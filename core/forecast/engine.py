@@ -154,7 +154,7 @@ def safety_stock(summary: pd.DataFrame, calibration: pd.DataFrame, lead_days, se
     ``SS = factor(L, s) × scale × √(L ÷ 30.4)``: ``scale`` is the SKU's backtest error of a month's
     total (``month_error_scale``), ``factor`` the calibrated quantile of the standardised errors at the
     lead time (interpolated linearly between the calibrated lead times, held flat outside them) and
-    service level (``calibrate``). Never below 0. Where the account has no calibration, the normal
+    service level (``calibrate``; above its top level, 99.5%, scaled by z(s) ÷ z(99.5%)). Never below 0. Where the account has no calibration, the normal
     formula ``z(s)·σ_d·√L``.
     """
     n = len(summary)
@@ -170,8 +170,11 @@ def safety_stock(summary: pd.DataFrame, calibration: pd.DataFrame, lead_days, se
     levels = np.sort(table["service_level"].unique())
     factor_table = (table.pivot(index="horizon_days", columns="service_level", values="factor")
                     .reindex(index=grid, columns=levels).to_numpy())
-    # Interpolate in service level for every horizon, then in horizon.
-    by_level = np.stack([np.interp(level, levels, row) for row in factor_table])  # horizons × n
+    # Interpolate in service level for every horizon, then in horizon. Above the table's top level
+    # (99.5%) the factor grows as the normal quantile does: z(s) ÷ z(top) times the top factor.
+    top = levels[-1]
+    tail = np.where(level > top, stats.norm.ppf(np.clip(level, top, 1 - 1e-9)) / stats.norm.ppf(top), 1.0)
+    by_level = np.stack([np.interp(level, levels, row) * tail for row in factor_table])  # horizons × n
     factor = np.array([np.interp(lead[i], grid, by_level[:, i]) for i in range(n)]) if n else np.zeros(0)
     ss = factor * np.nan_to_num(scale) * np.sqrt(np.maximum(lead, 0) / DAYS_PER_MONTH)
     return np.maximum(np.where(np.isfinite(ss), ss, normal), 0.0)
