@@ -451,21 +451,24 @@ def achieved_service(table: pd.DataFrame) -> go.Figure:
     >>> t = pd.DataFrame({"group": ["A", "B"], "target": [0.98, 0.95], "horizon_days": [30, 30],
     ...                   "achieved": [0.97, 0.96]})
     >>> [tr.name for tr in achieved_service(t).data]
-    ['Class A, achieved', 'Class B, achieved', 'Targets']
+    ['Class A, achieved', 'Class B, achieved', 'Targets', 'Targets']
     """
     fig = go.Figure()
     known = table.dropna(subset=["achieved"])
     for group, rows in known.groupby("group", sort=True):
-        fig.add_trace(go.Bar(x=[f"{int(d)} days" for d in rows["horizon_days"]], y=(rows["achieved"] * 100).round(1).tolist(),
-                             name=f"Class {group}, achieved", offsetgroup=str(group),
+        x = [f"{int(d)} days" for d in rows["horizon_days"]]
+        fig.add_trace(go.Bar(x=x, y=(rows["achieved"] * 100).round(1).tolist(), name=f"Class {group}, achieved",
+                             offsetgroup=str(group), legendgroup=str(group),
                              hovertemplate="%{x}: %{y:.1f}%<extra>class " + str(group) + "</extra>"))
-    if len(known):
-        fig.add_trace(go.Scatter(x=[f"{int(d)} days" for d in known["horizon_days"]], y=(known["target"] * 100).tolist(),
-                                 mode="markers", name="Targets", marker={"symbol": "line-ew-open", "size": 28,
-                                                                         "line": {"width": 3}, "color": "#333"},
-                                 hovertemplate="target %{y:.1f}%<extra></extra>"))
+    for i, (group, rows) in enumerate(known.groupby("group", sort=True)):
+        # Each class's target over its own bar (scattermode "group" places it like the bars).
+        fig.add_trace(go.Scatter(x=[f"{int(d)} days" for d in rows["horizon_days"]], y=(rows["target"] * 100).tolist(),
+                                 mode="markers", name="Targets", showlegend=i == 0, offsetgroup=str(group),
+                                 legendgroup="targets",
+                                 marker={"symbol": "line-ew-open", "size": 30, "line": {"width": 3}, "color": "#333"},
+                                 hovertemplate="class " + str(group) + " target %{y:.1f}%<extra></extra>"))
     low = float(min(known["achieved"].min(), known["target"].min()) * 100) if len(known) else 80.0
-    fig.update_layout(barmode="group", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+    fig.update_layout(barmode="group", scattermode="group", height=300, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                       yaxis={"title": "Lead-time demand covered, %", "range": [max(0.0, low - 5), 100.5]},
                       xaxis_title="Lead time", legend={"orientation": "h", "y": 1.12})
     return fig

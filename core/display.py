@@ -151,11 +151,11 @@ LABELS = {
     "amount_avoided": "Surcharge avoided", "units_affected": "Units acted on",
     "score_service_cost": "Service", "demand_per_day": "Forecast a day", "backtest_units": "Units in backtest",
     "cv2": "CV²", "top_reason_group": "Top reason", "units_claimable": "Units claimable",
-    "wape_month": "WAPE, monthly totals", "profile_source": "Yearly profile", "method_reason": "Why this method",
+    "wape_month": "WAPE, monthly totals", "backtest_month_units": "Units in backtest months", "profile_source": "Yearly profile", "method_reason": "Why this method",
     "month_error_scale": "Monthly error scale", "lead_time_demand": "Demand over lead time",
     "target": "Target", "achieved": "Achieved", "sku_origins": "SKU-origins checked",
 }
-_ACRONYMS = {"sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
+_ACRONYMS = {"abc": "ABC", "sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
              "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",
              "es": "ES", "se": "SE", "ais": "AIS", "url": "URL", "cpf": "CPF", "qty": "qty", "skus": "SKUs",
              "ipi": "IPI", "wape": "WAPE", "mase": "MASE", "adi": "ADI", "ss": "SS", "po": "PO", "fba": "FBA",

@@ -202,7 +202,8 @@ def projection_frame(scope: PlanScope, plan: pd.DataFrame, params: RestockParams
 
 
 ACCURACY_SHOWN = ["sku", "product_name", "pattern", "method", "demand_per_day", "wape_month", "wape", "bias",
-                  "mase", "backtest_units", "history_days", "profile_source", "adi", "cv2", "method_reason"]
+                  "mase", "backtest_units", "history_days", "profile_source", "adi", "cv2", "method_reason",
+                  "backtest_month_units"]
 
 
 def accuracy_view(frame: pd.DataFrame) -> pd.DataFrame:

@@ -19,7 +19,10 @@ st.caption("Each SKU is backtested from the first day of each of the last 12 mon
            "Out-of-stock days are left out of both the training and the scoring.")
 
 tested = summary["wape"].notna()
-tiles = st.columns(4)
+tiles = st.columns(5)
+tiles[4].metric("WAPE, monthly totals", common.pct(accuracy.pooled(summary["wape_month"], summary["backtest_month_units"]), 1),
+                border=True, help="Σ|forecast − actual| of each SKU's calendar-month totals ÷ Σ actual: the error a "
+                                  "purchase order feels. Daily errors (the first tile) are far larger for slow sellers.")
 tiles[0].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], summary["backtest_units"]), 1),
                 border=True, help="Σ|forecast − actual| ÷ Σ actual over every backtested SKU and day.")
 tiles[1].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
@@ -43,7 +46,8 @@ else:
     chart_col, table_col = st.columns([3, 2])
     chart_col.plotly_chart(charts.achieved_service(service), key="accuracy_service")
     with table_col:
-        common.show_table(service.rename(columns={"group": "abc_class", "horizon_days": "lead_time_days"}))
+        common.show_table(service.rename(columns={"group": "abc_class", "horizon_days": "lead_time_days",
+                                                  "sku_origins": "checked"}))
 
 st.caption("Daily errors of slow sellers are large by nature: a SKU selling one unit every three days, "
            "forecast at 0.33 a day, is off by 0.33 on two days and 0.67 on the third, a WAPE of 133%, "

@@ -65,8 +65,8 @@ SERVICE_GRID = np.round(np.arange(0.50, 0.9951, 0.005), 3)  # service levels of 
 SCALE_PRIOR_MONTHS = 12  # months of evidence the pooled error-to-volume ratio is worth (shrink_scale)
 CALIBRATION_MIN_ERRORS = 30  # fewer SKU-origins than this: the normal formula instead
 SUMMARY_COLUMNS = ["sku", "pattern", "adi", "cv2", "method", "demand_per_day", "sigma_demand", "wape", "bias",
-                   "mase", "wape_month", "backtest_units", "history_days", "month_error_scale", "profile_source",
-                   "method_reason", "demand_events", "event_uplift_text"]
+                   "mase", "wape_month", "backtest_units", "backtest_month_units", "history_days",
+                   "month_error_scale", "profile_source", "method_reason", "demand_events", "event_uplift_text"]
 DAILY_COLUMNS = ["sku", "day", "mean", "lo80", "hi80", "lo95", "hi95"]
 PROFILE_COLUMNS = ["sku", "month", "profile", "own", "target"]
 CALIBRATION_COLUMNS = ["horizon_days", "service_level", "factor", "achieved"]
@@ -737,6 +737,7 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         "demand_per_day": mean[:, : params.summary_days].mean(axis=1), "sigma_demand": sigma,
         "wape": wape, "bias": bias, "mase": mase, "wape_month": wape_month,
         "backtest_units": np.where(with_bt, actual_units, np.nan),
+        "backtest_month_units": np.where(with_bt, month_act, np.nan),
         "history_days": history_days,
         "month_error_scale": np.where(no_sale, 0.0, month_scale),
         "profile_source": source, "method_reason": reason,
