@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -243,6 +244,15 @@ def accuracy_sentence(row: pd.Series) -> str:
     return text + (f" Backtest: {month}WAPE {common.pct(row['wape'], 0)} on days, bias {row['bias'] * 100:+.0f}%, "
                    f"MASE {common.number(row['mase'], 2)} over {common.number(row['backtest_units'])} "
                    f"units sold.")
+
+
+def account_service(service_level: float, lead_days: int) -> float | None:
+    """The service the calibrated reorder point achieved over the whole account's backtest at one
+    level and lead time (``ForecastResult.calibration``'s ``achieved``), None where it has none."""
+    c = forecast_result().calibration
+    row = c[(c["horizon_days"] == lead_days) & np.isclose(c["service_level"].astype(float), service_level)]
+    value = float(row["achieved"].iloc[0]) if len(row) else float("nan")
+    return value if np.isfinite(value) else None
 
 
 def sku_profile(sku: str) -> pd.DataFrame:

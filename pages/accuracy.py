@@ -19,19 +19,25 @@ st.caption("Each SKU is backtested from the first day of each of the last 12 mon
            "Out-of-stock days are left out of both the training and the scoring.")
 
 tested = summary["wape"].notna()
-tiles = st.columns(5)
-tiles[4].metric("WAPE, monthly totals", common.pct(accuracy.pooled(summary["wape_month"], summary["backtest_month_units"]), 1),
+tiles = st.columns(3)
+tiles[0].metric("WAPE, monthly totals", common.pct(accuracy.pooled(summary["wape_month"], summary["backtest_month_units"]), 1),
                 border=True, help="Σ|forecast − actual| of each SKU's calendar-month totals ÷ Σ actual: the error a "
-                                  "purchase order feels. Daily errors (the first tile) are far larger for slow sellers.")
-tiles[0].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], summary["backtest_units"]), 1),
+                                  "purchase order feels. Daily errors (next tile) are far larger for slow sellers.")
+tiles[1].metric("WAPE, all SKUs", common.pct(accuracy.pooled(summary["wape"], summary["backtest_units"]), 1),
                 border=True, help="Σ|forecast − actual| ÷ Σ actual over every backtested SKU and day.")
-tiles[1].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
+tiles[2].metric("Bias, all SKUs", common.pct(accuracy.pooled(summary["bias"], summary["backtest_units"]), 1),
                 border=True, help="Σ(forecast − actual) ÷ Σ actual: above 0 over-forecasts.")
+tiles = st.columns(3)
 beats = (summary["mase"] < 1).sum()
-tiles[2].metric("SKUs beating naive", f"{beats:,} of {int(summary['mase'].notna().sum()):,}",
+tiles[0].metric("SKUs beating naive", f"{beats:,} of {int(summary['mase'].notna().sum()):,}",
                 border=True, help="MASE below 1: smaller errors than 'tomorrow sells what today sold'.")
-tiles[3].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
+tiles[1].metric("SKUs backtested", f"{int(tested.sum()):,} of {len(summary):,}", border=True,
                 help="The others have too little in-stock history: a moving average, the launch default, or no demand.")
+covered = plan_view.account_service(0.95, 30)
+tiles[2].metric("Reorder point at 95%, 30 days", common.pct(covered, 1) if covered is not None else "not yet",
+                border=True, help="Share of every backtested SKU-origin whose next 30 days of demand stayed at or "
+                                  "below a 95% reorder point learned from the other origins (all SKUs, whatever "
+                                  "their class; by class below).")
 
 st.subheader("Service level the reorder point achieves")
 service = plan_view.service_by_class(frame)
