@@ -26,7 +26,7 @@ import pandas as pd
 
 from core import db
 
-STORE_VERSION = 6  # 2: the forecast summary's demand_events; 4: yearly profiles, calibration; 5: uplift sources
+STORE_VERSION = 7  # 2: the forecast summary's demand_events; 4: yearly profiles, calibration; 5: uplift sources
 KEEP_RUNS = 4
 
 

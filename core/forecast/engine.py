@@ -732,6 +732,9 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         shown = np.where((shown == f"seasonal {w}") & flat, f"moving average {w}", shown)
     reason = _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short)
     source = _profile_source(prof, groups, n)
+    seasonal_method = np.char.startswith(shown.astype(str), "seasonal")
+    source = np.where(seasonal_method | np.char.startswith(source.astype(str), "none"), source,
+                      "not used by this method; its profile: " + source.astype(str))
     summary = pd.DataFrame({
         "sku": pd.array(sku_list, dtype="str"), "pattern": labels, "adi": adi, "cv2": cv2, "method": shown,
         "demand_per_day": mean[:, : params.summary_days].mean(axis=1), "sigma_demand": sigma,
