@@ -175,7 +175,7 @@ def _calibrated_reorder_point(t: pd.DataFrame, forecast) -> None:
     lead = rows["lead_time_days"].to_numpy(dtype=float)
     gross = forecast.lead_time_demand(lead, rows["sku"]).to_numpy()
     known = ~np.isnan(gross)
-    summary = forecast.summary.set_index(forecast.summary["sku"].astype(str)).reindex(rows["sku"].astype(str))
+    summary = forecast.summary_rows(rows["sku"])
     ss_demand = safety_stock(summary, forecast.calibration, lead, rows["service_level"].to_numpy(dtype=float))
     ss_lead = rows["z"].to_numpy() * rows["demand_per_day"].to_numpy() * rows["sigma_lead_time"].to_numpy()
     ss = np.sqrt(ss_demand ** 2 + ss_lead ** 2)

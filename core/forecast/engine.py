@@ -113,11 +113,22 @@ class ForecastResult:
         wanted = pd.Index(order if skus is None else pd.Index(skus).astype(str))
         return pd.Series(lead_time_demand(cum, tail, order.get_indexer(wanted), lead_days), index=wanted)
 
+    def summary_rows(self, skus) -> pd.DataFrame:
+        """The summary's rows of ``skus`` in that order (NaN rows for SKUs it lacks); the positions are
+        kept per list of SKUs, since a what-if asks for the same SKUs on every move."""
+        key = ("rows", tuple(pd.Index(skus).astype(str)))
+        if key not in self._cache:
+            order, _, _ = self._cumulative()
+            self._cache[key] = order.get_indexer(pd.Index(skus).astype(str))
+        pos = self._cache[key]
+        frame = self.summary.iloc[np.clip(pos, 0, None)].reset_index(drop=True) if len(self.summary) else self.summary
+        return frame.where(pd.Series(pos >= 0), np.nan) if (pos < 0).any() else frame
+
     def reorder_point(self, lead_days, service_level, skus=None) -> pd.DataFrame:
         """``lead_time_demand``, ``safety_stock`` and ``reorder_point`` per SKU (indexed by sku) at
         ``service_level`` over ``lead_days`` (each a number or one per SKU)."""
         demand = self.lead_time_demand(lead_days, skus)
-        rows = self.summary.set_index(self.summary["sku"].astype(str)).reindex(demand.index)
+        rows = self.summary_rows(demand.index)
         ss = safety_stock(rows, self.calibration, lead_days, service_level)
         return pd.DataFrame({"lead_time_demand": demand.to_numpy(), "safety_stock": ss,
                              "reorder_point": demand.to_numpy() + ss}, index=demand.index.rename("sku"))
@@ -170,12 +181,18 @@ def safety_stock(summary: pd.DataFrame, calibration: pd.DataFrame, lead_days, se
     levels = np.sort(table["service_level"].unique())
     factor_table = (table.pivot(index="horizon_days", columns="service_level", values="factor")
                     .reindex(index=grid, columns=levels).to_numpy())
-    # Interpolate in service level for every horizon, then in horizon. Above the table's top level
-    # (99.5%) the factor grows as the normal quantile does: z(s) ÷ z(top) times the top factor.
+    # Interpolate in service level for every horizon, then in horizon (held flat outside the grid).
+    # Above the table's top level (99.5%) the factor grows as the normal quantile does.
     top = levels[-1]
     tail = np.where(level > top, stats.norm.ppf(np.clip(level, top, 1 - 1e-9)) / stats.norm.ppf(top), 1.0)
     by_level = np.stack([np.interp(level, levels, row) * tail for row in factor_table])  # horizons × n
-    factor = np.array([np.interp(lead[i], grid, by_level[:, i]) for i in range(n)]) if n else np.zeros(0)
+    at = np.clip(lead, grid[0], grid[-1])
+    upper = np.clip(np.searchsorted(grid, at, side="left"), 1, len(grid) - 1) if len(grid) > 1 else np.zeros(n, int)
+    lower = np.maximum(upper - 1, 0)
+    span = grid[upper] - grid[lower]
+    weight = np.where(span > 0, (at - grid[lower]) / np.where(span > 0, span, 1.0), 0.0)
+    cols = np.arange(n)
+    factor = by_level[lower, cols] * (1 - weight) + by_level[upper, cols] * weight
     ss = factor * np.nan_to_num(scale) * np.sqrt(np.maximum(lead, 0) / DAYS_PER_MONTH)
     return np.maximum(np.where(np.isfinite(ss), ss, normal), 0.0)
 
