@@ -101,7 +101,7 @@ def main() -> None:
     def slider_move(level=[0.90]) -> object:
         level[0] = 0.99 if level[0] == 0.90 else 0.90  # a different value every time: no cache hit
         params = dataclasses.replace(base, service_level_override=level[0])
-        plan = restock.plan_from_inputs(inputs, result.summary, params)
+        plan = restock.plan_from_inputs(inputs, result.summary, params, forecast=result)  # as the pages do
         days = stock_projection.project_stock(plan, matrix,
                                               review_period_days=params.review_period_days).expected_stockout_days
         return restock.plan_totals(plan, days)

@@ -106,23 +106,34 @@ class ForecastResult:
             self._cache["cum"] = (order, np.c_[np.zeros(n), np.cumsum(mean, axis=1)], tail)
         return self._cache["cum"]
 
+    def positions(self, skus) -> np.ndarray:
+        """Each of ``skus``' row in the summary (−1 where it has none); kept per list of SKUs, since a
+        what-if asks for the same SKUs on every move."""
+        wanted = pd.Index(skus).astype(str)
+        key = ("rows", len(wanted), hash(tuple(wanted)))
+        if key not in self._cache:
+            order, _, _ = self._cumulative()
+            self._cache[key] = order.get_indexer(wanted)
+        return self._cache[key]
+
     def lead_time_demand(self, lead_days, skus=None) -> pd.Series:
         """Forecast demand over the next ``lead_days`` days (one number, or one per SKU) of each of
         ``skus`` (default: the summary's), indexed by sku: ``lead_time_demand``."""
         order, cum, tail = self._cumulative()
-        wanted = pd.Index(order if skus is None else pd.Index(skus).astype(str))
-        return pd.Series(lead_time_demand(cum, tail, order.get_indexer(wanted), lead_days), index=wanted)
+        wanted = order if skus is None else pd.Index(skus).astype(str)
+        rows = np.arange(len(order)) if skus is None else self.positions(wanted)
+        return pd.Series(lead_time_demand(cum, tail, rows, lead_days), index=wanted)
 
-    def summary_rows(self, skus) -> pd.DataFrame:
-        """The summary's rows of ``skus`` in that order (NaN rows for SKUs it lacks); the positions are
-        kept per list of SKUs, since a what-if asks for the same SKUs on every move."""
-        key = ("rows", tuple(pd.Index(skus).astype(str)))
-        if key not in self._cache:
-            order, _, _ = self._cumulative()
-            self._cache[key] = order.get_indexer(pd.Index(skus).astype(str))
-        pos = self._cache[key]
-        frame = self.summary.iloc[np.clip(pos, 0, None)].reset_index(drop=True) if len(self.summary) else self.summary
-        return frame.where(pd.Series(pos >= 0), np.nan) if (pos < 0).any() else frame
+    def summary_rows(self, skus, columns=("sigma_demand", "month_error_scale")) -> pd.DataFrame:
+        """The summary's ``columns`` for ``skus`` in that order (NaN for SKUs it lacks)."""
+        pos = self.positions(skus)
+        out = {}
+        for column in columns:
+            values = (self.summary[column].to_numpy(dtype=float) if column in self.summary
+                      else np.full(len(self.summary), np.nan))
+            picked = values[np.clip(pos, 0, None)] if len(values) else np.full(len(pos), np.nan)
+            out[column] = np.where(pos >= 0, picked, np.nan)
+        return pd.DataFrame(out)
 
     def reorder_point(self, lead_days, service_level, skus=None) -> pd.DataFrame:
         """``lead_time_demand``, ``safety_stock`` and ``reorder_point`` per SKU (indexed by sku) at
