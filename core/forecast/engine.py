@@ -591,7 +591,6 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     day_count, actual_units = np.zeros(n), np.zeros(n)
     month_act, month_count = np.zeros(n), np.zeros(n)
     sums = {L: [] for L in LEAD_GRID}  # per origin: forecast sums (n × C), actual sums (n,), origin, enough days
-    grid_at = {}  # origin -> the lead times it covers
     valid = np.zeros(n, bool)
     scored_origins = []
     for o in origins:
@@ -605,7 +604,6 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
         a_month = a0 @ blocks
         scored = (observed.astype(float) @ blocks) >= yearly.MIN_MONTH_DAYS
         leads = [L for L in LEAD_GRID if L <= horizon]
-        grid_at[o] = leads
         # Every candidate's forecast is (something) × the event factor on observed days: the month
         # totals and L-day sums of a flat level are the level times those of obs·factor.
         weight = np.where(observed, factors[:, o:o + horizon], 0.0)
