@@ -58,7 +58,6 @@ DEFAULT_METHOD = "seasonal 91"  # the 91-day level times the (shrunk) yearly pro
 NON_SEASONAL_TWIN = {"seasonal 91": "moving average 91", "seasonal 182": "moving average 182",
                      "seasonal 365": "moving average 365", "seasonal naive": "moving average 365",
                      "seasonal damped trend": "moving average 91"}
-SWITCH_WORDS = "80%"  # ForecastParams.switch_margin in words (the default's)
 DAYS_PER_MONTH = 30.4375
 LEAD_GRID = (7, 14, 30, 60, 90, 120, 180)  # lead times (days) whose L-day sums are calibrated
 SERVICE_GRID = np.round(np.arange(0.50, 0.9951, 0.005), 3)  # service levels of the calibration table
@@ -756,7 +755,8 @@ def forecast_arrays(history: SalesHistory, as_of: dt.date | None = None,
     shown = chosen.copy()
     for w in params.level_windows[1:]:
         shown = np.where((shown == f"seasonal {w}") & flat, f"moving average {w}", shown)
-    reason = _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short)
+    reason = _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short,
+                      params.switch_margin)
     source = _profile_source(prof, groups, n)
     seasonal_method = np.char.startswith(shown.astype(str), "seasonal")
     source = np.where(seasonal_method | np.char.startswith(source.astype(str), "none"), source,
@@ -801,8 +801,11 @@ def _chosen_daily(cand: Candidates, names: list[str], best: np.ndarray, rows: np
     return out
 
 
-def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short) -> np.ndarray:
-    """Why each SKU's method was kept, in words (the backtest's month-total errors)."""
+def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, launch, short,
+             margin: float) -> np.ndarray:
+    """Why each SKU's method was kept, in words (the backtest's month-total errors; ``margin``: the
+    share of the default's error another method must reach to switch)."""
+    needed = f"{margin:.0%}"
     out = np.empty(len(chosen), dtype=object)
     for i in range(len(chosen)):
         if no_sale[i]:
@@ -816,13 +819,13 @@ def _reasons(names, chosen, best, score, default_j, switch, with_bt, no_sale, la
         elif switch[i] and best[i] != default_j[i]:
             ratio = score[i, best[i]] / score[i, default_j[i]] if score[i, default_j[i]] > 0 else 0.0
             out[i] = (f"its backtest error on monthly totals was {ratio:.0%} of the default's "
-                      f"({names[default_j[i]]}), under the {SWITCH_WORDS} needed to switch")
+                      f"({names[default_j[i]]}), under the {needed} needed to switch")
         else:
             rival = np.argsort(np.where(np.arange(len(names)) == default_j[i], np.inf, score[i]))[0]
             if np.isfinite(score[i, rival]) and score[i, default_j[i]] > 0:
                 out[i] = (f"the default; the best other method ({names[rival]}) had "
                           f"{score[i, rival] / score[i, default_j[i]]:.0%} of its backtest error on monthly "
-                          f"totals, not under the {SWITCH_WORDS} needed to switch")
+                          f"totals, not under the {needed} needed to switch")
             else:
                 out[i] = "the default"
     return out
