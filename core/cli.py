@@ -18,19 +18,25 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
     fba-health alerts [--db PATH] [--as-of YYYY-MM-DD] [--today YYYY-MM-DD] (--json | --by-sku | --markdown)
                       [--email TO ...]
     fba-health where [--db PATH] [--json]
+    fba-health compact [--db PATH] [--keep-imports N] [--json]
 
 The database is ``--db``, else ``FBA_HEALTH_DB``, else the default of ``core.db.locate_db`` (the
 checkout's data/inventory.duckdb, or the per-user data folder): never relative to the current directory.
 
 Exit codes: 0 done; 2 input rejected (a file, a flag value, a --db that is no database, an --as-of with
-no snapshot); 3 database locked by another writer; 4 the alert digest could not be e-mailed; 5 nothing
+no snapshot); 3 database locked by another program (for 20 s); 4 the alert digest could not be e-mailed; 5 nothing
 is loaded (no database file, or one without a report: every read command, ``imports`` included, says so
 on stderr); 6 the report the command needs is not loaded (a stock snapshot: FBA Inventory or Manage FBA
 Inventory, for skus, summary, fees, clearance and the stock alerts; forecast and restock need a snapshot
 or order history), the missing report named on stderr. What a command can compute without a report it
 would use (no order history, no cost sheet, no stock snapshot for forecast and restock: they start from
 the last order day, the plan taking the inventory position as 0) it prints, with a note on stderr saying
-what is missing; stdout stays the JSON or CSV asked for.
+what is missing; stdout stays the JSON or CSV asked for. 7 the database cannot be used as asked, the
+reason on stderr: permission denied, written by a newer fba-health or DuckDB (left unchanged), read-only
+for a command that changes it (the read commands work on a read-only file or mount), an older read-only
+file that needs an upgrade, or the disk is full. ``where --json`` names the reason for scripts
+(``error``: locked, not_a_database, permission_denied, newer_version, read_only, needs_upgrade, disk_full).
+``load`` goes on to the next file after a full disk: that file's result is ``failed``, with the reason.
 """
 
 from __future__ import annotations
@@ -47,7 +53,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core import db, export, ingest, sample, settings, skus
+from core import db, export, housekeeping, ingest, sample, settings, skus
 from core.schemas import BY_TYPE
 
 NOTHING_LOADED = 5
@@ -93,19 +99,12 @@ class Loaded:
 
 
 def check_database_file(db_path: Path) -> None:
-    """``Unavailable`` (exit 2) when the path is a folder or a file that is not a DuckDB database (DuckDB
-    writes "DUCK" at byte 8); a missing path is fine (a load creates it). Without this check, DuckDB's
-    refusal would read as "in use by another program"."""
-    if db_path.is_dir():
-        raise Unavailable(f"{db_path} is a folder: --db and FBA_HEALTH_DB name the database file itself, "
-                          "e.g. data/inventory.duckdb.", 2)
-    if db_path.is_file():
-        with open(db_path, "rb") as handle:
-            head = handle.read(12)
-        if head[8:12] != b"DUCK":
-            raise Unavailable(f"{db_path} is not a database file of this app (not a DuckDB file): give "
-                              "--db or FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new "
-                              "path.", 2)
+    """``Unavailable`` (exit 2) when the path is a folder or a file that is not a DuckDB database
+    (``core.db.check_file``), exit 7 when it cannot be read; a missing path is fine (a load creates it)."""
+    try:
+        db.check_file(db_path)
+    except db.DatabaseUnavailable as refused:
+        raise Unavailable(str(refused), refused.exit_code) from refused
 
 
 def loaded(db_path: Path) -> Loaded:
@@ -170,17 +169,33 @@ def _cmd_load(args: argparse.Namespace) -> int:
     # with it, when they share one (read from their first rows before anything loads).
     batch = () if args.snapshot_date else tuple(
         d for path in args.files if path.is_file() for d in ingest.peek_report(path).snapshot_dates)
+    failed: db.DatabaseUnavailable | None = None  # the database refused: every later file gets it too
+    disk_full = False
     for path in args.files:
         if not path.is_file():
             result = ingest.LoadResult(str(path), None, "rejected", errors=(f"No such file: {path}",))
+        elif failed is not None:
+            result = ingest.LoadResult(str(path), None, "failed", errors=(f"Not loaded: {failed}",))
         else:
-            result = ingest.load_report(db_path, path, file_name=str(path), snapshot_date=args.snapshot_date,
-                                        batch_snapshot_dates=batch)
+            try:
+                result = ingest.load_report(db_path, path, file_name=str(path),
+                                            snapshot_date=args.snapshot_date, batch_snapshot_dates=batch)
+            except db.DiskFull as full:  # outside the load itself (e.g. removing the demo after it)
+                result = ingest.LoadResult(str(path), None, "failed", errors=(str(full),))
+            except db.DatabaseUnavailable as refused:
+                failed = refused
+                result = ingest.LoadResult(str(path), None, "failed", errors=(str(refused),))
         rejected |= result.status == "rejected"
+        disk_full |= result.status == "failed" and failed is None
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
         else:
             _print_result(result)
+    if failed is not None:
+        print(failed, file=sys.stderr)
+        return failed.exit_code
+    if disk_full:
+        return db.DiskFull.exit_code
     return 2 if rejected else 0
 
 
@@ -191,6 +206,10 @@ def _print_result(result: ingest.LoadResult) -> None:
               f" ({result.rows_replaced:,} replaced{span})")
     elif result.status == "unchanged":
         print(f"{result.file}: unchanged, {_title(result.report_type)} already loaded")
+    elif result.status == "failed":
+        print(f"{result.file}: NOT LOADED")
+        for error in result.errors:
+            print(f"  - {error}")
     else:
         print(f"{result.file}: REJECTED")
         for error in result.errors:
@@ -247,7 +266,7 @@ def _cmd_remove(args: argparse.Namespace) -> int:
     db_path = db.resolve_db_path(args.db)
     loaded(db_path)  # nothing to remove: exit 5, and no empty database created
     try:
-        removal = ingest.remove_import(db_path, args.import_id)
+        removal = ingest.remove_import(db_path, args.import_id, without_restore=args.without_restore)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -571,7 +590,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fba-health", description=__doc__.splitlines()[0],
         epilog="Exit codes: 0 done; 2 input rejected; 3 database locked; 4 digest not e-mailed; 5 nothing "
-               "is loaded; 6 the report the command needs is not loaded (named on stderr).")
+               "is loaded; 6 the report the command needs is not loaded (named on stderr); 7 the database "
+               "cannot be used (permission denied, newer version, read-only for a change, disk full).")
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = ("database file (default: $FBA_HEALTH_DB, else the checkout's data/inventory.duckdb, else "
                "~/.local/share/fba-health/inventory.duckdb; `fba-health where` shows it)")
@@ -594,7 +614,20 @@ def build_parser() -> argparse.ArgumentParser:
     remove = sub.add_parser("remove", help="remove one import (restores the rows it replaced)")
     remove.add_argument("import_id", type=int)
     remove.add_argument("--db", help=db_help)
+    remove.add_argument("--without-restore", action="store_true",
+                        help="remove it even though `fba-health compact` dropped the rows it had replaced")
     remove.set_defaults(run=_cmd_remove)
+
+    squeeze = sub.add_parser("compact", help="drop replaced rows no removal of the last N imports needs, "
+                                             "and shrink the file")
+    squeeze.add_argument("--db", help=db_help)
+    squeeze.add_argument("--keep-imports", type=int, default=housekeeping.KEEP_IMPORTS, metavar="N",
+                         help="the newest N imports stay removable with what they replaced restored "
+                              f"(default {housekeeping.KEEP_IMPORTS})")
+    squeeze.add_argument("--json", action="store_true",
+                         help="{bytes_before, bytes_after, bytes_saved, rows_dropped, kept_restore_points, "
+                              "compacted_imports}")
+    squeeze.set_defaults(run=_cmd_compact)
 
     demo = sub.add_parser("load-sample", help="load the bundled demo account")
     demo.add_argument("--db", help=db_help)
@@ -689,19 +722,52 @@ def build_parser() -> argparse.ArgumentParser:
 
     where = sub.add_parser("where", help="which database file the commands and the app use, and why")
     where.add_argument("--db", help=db_help)
-    where.add_argument("--json", action="store_true", help='{"db": path, "source": rule, "exists": bool}')
+    where.add_argument("--json", action="store_true",
+                       help='{"db": path, "source": rule, "exists": bool, "read_only": bool, "error": null or '
+                            '{"kind": reason, "message": text}}')
     where.set_defaults(run=_cmd_where)
     return parser
 
 
 def _cmd_where(args: argparse.Namespace) -> int:
     location = db.locate_db(args.db)
+    error = None
+    if location.path.exists():  # can it be opened? (never creates or changes the file)
+        try:
+            db.check_openable(location.path)
+        except db.DatabaseUnavailable as refused:
+            error = {"kind": refused.kind, "message": str(refused)}
+    read_only = db.read_only_reason(location.path)
     if args.json:
         print(json.dumps({"db": str(location.path), "source": location.source,
-                          "exists": location.path.exists()}))
+                          "exists": location.path.exists(), "read_only": read_only is not None,
+                          "error": error}))
     else:
         state = "" if location.path.exists() else " (not created yet: the first load creates it)"
         print(f"{location.path}{state}\nchosen by: {location.source}")
+        if read_only:
+            print(f"read-only: {read_only} (the read commands work; loads and changes do not)")
+        if error:
+            print(f"cannot be used: {error['message']}")
+    return 0
+
+
+def _cmd_compact(args: argparse.Namespace) -> int:
+    db_path = db.resolve_db_path(args.db)
+    loaded(db_path)  # nothing to compact: exit 5, and no empty database created
+    try:
+        done = housekeeping.compact(db_path, args.keep_imports)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(done.to_json()))
+        return 0
+    kept = (f"the last {len(done.kept_restore_points)} import(s) (#{', #'.join(map(str, done.kept_restore_points))}) "
+            "can still be removed with what they replaced restored" if done.kept_restore_points else
+            "no import keeps what it replaced")
+    print(f"Compacted {db_path}: {done.bytes_before / 1e6:,.1f} MB -> {done.bytes_after / 1e6:,.1f} MB "
+          f"({_rows(done.rows_dropped, 'replaced row')} dropped); {kept}.")
     return 0
 
 
@@ -716,9 +782,9 @@ def main(argv: list[str] | None = None) -> int:
     except Unavailable as missing:
         print(missing, file=sys.stderr)
         return missing.exit_code
-    except db.DatabaseBusy as busy:
-        print(busy, file=sys.stderr)
-        return 3
+    except db.DatabaseUnavailable as refused:  # locked (3), not a database (2), and the rest (7)
+        print(refused, file=sys.stderr)
+        return refused.exit_code
     except BrokenPipeError:  # piped into head: the reader has what it wanted
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 (Python's own recipe: silence the flush at exit)
         return 0

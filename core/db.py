@@ -12,7 +12,10 @@ it replaced. The view ``<table>`` shows the current rows only: every reader uses
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +37,8 @@ LOCK_WAIT_SECONDS = 20.0
 # Re-entrant: a writer opening a connection may first bring the schema up to date.
 WRITE_LOCK = threading.RLock()
 _ready: set[Path] = set()
+# Per file: why this process opens it read-only (None: it writes). Decided at the first open.
+_read_only: dict[Path, str | None] = {}
 
 # Files held open by ``held``: path -> (the holding connection, how many holders).
 _held: dict[Path, tuple[duckdb.DuckDBPyConnection, int]] = {}
@@ -89,24 +94,36 @@ def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
     return locate_db(explicit).path
 
 
-def _open(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the file, waiting while another process holds its lock."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+def _open(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open the file, waiting while another process holds its lock; every other refusal is raised at
+    once as the ``DatabaseUnavailable`` that says what it is."""
+    if path not in _ready:
+        # Reading the file's first bytes opens and closes it, and closing any descriptor of a file
+        # drops every POSIX lock this process holds on it (DuckDB's too): only before the first open.
+        check_file(path)
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatabaseDenied(path, f"its folder {path.parent} cannot be created ({error.strerror})") from error
+    deadline = time.monotonic() + wait
     delay = 0.05
     while True:
         try:
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), read_only=read_only)
             break
-        except duckdb.IOException as error:
-            if "lock" not in str(error).lower() or time.monotonic() > deadline:
-                raise DatabaseBusy(path) from error
         except duckdb.ResourceInUseException as error:
             # Another thread of this process is opening or closing the same file at this instant
             # ("Unique file handle conflict": DuckDB 2.0, about 2 opens in 100 with two threads).
             if time.monotonic() > deadline:
                 raise DatabaseBusy(path) from error
             delay = min(delay, 0.01)
+        except duckdb.Error as error:
+            refusal = _refusal(path, error)
+            if not isinstance(refusal, DatabaseBusy) or time.monotonic() > deadline:
+                if isinstance(refusal, DatabaseBusy) and wait != LOCK_WAIT_SECONDS:
+                    refusal = DatabaseBusy(path, refusal.holder, waited=wait)
+                raise refusal from error
         time.sleep(delay)
         delay = min(delay * 2, 0.5)
     # Timestamps are stored as UTC without zone; make every session agree on that.
@@ -118,25 +135,205 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def check_file(path: Path) -> None:
+    """``NotADatabase`` when ``path`` is a folder or a file that is not a DuckDB database (DuckDB writes
+    "DUCK" at byte 8), ``DatabaseDenied`` when it cannot be read; a missing path is fine (a load
+    creates it). Checked before DuckDB sees the file: DuckDB would try to load its SQLite extension
+    for an SQLite file, and say "not a valid DuckDB database file" for an empty one."""
+    if path.is_dir():
+        raise NotADatabase(path, f"{path} is a folder: --db and FBA_HEALTH_DB name the database file itself, "
+                                 "e.g. data/inventory.duckdb.")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise DatabaseDenied(path, f"it cannot be read ({error.strerror})") from error
+    if head[8:12] == b"DUCK":
+        return
+    what = ("an SQLite database, " if head.startswith(b"SQLite format 3\0") else
+            "an empty file, " if not head else "")
+    raise NotADatabase(path, f"{path} is not a database file of this app ({what}not a DuckDB file): give "
+                             "--db or FBA_HEALTH_DB a .duckdb file made by fba-health or the app, or a new path.")
+
+
+def _refusal(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
+    """What DuckDB's refusal to open ``path`` means, in words."""
+    text = str(error)
+    lowered = text.lower()
+    if "could not set lock" in lowered or "conflicting lock" in lowered:
+        pid = re.search(r"\(PID (\d+)\)", text)
+        return DatabaseBusy(path, holder=holder_description(int(pid.group(1))) if pid else "")
+    if "newer version of duckdb" in lowered or "storage version" in lowered:
+        found = re.search(r"version number (\d+)", text)
+        return DatabaseTooNew(path, "it was written by a newer version of DuckDB (storage version "
+                              f"{found.group(1) if found else '?'}; this program has DuckDB {duckdb.__version__}). "
+                              "Update fba-health (and its DuckDB) to open it.")
+    if "permission denied" in lowered:
+        return DatabaseDenied(path, "permission denied: this user may not open it")
+    if "read-only file system" in lowered:
+        return DatabaseDenied(path, "it is on a read-only file system")
+    if "no space left" in lowered:
+        return DiskFull(path)
+    if ("not a valid duckdb database" in lowered or "could not read enough bytes" in lowered
+            or "corrupt" in lowered):
+        return NotADatabase(path, f"{path} cannot be read as a DuckDB database (damaged or cut short: "
+                                  f"{text.splitlines()[0][:200]}). Restore it from a backup, or give a new path.")
+    return DatabaseUnavailable(path, f"The database {path} cannot be opened: {text.splitlines()[0][:300]}")
+
+
+def holder_description(pid: int) -> str:
+    """Who holds the lock, as far as this machine tells: "fba-health load (process 1234, started
+    05:31)"; just the process number where /proc does not say more (another OS, another user)."""
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        args = [a.decode(errors="replace") for a in args if a]
+        started = dt.datetime.fromtimestamp(os.stat(f"/proc/{pid}").st_mtime)
+    except OSError:
+        return f"process {pid}"
+    words = [Path(a).name for a in args[:1]] + args[1:]
+    if "core" in words and "-m" in words:  # python -m core load ... is fba-health
+        words = ["fba-health", *words[words.index("core") + 1:]]
+    elif words and words[0] == "fba-health":
+        pass
+    elif any(Path(a).name == "streamlit" for a in args[:3]):
+        words = ["the app (streamlit)"]
+    command = " ".join(w for w in words[:2] if not w.startswith("-")) or "another program"
+    return f"{command} (process {pid}, started {started:%Y-%m-%d %H:%M})"
+
+
 def write_memory_limit() -> str:
     """DuckDB's memory limit for a writing connection: ``FBA_HEALTH_WRITE_MEMORY_LIMIT`` (e.g. ``4GB``),
     else 1 GB."""
     return os.environ.get("FBA_HEALTH_WRITE_MEMORY_LIMIT") or "1GB"
 
 
-class DatabaseBusy(RuntimeError):
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be used as asked; the message says why in words. ``kind`` names the reason
+    for scripts (``fba-health where --json``), ``exit_code`` is the command line's."""
+
+    kind = "unavailable"
+    exit_code = 7
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """Another program holds the file's lock, and kept it for ``LOCK_WAIT_SECONDS``."""
+
+    kind = "locked"
+    exit_code = 3
+
+    def __init__(self, path: Path, holder: str = "", waited: float = LOCK_WAIT_SECONDS):
+        by = f" ({holder})" if holder else ""
+        super().__init__(path, f"The database {path} is in use by another program{by} and stayed locked for "
+                               f"{waited:.0f} s. Close other fba-health commands or app windows "
+                               "using it, then retry.")
+        self.holder = holder
+
+
+class NotADatabase(DatabaseUnavailable):
+    kind = "not_a_database"
+    exit_code = 2
+
+
+class DatabaseDenied(DatabaseUnavailable):
+    kind = "permission_denied"
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(path, f"The database {path} cannot be opened: {reason}.")
+
+
+class DatabaseTooNew(DatabaseUnavailable):
+    """Written by a newer fba-health (schema) or DuckDB (storage): left as it is."""
+
+    kind = "newer_version"
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(path, f"The database {path} is left unchanged: {reason}")
+
+
+class DatabaseReadOnly(DatabaseUnavailable):
+    """A change asked of a database this program may only read."""
+
+    kind = "read_only"
+
+    def __init__(self, path: Path, reason: str | None = None):
+        super().__init__(path, f"The database {path} is read-only here ({reason or read_only_reason(path)}): "
+                               "it can be read, not changed. To load or change anything, copy it to a folder "
+                               "you can write to and use the copy.")
+
+
+class DatabaseOutdated(DatabaseUnavailable):
+    """A read-only database from an older fba-health that lacks tables or columns this code reads."""
+
+    kind = "needs_upgrade"
+
+    def __init__(self, path: Path, missing: str):
+        super().__init__(path, f"The database {path} was written by an older fba-health and needs an upgrade "
+                               f"({missing}), which a read-only file cannot take: copy it to a folder you can "
+                               "write to and open the copy once.")
+
+
+class DiskFull(DatabaseUnavailable):
+    kind = "disk_full"
+
     def __init__(self, path: Path):
-        super().__init__(
-            f"The database {path} is in use by another program and stayed locked for "
-            f"{LOCK_WAIT_SECONDS:.0f} s. Close other fba-health commands or app windows using it, then retry."
-        )
+        super().__init__(path, f"The disk holding the database {path} is full (no space left on device): "
+                               "nothing was changed. Free some space there, then retry.")
+
+
+def is_disk_full(error: BaseException) -> bool:
+    """Whether ``error`` (or one it came from) is the disk running out of space: DuckDB's "No space
+    left on device", an ``OSError`` ENOSPC, or "transaction is aborted" after one of them."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            return True
+        if "no space left on device" in str(error).lower():
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def read_only_reason(path: Path) -> str | None:
+    """Why this process may not write ``path`` (None when it may): the file, or its folder (DuckDB
+    writes its journal ``<file>.wal`` beside it), is not writable, or is on a read-only mount."""
+    path = Path(path)
+    try:
+        if os.statvfs(path if path.exists() else path.parent).f_flag & os.ST_RDONLY:
+            return "it is on a read-only mount"
+    except OSError:
+        pass
+    if path.exists():
+        if not os.access(path, os.W_OK):
+            return "the file is not writable"
+        if not os.access(path.parent, os.W_OK):
+            return f"its folder {path.parent} is not writable"
+        return None
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return None if os.access(folder, os.W_OK) else f"its folder {folder} is not writable"
+
+
+def is_read_only(path: Path) -> bool:
+    """Whether this process opens ``path`` read-only (decided once per process, at its first open)."""
+    path = Path(path)
+    if path not in _read_only:
+        _read_only[path] = read_only_reason(path)
+    return _read_only[path] is not None
 
 
 @contextmanager
 def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection to an up-to-date database, closed on exit."""
     ensure_schema(path)
-    con = _open(path)
+    con = _open(path, read_only=is_read_only(path))
     try:
         yield con
     finally:
@@ -157,7 +354,7 @@ def held(path: Path) -> Iterator[None]:
         con, holders = _held.get(path, (None, 0))
         if con is None:
             ensure_schema(path)
-            con = _open(path)
+            con = _open(path, read_only=is_read_only(path))
         _held[path] = (con, holders + 1)
     try:
         yield
@@ -173,8 +370,12 @@ def held(path: Path) -> Iterator[None]:
 
 @contextmanager
 def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for changes: one writer at a time in this process."""
-    with WRITE_LOCK, connect(path) as con:
+    """A connection for changes: one writer at a time in this process. ``DatabaseReadOnly`` on a
+    database this process may only read; ``DiskFull`` when the disk runs out of space on the way."""
+    path = Path(path)
+    if is_read_only(path):
+        raise DatabaseReadOnly(path, _read_only[path])
+    with WRITE_LOCK, connect(path) as con, _disk_full_said(path):
         # Staging a multi-million-line file would otherwise take up to 80% of RAM; past this limit DuckDB
         # spills to <database>.tmp beside the file (4.6 million order lines: 3.2 GB peak -> 1.25 GB, 12%
         # slower). Reads keep DuckDB's default; the largest, the forecast's history, peaks at 0.6 GB
@@ -189,6 +390,18 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 con.execute("RESET memory_limit")
             except duckdb.Error:  # a failed write may have left the connection unusable
                 pass
+
+
+@contextmanager
+def _disk_full_said(path: Path) -> Iterator[None]:
+    """A write that ran out of disk space says so (``DiskFull``), instead of DuckDB's "transaction is
+    aborted" or "cannot rollback" that followed it."""
+    try:
+        yield
+    except (duckdb.Error, OSError) as error:
+        if is_disk_full(error):
+            raise DiskFull(path) from error
+        raise
 
 
 def query_df(path: Path, sql: str, params: dict | None = None):
@@ -259,49 +472,184 @@ def _migration_2(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
+def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
+    """The schema's version in the file itself (``schema_info``): what an older program checks before
+    it touches a file written by a newer one; and the ledger of compactions."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_info (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+    # ``fba-health compact``: the imports whose replaced rows it dropped (removing one restores nothing).
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS compacted_imports (
+            import_id INTEGER PRIMARY KEY,
+            rows_dropped BIGINT NOT NULL,
+            compacted_at TIMESTAMP NOT NULL
+        )""")
+
+
 # Versioned, ordered; never edit one that has shipped, add the next. Column additions to a report
-# schema need no migration: ``_sync_report_tables`` adds new canonical columns on open.
+# schema need no migration: ``_sync_report_tables`` adds new canonical columns on open. A change an
+# older program would misread (a report column renamed, removed or retyped, a table's meaning
+# changed) needs a migration, or at least ``REPORT_LAYOUT`` raised: either makes older programs refuse
+# the file instead of adding the old columns back and reading them as empty.
 MIGRATIONS: list[tuple[int, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, _migration_1),
     (2, _migration_2),
+    (3, _migration_3),
 ]
+SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
+REPORT_LAYOUT = 1  # the report tables' layout (``physical_columns``); raise on an incompatible change
+
+
+def app_version() -> str:
+    """This program's version (pyproject.toml's), written into each database it upgrades."""
+    try:
+        from importlib.metadata import version
+        return version("fba-health")
+    except Exception:  # noqa: BLE001 (a source tree without the package installed)
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class FileSchema:
+    """What a database file says about the code that wrote it."""
+
+    version: int  # the highest migration applied (0: a new file)
+    report_layout: int
+    written_by: str | None
+
+
+def file_schema(con: duckdb.DuckDBPyConnection) -> FileSchema:
+    tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'main'").fetchall()}
+    version = 0
+    if "schema_migrations" in tables:
+        version = con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+    info = {}
+    if "schema_info" in tables:
+        info = dict(con.execute("SELECT name, value FROM schema_info").fetchall())
+    return FileSchema(int(version), int(info.get("report_layout", 1)), info.get("written_by"))
+
+
+def _refuse_newer(path: Path, found: FileSchema) -> None:
+    """``DatabaseTooNew`` when the file was written by a newer schema than this code's, before anything
+    in it is touched."""
+    if found.version <= SCHEMA_VERSION and found.report_layout <= REPORT_LAYOUT:
+        return
+    needed = f"fba-health {found.written_by} or newer" if found.written_by else "a newer fba-health"
+    raise DatabaseTooNew(path, f"it was written by a newer version of fba-health (database schema version "
+                               f"{found.version}, report layout {found.report_layout}; this program, fba-health "
+                               f"{app_version()}, reads up to schema version {SCHEMA_VERSION}, report layout "
+                               f"{REPORT_LAYOUT}). Open it with {needed}.")
 
 
 def _sync_report_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the report tables and views, add new canonical columns; writes nothing when all are
+    there (an up-to-date file is opened without a change: a full disk can still be read)."""
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                     "WHERE table_schema = 'main'").fetchall():
+        columns.setdefault(table, set()).add(column)
     for schema in SCHEMAS:
         rows = f"{schema.table}_rows"
         cols = physical_columns(schema)
-        con.execute(f"CREATE TABLE IF NOT EXISTS {rows} ("
-                    + ", ".join(f"{n} {t}" for n, t in cols) + ")")
-        present = {r[0] for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = $t", {"t": rows}
-        ).fetchall()}
-        for name, sql_type in cols:
-            if name not in present:
-                con.execute(f"ALTER TABLE {rows} ADD COLUMN {name} {sql_type}")
-        con.execute(f"CREATE OR REPLACE VIEW {schema.table} AS SELECT * EXCLUDE "
-                    f"(superseded_by, key_occurrence) FROM {rows} WHERE superseded_by IS NULL")
+        changed = False
+        if rows not in columns:
+            con.execute(f"CREATE TABLE {rows} (" + ", ".join(f"{n} {t}" for n, t in cols) + ")")
+            changed = True
+        else:
+            for name, sql_type in cols:
+                if name not in columns[rows]:
+                    con.execute(f"ALTER TABLE {rows} ADD COLUMN {name} {sql_type}")
+                    changed = True
+        if changed or schema.table not in columns:
+            con.execute(f"CREATE OR REPLACE VIEW {schema.table} AS SELECT * EXCLUDE "
+                        f"(superseded_by, key_occurrence) FROM {rows} WHERE superseded_by IS NULL")
+
+
+def _missing_for_reading(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """What a read-only file lacks that this code reads: tables, report columns, views."""
+    columns: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM information_schema.columns "
+                                     "WHERE table_schema = 'main'").fetchall():
+        columns.setdefault(table, set()).add(column)
+    missing = [t for t in ("imports", "settings") if t not in columns]
+    for schema in SCHEMAS:
+        rows = f"{schema.table}_rows"
+        if rows not in columns or schema.table not in columns:
+            missing.append(f"table {rows}")
+            continue
+        missing += [f"column {rows}.{n}" for n, _ in physical_columns(schema) if n not in columns[rows]]
+    return missing
+
+
+def check_openable(path: Path, wait: float = 1.0) -> None:
+    """Raise the ``DatabaseUnavailable`` that opening ``path`` would meet, changing nothing (an existing
+    file opened read-only, its schema version checked); a missing path is fine. Not while this process
+    has the file open."""
+    path = Path(path)
+    check_file(path)
+    if not path.exists():
+        return
+    con = _open(path, read_only=True, wait=wait)
+    try:
+        _refuse_newer(path, file_schema(con))
+        if is_read_only(path) and (missing := _missing_for_reading(con)):
+            raise DatabaseOutdated(path, "missing " + ", ".join(missing[:3]) + (" …" if len(missing) > 3 else ""))
+    finally:
+        con.close()
 
 
 def ensure_schema(path: Path) -> None:
-    """Create or upgrade the database file once per process."""
+    """Create or upgrade the database file once per process; clear what a killed run left beside it.
+
+    A file written by a newer schema is refused (``DatabaseTooNew``) before anything in it changes. A
+    read-only file (``is_read_only``) is never written: its version is checked, and a file too old
+    to be read as it is is refused (``DatabaseOutdated``); one that lacks only newer bookkeeping (an
+    upgrade this code would add, e.g. ``schema_info``) is read as it is.
+    """
+    path = Path(path)
     if path in _ready and path.exists():
         return
     with WRITE_LOCK:
         if path in _ready and path.exists():
             return
+        if is_read_only(path):
+            if not path.exists():
+                raise DatabaseReadOnly(path, f"there is no database there yet, and {_read_only[path]}")
+            con = _open(path, read_only=True)
+            try:
+                _refuse_newer(path, file_schema(con))
+                missing = _missing_for_reading(con)
+                if missing:
+                    raise DatabaseOutdated(path, "missing " + ", ".join(missing[:3])
+                                           + (" …" if len(missing) > 3 else ""))
+            finally:
+                con.close()
+            _ready.add(path)
+            return
         con = _open(path)
         try:
-            con.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
-                        "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
-            done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
-            for version, migrate in MIGRATIONS:
-                if version not in done:
-                    con.execute("BEGIN")
-                    migrate(con)
-                    con.execute("INSERT INTO schema_migrations VALUES ($v, now())", {"v": version})
-                    con.execute("COMMIT")
-            _sync_report_tables(con)
+            _refuse_newer(path, file_schema(con))
+            from core import housekeeping  # it opens nothing: it cleans what this lock now guards
+            housekeeping.clean_after_crash(path)
+            with _disk_full_said(path):
+                con.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL)")
+                done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+                for version, migrate in MIGRATIONS:
+                    if version not in done:
+                        con.execute("BEGIN")
+                        migrate(con)
+                        con.execute("INSERT INTO schema_migrations VALUES ($v, now())", {"v": version})
+                        con.execute("COMMIT")
+                written = dict(con.execute("SELECT name, value FROM schema_info").fetchall())
+                wanted = {"schema_version": str(SCHEMA_VERSION), "report_layout": str(REPORT_LAYOUT)}
+                if any(written.get(k) != v for k, v in wanted.items()):
+                    # the program that brought the file to this version: the oldest that can open it
+                    wanted["written_by"] = app_version()
+                    con.execute("INSERT OR REPLACE INTO schema_info SELECT * FROM (VALUES "
+                                + ", ".join(f"('{k}', $v{i})" for i, k in enumerate(wanted)) + ")",
+                                {f"v{i}": v for i, v in enumerate(wanted.values())})
+                _sync_report_tables(con)
         finally:
             con.close()
         _ready.add(path)

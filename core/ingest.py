@@ -67,7 +67,7 @@ class LoadResult:
 
     file: str
     report_type: str | None
-    status: str  # loaded | unchanged | rejected
+    status: str  # loaded | unchanged | rejected | failed (the database could not take it: disk full)
     rows_loaded: int = 0
     rows_replaced: int = 0
     errors: tuple[str, ...] = ()
@@ -555,6 +555,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
         prepared = prepare_file(path, name)
     except RejectedFile as rejected:
         return LoadResult(name, None, "rejected", errors=tuple(rejected.errors))
+    schema = None
     try:
         detection = detect(prepared.header)
         schema = detection.schema
@@ -629,6 +630,8 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
         return result
     except RejectedFile as rejected:
         return LoadResult(name, rejected.report_type, "rejected", errors=tuple(rejected.errors))
+    except db.DiskFull as full:  # the file is fine: the disk is not (nothing of it was kept)
+        return LoadResult(name, schema and schema.report_type, "failed", errors=(str(full),))
     finally:
         prepared.cleanup()
 
@@ -654,14 +657,19 @@ class Removal:
     rows_restored: int
 
 
-def remove_import(db_path: Path, import_id: int) -> Removal:
+def remove_import(db_path: Path, import_id: int, *, without_restore: bool = False) -> Removal:
     """Take one import out: its rows go, and the rows it had replaced come back where nothing newer
-    has replaced them since. One transaction."""
+    has replaced them since. One transaction. Refused (``ValueError``) where ``fba-health compact``
+    dropped the rows it had replaced, unless ``without_restore``."""
+    from core.housekeeping import restore_compacted_away
+
     with db.writing(db_path) as con:
         found = con.execute("SELECT table_name, file_name, report_type FROM imports WHERE import_id = $id",
                             {"id": import_id}).fetchone()
         if found is None:
             raise ValueError(f"import #{import_id} does not exist")
+        if not without_restore and (lost := restore_compacted_away(con, import_id)):
+            raise ValueError(lost)
         table, file_name, report_type = found
         schema = BY_TYPE[report_type]
         rows = f"{table}_rows"
@@ -679,6 +687,7 @@ def remove_import(db_path: Path, import_id: int) -> Removal:
                 f"AND later.import_id > old.import_id AND {key_match(schema, 'old', 'later')}"
             ).fetchone()[0]
             con.execute("DELETE FROM imports WHERE import_id = $id", {"id": import_id})
+            con.execute("DELETE FROM compacted_imports WHERE import_id = $id", {"id": import_id})
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -692,7 +701,7 @@ def remove_sample_data(db_path: Path) -> int:
         ids = [r[0] for r in con.execute(
             "SELECT import_id FROM imports WHERE is_sample ORDER BY import_id DESC").fetchall()]
     for import_id in ids:
-        remove_import(db_path, import_id)
+        remove_import(db_path, import_id, without_restore=True)  # the whole demo goes
     return len(ids)
 
 

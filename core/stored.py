@@ -12,7 +12,8 @@ computed changes, so that an old result is never read by newer code.
 Each kind of result is a set of named frames: table ``stored_<kind>_<name>`` holds the rows of frame
 ``name`` of every stored run of that kind, with the run's key; ``stored_runs`` lists the runs. Only the
 ``KEEP_RUNS`` newest runs of each kind are kept. A database that cannot be written to now (held by
-another program) just does not get the copy: the caller still has its result.
+another program, read-only, a full disk) just does not get the copy: the caller still has its result,
+computed again next time.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def load(db_path: Path, kind: str, key: str, names: tuple[str, ...]) -> dict[str
 def save(db_path: Path, kind: str, key: str, as_of: dt.date | None, frames: dict[str, pd.DataFrame]) -> bool:
     """Store ``frames`` as run ``key`` of ``kind`` (replacing one with the same key); keep the newest
     ``KEEP_RUNS`` of that kind. Returns False, storing nothing, when the database cannot be written to."""
+    if db.is_read_only(db_path):
+        return False
     try:
         with db.writing(db_path) as con:
             con.execute("BEGIN TRANSACTION")
@@ -85,7 +88,7 @@ def save(db_path: Path, kind: str, key: str, as_of: dt.date | None, frames: dict
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
-    except (db.DatabaseBusy, duckdb.Error):
+    except (db.DatabaseUnavailable, duckdb.Error):
         return False
     return True
 

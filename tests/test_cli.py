@@ -50,7 +50,8 @@ def test_database_path_from_environment_and_default(tmp_path, files):
     assert run("load", good, "--json", env={"FBA_HEALTH_DB": str(env_db)}).returncode == 0
     assert env_db.exists()
     where = json.loads(run("where", "--json", env={"FBA_HEALTH_DB": str(env_db)}).stdout)
-    assert where == {"db": str(env_db), "source": "FBA_HEALTH_DB", "exists": True}
+    assert where == {"db": str(env_db), "source": "FBA_HEALTH_DB", "exists": True, "read_only": False,
+                     "error": None}
 
 
 def test_the_default_database_is_the_checkouts_from_any_directory(tmp_path):
