@@ -8,7 +8,6 @@ the current directory); ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
 
 import streamlit as st
 
-from core import db
 from pages import _common as common
 
 st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
@@ -40,8 +39,9 @@ pages = {
     ],
     "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }
-# The page's 30 to 60 reads share one open of the file instead of reopening it each time.
-with db.held(common.db_path()):
+# The page's 30 to 60 reads share one open of the file instead of reopening it each time; a database
+# that cannot be opened (a long load elsewhere holds it) says why instead of a traceback.
+with common.database_frame():
     common.ensure_demo()
     common.sidebar_filters()
     st.sidebar.caption(f"Database: {common.db_path()}")

@@ -94,7 +94,7 @@ def resolve_db_path(explicit: str | os.PathLike | None = None) -> Path:
     return locate_db(explicit).path
 
 
-def _open(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+def _open(path: Path, read_only: bool = False, wait: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open the file, waiting while another process holds its lock; every other refusal is raised at
     once as the ``DatabaseUnavailable`` that says what it is."""
     if path not in _ready:
@@ -106,6 +106,7 @@ def _open(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) 
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise DatabaseDenied(path, f"its folder {path.parent} cannot be created ({error.strerror})") from error
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
     deadline = time.monotonic() + wait
     delay = 0.05
     while True:
@@ -121,7 +122,7 @@ def _open(path: Path, read_only: bool = False, wait: float = LOCK_WAIT_SECONDS) 
         except duckdb.Error as error:
             refusal = _refusal(path, error)
             if not isinstance(refusal, DatabaseBusy) or time.monotonic() > deadline:
-                if isinstance(refusal, DatabaseBusy) and wait != LOCK_WAIT_SECONDS:
+                if isinstance(refusal, DatabaseBusy):
                     refusal = DatabaseBusy(path, refusal.holder, waited=wait)
                 raise refusal from error
         time.sleep(delay)
@@ -227,7 +228,8 @@ class DatabaseBusy(DatabaseUnavailable):
     kind = "locked"
     exit_code = 3
 
-    def __init__(self, path: Path, holder: str = "", waited: float = LOCK_WAIT_SECONDS):
+    def __init__(self, path: Path, holder: str = "", waited: float | None = None):
+        waited = LOCK_WAIT_SECONDS if waited is None else waited
         by = f" ({holder})" if holder else ""
         super().__init__(path, f"The database {path} is in use by another program{by} and stayed locked for "
                                f"{waited:.0f} s. Close other fba-health commands or app windows "
@@ -574,9 +576,11 @@ def _missing_for_reading(con: duckdb.DuckDBPyConnection) -> list[str]:
     missing = [t for t in ("imports", "settings") if t not in columns]
     for schema in SCHEMAS:
         rows = f"{schema.table}_rows"
-        if rows not in columns or schema.table not in columns:
+        if rows not in columns:
             missing.append(f"table {rows}")
             continue
+        if schema.table not in columns:
+            missing.append(f"view {schema.table}")
         missing += [f"column {rows}.{n}" for n, _ in physical_columns(schema) if n not in columns[rows]]
     return missing
 

@@ -20,6 +20,8 @@ import datetime as dt
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +66,50 @@ def db_path() -> Path:
     return db.resolve_db_path()
 
 
+def read_only() -> bool:
+    """Whether the database is read-only here (a backup, a shared copy, a mounted snapshot): the pages
+    show it, uploads and changes are off."""
+    return db.is_read_only(db_path())
+
+
+def read_only_notice() -> None:
+    """Say so where something would change the database."""
+    if read_only():
+        st.info(f"This database is read-only here ({db.read_only_reason(db_path()) or 'opened read-only'}): "
+                "every page shows its data, but uploads, removals and saved changes are disabled. To change "
+                "anything, copy the file to a folder you can write to and point FBA_HEALTH_DB at the copy.",
+                icon=":material/lock:")
+
+
+def show_refusal(refused: db.DatabaseUnavailable) -> None:
+    """The database could not be used for this page: the reason in words, never a traceback."""
+    if isinstance(refused, db.DatabaseBusy):
+        who = refused.holder or "another program"
+        st.warning(f"A load or another command is running in another program ({who}), and the database stays "
+                   f"locked until it finishes. This page will show the data when it does.",
+                   icon=":material/hourglass_top:")
+        st.button("Retry", key="retry_database", icon=":material/refresh:")
+    else:
+        st.error(str(refused), icon=":material/error:")
+
+
+@contextmanager
+def database_frame() -> Iterator[None]:
+    """The page render with the database held open (``core.db.held``); a database that cannot be
+    opened (locked by a long load elsewhere, not a database, newer, unreadable) or refuses a change
+    (read-only, disk full) shows its reason instead of a traceback."""
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(db.held(db_path()))
+        except db.DatabaseUnavailable as refused:
+            show_refusal(refused)
+            st.stop()
+        try:
+            yield
+        except db.DatabaseUnavailable as refused:
+            show_refusal(refused)
+
+
 def data_version(path: Path | None = None) -> tuple:
     """The second half of every cache key: changes whenever an import is added or removed."""
     return db.data_version(path or db_path())
@@ -85,7 +131,7 @@ def demo_disabled() -> bool:
 def ensure_demo() -> None:
     """On the first run in this process, load the bundled demo account into an empty database."""
     path = db_path()
-    if demo_disabled() or str(path) in _demo_checked:
+    if demo_disabled() or str(path) in _demo_checked or db.is_read_only(path):
         return
     with _demo_lock:
         if str(path) in _demo_checked:

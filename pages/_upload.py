@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from core import costs, display, ingest, report_dates, sample
+from core import costs, display, housekeeping, ingest, report_dates, sample
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
 from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
 
@@ -29,9 +28,8 @@ def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, repl
     """Copy an upload (a binary file object) in chunks to a fresh temp file inside the data folder and
     load it; the uploaded file's name is only a label, never a path, and the temp file is gone
     afterwards."""
-    uploads = common.db_path().parent / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="upload-", dir=uploads) as folder:
+    # uploads/upload-* beside the database, locked while in use: a start after a kill clears it
+    with housekeeping.upload_folder(common.db_path()) as folder:
         # The file type travels with the copy (an .xlsx cost sheet); the name itself never does.
         suffix = "".join(s for s in Path(name).suffixes[-2:] if s.lower() in _KNOWN_SUFFIXES)
         path = Path(folder) / f"upload{suffix}"

@@ -12,11 +12,13 @@ st.markdown("Load Amazon report files as downloaded (tab-delimited .txt, .tsv, .
             "cost sheet). The report is recognised by its column names, whatever the file is called; a "
             "newer file replaces the rows it overlaps, and a rejected file changes nothing.")
 upload_view.show_pending_results()
-files = st.file_uploader("Report files", accept_multiple_files=True, key="uploader",
+common.read_only_notice()
+files = st.file_uploader("Report files", accept_multiple_files=True, key="uploader", disabled=common.read_only(),
                          help=f"Up to {st.get_option('server.maxUploadSize'):,} MB per file (a larger one is "
                               "refused before it uploads); gzip a big orders file to send less.")
 dates, undated = upload_view.ask_snapshot_dates(files or [])
-if st.button("Load files", key="load_button", type="primary", disabled=not files or bool(undated),
+if st.button("Load files", key="load_button", type="primary",
+             disabled=not files or bool(undated) or common.read_only(),
              help="Give every report without a date of its own its date first." if undated else None):
     upload_view.load_uploaded_files(files, snapshot_dates=dates)
 
@@ -37,7 +39,8 @@ with st.expander("Remove an import"):
     st.caption("Its rows go, and the rows it had replaced come back.")
     choices = upload_view.import_choices(imports)
     st.selectbox("Import", options=list(choices), key="remove_select", format_func=choices.get)
-    st.button("Remove import", key="remove_button", on_click=upload_view.remove_selected_import)
+    st.button("Remove import", key="remove_button", on_click=upload_view.remove_selected_import,
+              disabled=common.read_only())
     kind, message = st.session_state.pop("removal_message", (None, None))
     if kind == "success":
         st.success(message, icon=":material/delete:")
