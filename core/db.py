@@ -185,23 +185,32 @@ def _refusal(path: Path, error: duckdb.Error) -> DatabaseUnavailable:
 
 
 def holder_description(pid: int) -> str:
-    """Who holds the lock, as far as this machine tells: "fba-health load (process 1234, started
-    05:31)"; just the process number where /proc does not say more (another OS, another user)."""
+    """Who holds the lock, as far as this machine tells: "fba-health load, process 1234, started
+    2026-12-07 05:31"; just the process number where /proc does not say more (another OS)."""
     try:
         args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
         args = [a.decode(errors="replace") for a in args if a]
-        started = dt.datetime.fromtimestamp(os.stat(f"/proc/{pid}").st_mtime)
-    except OSError:
+        # field 22 of /proc/PID/stat: the start in clock ticks after boot (/proc/stat's btime)
+        ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        started = dt.datetime.fromtimestamp(boot + ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError, StopIteration):
         return f"process {pid}"
-    words = [Path(a).name for a in args[:1]] + args[1:]
-    if "core" in words and "-m" in words:  # python -m core load ... is fba-health
-        words = ["fba-health", *words[words.index("core") + 1:]]
-    elif words and words[0] == "fba-health":
-        pass
-    elif any(Path(a).name == "streamlit" for a in args[:3]):
-        words = ["the app (streamlit)"]
-    command = " ".join(w for w in words[:2] if not w.startswith("-")) or "another program"
-    return f"{command} (process {pid}, started {started:%Y-%m-%d %H:%M})"
+    words = [Path(a).name if n == 0 or "/" in a else a for n, a in enumerate(args)]
+    if words and words[0].startswith("python"):  # the interpreter: what it runs is the program
+        words = words[1:]
+        if words[:1] == ["-m"]:
+            words = words[1:]
+    if words[:1] == ["core"]:  # python -m core is fba-health
+        words[0] = "fba-health"
+    if words[:1] == ["streamlit"]:
+        command = "the app (streamlit)"
+    elif words[:1] == ["-c"] or not words:
+        command = "a Python program"
+    else:
+        command = " ".join(w for w in words[:2] if not w.startswith("-"))
+    return f"{command}, process {pid}, started {started:%Y-%m-%d %H:%M}"
 
 
 def write_memory_limit() -> str:
@@ -343,20 +352,21 @@ def connect(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 @contextmanager
-def held(path: Path) -> Iterator[None]:
+def held(path: Path, wait: float | None = None) -> Iterator[None]:
     """Keep the database open for the duration of the block (a page render).
 
     Opening the file loads its catalogue: 17 ms for a 10,000-SKU account, and a page opens it 30 to 60
     times. While one connection stays open, DuckDB hands every further ``connect`` of the same file in
     this process the same instance (0.5 ms). Holders nest and may be in several threads; the file is
     closed when the last one leaves, so another process (``fba-health``) gets it between renders.
+    ``wait``: how long to wait for another process's lock (default ``LOCK_WAIT_SECONDS``).
     """
     path = Path(path)
     with _held_lock:
         con, holders = _held.get(path, (None, 0))
         if con is None:
-            ensure_schema(path)
-            con = _open(path, read_only=is_read_only(path))
+            ensure_schema(path, wait)
+            con = _open(path, read_only=is_read_only(path), wait=wait)
         _held[path] = (con, holders + 1)
     try:
         yield
@@ -602,7 +612,7 @@ def check_openable(path: Path, wait: float = 1.0) -> None:
         con.close()
 
 
-def ensure_schema(path: Path) -> None:
+def ensure_schema(path: Path, wait: float | None = None) -> None:
     """Create or upgrade the database file once per process; clear what a killed run left beside it.
 
     A file written by a newer schema is refused (``DatabaseTooNew``) before anything in it changes. A
@@ -619,7 +629,7 @@ def ensure_schema(path: Path) -> None:
         if is_read_only(path):
             if not path.exists():
                 raise DatabaseReadOnly(path, f"there is no database there yet, and {_read_only[path]}")
-            con = _open(path, read_only=True)
+            con = _open(path, read_only=True, wait=wait)
             try:
                 _refuse_newer(path, file_schema(con))
                 missing = _missing_for_reading(con)
@@ -630,7 +640,7 @@ def ensure_schema(path: Path) -> None:
                 con.close()
             _ready.add(path)
             return
-        con = _open(path)
+        con = _open(path, wait=wait)
         try:
             _refuse_newer(path, file_schema(con))
             from core import housekeeping  # it opens nothing: it cleans what this lock now guards

@@ -35,6 +35,9 @@ from core.params import GradeParams, HealthParams
 from pages import _format
 
 MAX_ROWS_SHOWN = 1_000
+# How long a page waits for a database another program holds (a long `fba-health load`) before it
+# says so, with a Retry button: a command line's read takes a few seconds, a load can take minutes.
+PAGE_LOCK_WAIT_SECONDS = 8.0
 
 _demo_lock = threading.Lock()
 _demo_checked: set[str] = set()
@@ -100,7 +103,7 @@ def database_frame() -> Iterator[None]:
     (read-only, disk full) shows its reason instead of a traceback."""
     with ExitStack() as stack:
         try:
-            stack.enter_context(db.held(db_path()))
+            stack.enter_context(db.held(db_path(), wait=PAGE_LOCK_WAIT_SECONDS))
         except db.DatabaseUnavailable as refused:
             show_refusal(refused)
             st.stop()

@@ -362,7 +362,8 @@ def test_pages_say_a_load_is_running_elsewhere_instead_of_a_traceback(tmp_path, 
 
     path = loaded_db(tmp_path / "busy")
     monkeypatch.setenv("FBA_HEALTH_DB", str(path))
-    monkeypatch.setattr(db, "LOCK_WAIT_SECONDS", 0.3)
+    from pages import _common as common
+    monkeypatch.setattr(common, "PAGE_LOCK_WAIT_SECONDS", 0.3)
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import duckdb, sys
         con = duckdb.connect({str(path)!r})
