@@ -189,7 +189,7 @@ def _cmd_load(args: argparse.Namespace) -> int:
         disk_full |= result.status == "failed" and failed is None
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
-        else:
+        elif failed is None or result.status != "failed":  # a refusal of the database: said once, below
             _print_result(result)
     if failed is not None:
         print(failed, file=sys.stderr)

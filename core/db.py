@@ -655,9 +655,11 @@ def ensure_schema(path: Path, wait: float | None = None) -> None:
                         migrate(con)
                         con.execute("INSERT INTO schema_migrations VALUES ($v, now())", {"v": version})
                         con.execute("COMMIT")
-                written = dict(con.execute("SELECT name, value FROM schema_info").fetchall())
+                has_info = con.execute("SELECT count(*) FROM information_schema.tables "
+                                       "WHERE table_name = 'schema_info'").fetchone()[0]
+                written = dict(con.execute("SELECT name, value FROM schema_info").fetchall()) if has_info else {}
                 wanted = {"schema_version": str(SCHEMA_VERSION), "report_layout": str(REPORT_LAYOUT)}
-                if any(written.get(k) != v for k, v in wanted.items()):
+                if has_info and any(written.get(k) != v for k, v in wanted.items()):
                     # the program that brought the file to this version: the oldest that can open it
                     wanted["written_by"] = app_version()
                     con.execute("INSERT OR REPLACE INTO schema_info SELECT * FROM (VALUES "

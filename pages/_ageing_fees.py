@@ -176,6 +176,7 @@ def capacity_view(fees: outlook.FeeOutlook, limits: capacity.CapacityLimits) -> 
     return outlook.capacity_outlook(common.db_path(), fees, limits)
 
 
+@common.changes_database
 def save_capacity() -> None:
     """Form callback: save the limits entered (0 or empty = none)."""
     values = {name: (st.session_state.get(f"capacity_{name}") or None) for name in capacity.STORAGE_TYPES}

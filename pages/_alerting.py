@@ -160,6 +160,7 @@ def rule_row(rule: alerts.Rule, rule_settings: alerts.AlertSettings) -> None:
                                               if threshold != rule.threshold_text() else "") + "." + money)
 
 
+@common.changes_database
 def save_alert_settings() -> None:
     """Form callback: rules switched off and thresholds changed from their defaults."""
     off = tuple(r.key for r in alerts.RULES if not st.session_state.get(f"alert_on_{r.key}", True))
@@ -206,6 +207,7 @@ def smtp_form() -> None:
     show_message("smtp_send_message")
 
 
+@common.changes_database
 def save_smtp() -> None:
     try:
         notify.save_smtp_settings(common.db_path(), st.session_state["smtp_host"].strip(),

@@ -17,6 +17,7 @@ Streamlit's first run lists every file in pages/, leading underscore dropped).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import threading
@@ -107,10 +108,28 @@ def database_frame() -> Iterator[None]:
         except db.DatabaseUnavailable as refused:
             show_refusal(refused)
             st.stop()
+        if read_only():
+            st.sidebar.caption(":material/lock: Read-only database: uploads and changes are off.")
+        if refused_change := st.session_state.pop("database_refusal", None):  # from a button's callback
+            st.error(refused_change, icon=":material/error:")
         try:
             yield
         except db.DatabaseUnavailable as refused:
             show_refusal(refused)
+
+
+def changes_database(callback):
+    """For a button callback that writes (a save, a removal): a database that refuses it (read-only,
+    locked, disk full) leaves its reason for ``database_frame`` to show, instead of a traceback
+    (callbacks run before the page, outside the frame)."""
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except db.DatabaseUnavailable as refused:
+            st.session_state["database_refusal"] = str(refused)
+            return None
+    return guarded
 
 
 def data_version(path: Path | None = None) -> tuple:

@@ -109,6 +109,7 @@ def settings_from_form() -> tuple[HealthParams, GradeParams, ForecastParams]:
             ForecastParams(**values[ForecastParams]))
 
 
+@common.changes_database
 def save_settings() -> None:
     """Form callback: validate and save, or keep the message of what is wrong; nothing is saved then."""
     try:

@@ -133,6 +133,7 @@ def import_choices(imports_df: pd.DataFrame) -> dict[int, str]:
     return dict(zip(imports_df["import_id"].tolist(), text.tolist()))
 
 
+@common.changes_database
 def remove_selected_import() -> None:
     """Button callback: remove the import chosen in ``remove_select``; the message waits in state."""
     import_id = st.session_state.get("remove_select")

@@ -400,6 +400,11 @@ def test_pages_show_a_read_only_database_with_uploads_disabled(read_only_copy, m
     assert not at.exception, at.exception
     assert "read-only here" in "\n".join(str(i.value) for i in at.info)
     assert at.button(key="load_button").disabled and at.button(key="remove_button").disabled
+    at.switch_page("pages/settings.py").run()
+    at.button(key="settings_save").click().run()  # a save: refused in words, the page still there
+    assert not at.exception, at.exception
+    assert "is read-only here" in "\n".join(str(e.value) for e in at.error)
+    assert "Read-only database" in "\n".join(str(c.value) for c in at.sidebar.caption)
     assert sha(copy) == before
 
 
