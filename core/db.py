@@ -8,6 +8,12 @@ one process, writes are serialised by a lock: Streamlit runs each browser sessio
 Each report lands in ``<table>_rows``; a newer file's rows mark the rows they replace as
 ``superseded_by`` the newer import instead of deleting them, so removing an import brings back what
 it replaced. The view ``<table>`` shows the current rows only: every reader uses the view.
+
+A file this process may not write (its mode, its folder's, a read-only mount: ``is_read_only``) is
+opened read-only: reads work, ``writing`` refuses. Every refusal to open is a ``DatabaseUnavailable``
+saying what it is (locked, not a database, permission denied, newer version, read-only, disk full),
+and only a lock is waited for. The file records its schema version (``schema_info``); one written by
+a newer schema is refused before anything in it changes.
 """
 
 from __future__ import annotations

@@ -199,5 +199,5 @@ def restore_compacted_away(con, import_id: int) -> str | None:
     rows, when = found
     return (f"import #{import_id}'s restore point was compacted away on {when:%Y-%m-%d} (`fba-health "
             f"compact` dropped the {rows:,} earlier row{'s' if rows != 1 else ''} it had replaced): removing it "
-            f"would bring nothing back and leave those rows missing. Load a newer file of the same report "
+            f"would not bring them back, and the rows it holds now would be gone with nothing in their place. Load a newer file of the same report "
             f"instead, or remove it anyway with `fba-health remove {import_id} --without-restore`.")
