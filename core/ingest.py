@@ -595,6 +595,19 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
     return errors
 
 
+def _settle_date_orders(con, schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int],
+                        date_order: str | None) -> list[report_dates.DateOrder]:
+    """Decide day first or month first for each column of slash dates, on the whole staged file
+    (``core.report_dates.slash_date_orders``), and re-read the day-first columns of ``stage_rows``
+    (staged month first). A column that cannot be decided carries an ``error``."""
+    orders = report_dates.slash_date_orders(con, schema, mapping, prepared.header, date_order)
+    day_first = [o.column for o in orders if o.order == "dmy"]
+    if day_first and not any(o.error for o in orders):
+        con.execute("UPDATE stage_rows SET " + ", ".join(
+            f"{name} = {PARSERS[schema.column(name).type](present(f'raw_{name}'), 'dmy')}" for name in day_first))
+    return orders
+
+
 def _typed_select(schema: ReportSchema) -> str:
     """SELECT of the report table's canonical columns from ``stage_rows``, less the rows to skip."""
     parts = ["rowid AS source_row"]
@@ -688,7 +701,8 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
 
 def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 snapshot_date: dt.date | None = None, replace_all: bool = False, is_sample: bool = False,
-                batch_snapshot_dates: tuple[dt.date, ...] = (), progress: Progress | None = None) -> LoadResult:
+                batch_snapshot_dates: tuple[dt.date, ...] = (), progress: Progress | None = None,
+                date_order: str | None = None) -> LoadResult:
     """Load one report file into the database; never raises for a bad file, returns ``rejected``.
 
     ``snapshot_date`` dates the reports that carry no date (Manage Inventory, Restock, fee preview);
@@ -696,7 +710,9 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
     files loaded with it (``batch_snapshot_dates``, see ``core.report_dates.suggest_snapshot_date``);
     a file with neither is rejected, asking for a date: "today" would set it beside the wrong snapshot.
     ``replace_all`` makes this import replace every current row of its report (the product-cost
-    editor saves the whole table). ``is_sample`` marks the bundled demo account.
+    editor saves the whole table). ``is_sample`` marks the bundled demo account. ``date_order``
+    ('dmy' or 'mdy') says how the file's slash dates read where the file itself cannot tell (see
+    ``core.report_dates.slash_date_orders``).
 
     Your own file that the demo account already holds (same bytes) stays loaded as yours: it is
     taken out of the demo before the rest of the demo is removed.
@@ -754,7 +770,8 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 prepared = to_utf8(prepared)
                 _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             report(0.5, "Checking every value")
-            errors = _check_values(con, schema, prepared, mapping)
+            orders = _settle_date_orders(con, schema, prepared, mapping, date_order)
+            errors = [o.error for o in orders if o.error] or _check_values(con, schema, prepared, mapping)
             if errors:
                 return LoadResult(name, schema.report_type, "rejected", errors=tuple(errors))
             warnings: list[str] = []
@@ -773,7 +790,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             report(0.7, "Saving")
             result = _write(con, schema, prepared, _typed_select(schema), staged, snapshot_date=snapshot_date,
                             replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
-                            warnings=[*dated, *warnings])
+                            warnings=[*dated, *(o.note for o in orders if o.note), *warnings])
             con.execute("DROP TABLE IF EXISTS stage_rows")
         if not is_sample and remove_sample_data(db_path):
             result = LoadResult(**{**asdict(result), "warnings": result.warnings + (
