@@ -771,7 +771,9 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             report(0.5, "Checking every value")
             orders = _settle_date_orders(con, schema, prepared, mapping, date_order)
-            errors = [o.error for o in orders if o.error] or _check_values(con, schema, prepared, mapping)
+            undecided = {o.column for o in orders if o.error}  # their values are not checked in a guessed order
+            errors = [o.error for o in orders if o.error] + _check_values(
+                con, schema, prepared, {k: i for k, i in mapping.items() if k not in undecided})
             if errors:
                 return LoadResult(name, schema.report_type, "rejected", errors=tuple(errors))
             warnings: list[str] = []

@@ -252,7 +252,7 @@ def slash_date_orders(con, schema, mapping: dict[str, int], header: list[str],
         raw = f"raw_{name}"
         cell = present(raw)
         first, second = slash_parts(cell)
-        plan = {"slash": measure(f"{first} IS NOT NULL", raw),
+        plan = {"slash": measure(f"{first} IS NOT NULL", raw), "differ": measure(f"{first} <> {second}", raw),
                 "day": measure(f"{first} > 12 AND {second} <= 12", raw),
                 "month": measure(f"{second} > 12 AND {first} <= 12", raw)}
         partner = next((p for c, p in schema.same_day if c == name and p in mapping), None)
@@ -285,7 +285,8 @@ def slash_date_orders(con, schema, mapping: dict[str, int], header: list[str],
         if kinds == 1 and not unknown:
             hint = (order, f'the marketplace ({shown}) writes dates {_ORDER_WORDS[order].split(" (")[0]}')
 
-    plans = {name: plan for name, plan in plans.items() if found(plan, "slash")[0]}  # YYYY/MM/DD only
+    # Nothing to decide where no date is NN/NN/YYYY (YYYY/MM/DD), or each reads the same both ways (05/05).
+    plans = {name: plan for name, plan in plans.items() if found(plan, "differ")[0]}
     decided: dict[str, DateOrder] = {}
     own: dict[str, DateOrder] = {}
     for name, plan in plans.items():
