@@ -10,6 +10,10 @@ the file is used, and may change it.
 
 A dated snapshot far from the as-of date is never dropped from a figure in silence either:
 ``snapshot_gaps`` names the report, its date and what it affects.
+
+Slash dates (NN/NN/YYYY) read day first in Europe and month first in the US: ``slash_date_orders``
+decides one order per column on the whole file, from the file's own evidence, the order the seller
+states, or the marketplace, and refuses a file that none of them settles (docs/reports.md).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from pathlib import Path
 
 from core import db, display
 from core.schemas import BY_TYPE
-from core.values import DATE_ORDERS, marketplace_date_order, parse_date, present, slash_parts
+from core.values import DATE_ORDERS, iso_date_parts, marketplace_date_order, slash_parts
 
 # 2026-11-15, 2026_11_15, 2026.11.15 or 20261115, not inside a longer run of digits (a report id).
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
@@ -179,7 +183,7 @@ def redate_import(db_path: Path, import_id: int, snapshot_date: dt.date) -> int:
 # --- slash dates: day first or month first --------------------------------------------------------
 
 _ORDER_WORDS = {"mdy": "month first (MM/DD/YYYY)", "dmy": "day first (DD/MM/YYYY)"}
-_ASK = ("Load it again saying how its dates are written (the date order on the Upload reports page, or "
+_ASK = ("Load it again saying how its dates are written (Date order on the Upload reports page, or "
         "--date-order dmy for day first as in Europe, mdy for month first as in the US), or write the "
         "dates as YYYY-MM-DD.")
 
@@ -239,40 +243,43 @@ def slash_date_orders(con, schema, mapping: dict[str, int], header: list[str],
     if not dated:
         return []
 
-    aggregates: list[str] = []
+    # One pass over the staged rows: the numbers of each slash date (and of its ISO partner) are
+    # taken apart once per row in the inner query, and counted by the outer one.
+    inner, middle, aggregates = ["rowid AS line"], ["line"], []
 
     def measure(condition: str, value: str) -> int:
         """Adds the count, first line and first value where ``condition`` holds; returns its index."""
-        aggregates.extend([f"count(*) FILTER (WHERE {condition})", f"min(rowid) FILTER (WHERE {condition}) + 2",
-                           f"arg_min({value}, rowid) FILTER (WHERE {condition})"])
+        aggregates.extend([f"count(*) FILTER (WHERE {condition})", f"min(line) FILTER (WHERE {condition}) + 2",
+                           f"arg_min({value}, line) FILTER (WHERE {condition})"])
         return len(aggregates) - 3
 
     plans = {}
-    for name in dated:
-        raw = f"raw_{name}"
-        cell = present(raw)
-        first, second = slash_parts(cell)
-        plan = {"slash": measure(f"{first} IS NOT NULL", raw), "differ": measure(f"{first} <> {second}", raw),
-                "day": measure(f"{first} > 12 AND {second} <= 12", raw),
-                "month": measure(f"{second} > 12 AND {first} <= 12", raw)}
+    for k, name in enumerate(dated):
+        inner += [f"raw_{name} AS r{k}", f"{slash_parts(f'raw_{name}')} AS x{k}"]
+        middle += [f"r{k}"] + [f"TRY_CAST(x{k}.{part} AS INTEGER) AS {part[0]}{k}" for part in ("first", "second", "year")]
+        f, s, y = f"f{k}", f"s{k}", f"y{k}"
+        plan = {"slash": measure(f"{f} IS NOT NULL", f"r{k}"), "differ": measure(f"{f} <> {s}", f"r{k}"),
+                "day": measure(f"{f} > 12 AND {s} <= 12", f"r{k}"),
+                "month": measure(f"{s} > 12 AND {f} <= 12", f"r{k}")}
         partner = next((p for c, p in schema.same_day if c == name and p in mapping), None)
         if partner is not None:
-            iso_text = present(f"raw_{partner}")
-            iso = (f"(CASE WHEN regexp_full_match({iso_text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([T ].*)?') "
-                   f"THEN try_strptime(substr({iso_text}, 1, 10), '%Y-%m-%d')::DATE END)")
-            mdy, dmy = parse_date(cell, "mdy"), parse_date(cell, "dmy")
-            pair = f"{raw} || ' / ' || raw_{partner}"
+            inner += [f"raw_{partner} AS q{k}", f"{iso_date_parts(f'raw_{partner}')} AS z{k}"]
+            middle += [f"q{k}"] + [f"TRY_CAST(z{k}.{part} AS INTEGER) AS {part}{k}" for part in ("year", "month", "day")]
+            same_year = f"{f} <> {s} AND year{k} = {y}"
+            pair = f"r{k} || ' / ' || q{k}"
             plan["partner"] = partner
-            plan["iso_day"] = measure(f"{first} IS NOT NULL AND {iso} = {dmy} AND {iso} IS DISTINCT FROM {mdy}", pair)
-            plan["iso_month"] = measure(f"{first} IS NOT NULL AND {iso} = {mdy} AND {iso} IS DISTINCT FROM {dmy}", pair)
+            plan["iso_day"] = measure(f"{same_year} AND month{k} = {s} AND day{k} = {f}", pair)
+            plan["iso_month"] = measure(f"{same_year} AND month{k} = {f} AND day{k} = {s}", pair)
         plans[name] = plan
     market = schema.marketplace_column if schema.marketplace_column in mapping else None
     if market:
-        order_of = marketplace_date_order(market)
-        aggregates += [f"count(DISTINCT {order_of})", f"min({order_of})",
-                       f"count(*) FILTER (WHERE {market} IS NOT NULL AND {order_of} IS NULL)",
-                       f"string_agg(DISTINCT {market}, ', ' ORDER BY {market})"]
-    row = con.execute(f"SELECT {', '.join(aggregates)} FROM stage_rows").fetchone()
+        inner.append(f"{market} AS market")
+        middle += ["market", f"{marketplace_date_order('market')} AS market_order"]
+        aggregates += ["count(DISTINCT market_order)", "min(market_order)",
+                       "count(*) FILTER (WHERE market IS NOT NULL AND market_order IS NULL)",
+                       "string_agg(DISTINCT market, ', ' ORDER BY market)"]
+    row = con.execute(f"SELECT {', '.join(aggregates)} FROM (SELECT {', '.join(middle)} FROM "
+                      f"(SELECT {', '.join(inner)} FROM stage_rows))").fetchone()
 
     def found(plan: dict, key: str) -> tuple[int, int, str]:
         i = plan[key]
@@ -303,8 +310,8 @@ def slash_date_orders(con, schema, mapping: dict[str, int], header: list[str],
         if n_day or n_month:
             line, value = (day_line, day_value) if n_day else (month_line, month_value)
             evidence = DateOrder(name, "dmy" if n_day else "mdy", proven=True, reason=(
-                f'column "{title}" has a {"day" if n_day else "month"} above 12 in the '
-                f'{"first" if n_day else "second"} place (line {line}: {_quoted(value)})'))
+                f'column "{title}" has a day above 12 in the {"first" if n_day else "second"} place '
+                f'(line {line}: {_quoted(value)})'))
         if "partner" in plan:
             partner_title = header[mapping[plan["partner"]]]
             n_iso_day, iso_day_line, iso_day_value = found(plan, "iso_day")

@@ -109,7 +109,7 @@ def test_ambiguous_dates_with_no_evidence_are_refused_and_nothing_changes(db_pat
         assert result.errors == (
             'Column "Date": no date in it tells the day from the month (every one is NN/NN/YYYY with both '
             'numbers 12 or less, such as line 2: "01/01/2026"), and nothing else in the file says which comes '
-            f'first{mixed}. Load it again saying how its dates are written (the date order on the Upload reports '
+            f'first{mixed}. Load it again saying how its dates are written (Date order on the Upload reports '
             'page, or --date-order dmy for day first as in Europe, mdy for month first as in the US), or write '
             'the dates as YYYY-MM-DD.',)
     assert loaded_dates(db_path) == [dt.date(2026, 5, 13)]
