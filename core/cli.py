@@ -2,7 +2,7 @@
 
 Subcommands, flags and JSON field names are a contract relied on by scripts: add, never rename.
 
-    fba-health load FILE... [--db PATH] [--json] [--snapshot-date YYYY-MM-DD]
+    fba-health load FILE... [--db PATH] [--json] [--snapshot-date YYYY-MM-DD] [--date-order dmy|mdy]
     fba-health imports [--db PATH] [--json]
     fba-health remove IMPORT_ID [--db PATH]
     fba-health load-sample [--db PATH]
@@ -178,8 +178,8 @@ def _cmd_load(args: argparse.Namespace) -> int:
             result = ingest.LoadResult(str(path), None, "failed", errors=(f"Not loaded: {failed}",))
         else:
             try:
-                result = ingest.load_report(db_path, path, file_name=str(path),
-                                            snapshot_date=args.snapshot_date, batch_snapshot_dates=batch)
+                result = ingest.load_report(db_path, path, file_name=str(path), snapshot_date=args.snapshot_date,
+                                            batch_snapshot_dates=batch, date_order=args.date_order)
             except db.DiskFull as full:  # outside the load itself (e.g. removing the demo after it)
                 result = ingest.LoadResult(str(path), None, "failed", errors=(str(full),))
             except db.DatabaseUnavailable as refused:
@@ -604,6 +604,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="date for reports that carry none (Manage Inventory, Restock, Fee Preview); "
                            "default: the date in the file name, else the FBA Inventory snapshot loaded "
                            "with it; a file with neither is rejected")
+    load.add_argument("--date-order", choices=("dmy", "mdy"), default=None,
+                      help="how slash dates NN/NN/YYYY read where a file cannot tell: dmy (day first, as in "
+                           "Europe) or mdy (month first, as in the US); a file whose dates prove otherwise "
+                           "is rejected")
     load.set_defaults(run=_cmd_load)
 
     imports = sub.add_parser("imports", help="list what is loaded")

@@ -140,33 +140,186 @@ def _decode_legacy(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def _xlsx_to_tsv(source: Path, target: Path) -> None:
-    """Write the first sheet (or one named product_costs) of a workbook as a UTF-8 tab file."""
-    import openpyxl  # only cost sheets come as XLSX
+# What an Excel cost sheet may expand to, checked in the zip directory before openpyxl reads a byte of
+# it (sizes uncompressed; Python's zip reader never yields more than a member declares, so the
+# declared sizes bound what is read). A 10,000-SKU sheet is about 3.5 MB of sheet XML.
+XLSX_MAX_BYTES = 64 * 2**20  # every part read (.xml and .rels) together
+XLSX_MAX_SHEET_BYTES = 40 * 2**20  # one worksheet's XML (streamed)
+XLSX_MAX_STRINGS_BYTES = 16 * 2**20  # the shared-strings table (held in memory whole)
+XLSX_MAX_PART_BYTES = 4 * 2**20  # any other part (styles, workbook, ...: parsed whole)
+XLSX_MAX_RATIO = 100  # uncompressed / compressed size of a part over XLSX_RATIO_FROM_BYTES (sheets: 10-15)
+XLSX_RATIO_FROM_BYTES = 2**20
+XLSX_MAX_MEMBERS = 1000
+XLSX_MAX_ROWS = 100_000  # rows of the sheet, counted from row 1
+XLSX_MAX_COLUMNS = 100
+XLSX_MAX_CELL_CHARS = 32_767  # Excel's own limit for one cell
+_SAVE_AS_CSV = "Save the sheet as CSV (File > Save As > CSV) and load that"
 
+
+def _mb(size: int) -> str:
+    """A size in words: 3 KB, 4.0 MB, 1.0 GB."""
+    if size < 2**20:
+        return f"{max(size / 2**10, 1):,.0f} KB"
+    return f"{size / 2**20:,.1f} MB" if size < 2**30 else f"{size / 2**30:,.1f} GB"
+
+
+def _check_xlsx_parts(source: Path) -> None:
+    """Refuse a workbook whose zip directory says it would expand past the caps (a zip bomb, or a sheet
+    far larger than any cost sheet), before any part is decompressed."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(source) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise RejectedFile([f"The Excel file could not be opened as a workbook (a damaged zip: {error})."])
+    if len(members) > XLSX_MAX_MEMBERS:
+        raise RejectedFile([f"The Excel file holds {len(members):,} parts; a cost sheet has a few dozen at "
+                            f"most (the limit is {XLSX_MAX_MEMBERS:,}). {_SAVE_AS_CSV}."])
+    read = [m for m in members if m.filename.lower().endswith((".xml", ".rels"))]  # images etc. are not read
+    for member in read:
+        name = member.filename.lower()
+        if name.startswith("xl/worksheets/"):
+            cap, what = XLSX_MAX_SHEET_BYTES, f"The sheet part {member.filename}"
+        elif name.endswith("sharedstrings.xml"):
+            cap, what = XLSX_MAX_STRINGS_BYTES, "The Excel file's text (its shared strings)"
+        else:
+            cap, what = XLSX_MAX_PART_BYTES, f"The part {member.filename} of the Excel file"
+        if member.file_size > cap:
+            raise RejectedFile([f"{what} would expand to {_mb(member.file_size)}; a cost sheet's is at most "
+                                f"{_mb(cap)}. {_SAVE_AS_CSV}, or remove what makes it so large (very long "
+                                f"cells, pictures pasted as text, other sheets)."])
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > XLSX_RATIO_FROM_BYTES and ratio > XLSX_MAX_RATIO:
+            raise RejectedFile([f"The part {member.filename} of the Excel file expands {ratio:,.0f} times "
+                                f"(from {_mb(member.compress_size)} to {_mb(member.file_size)}); real sheets "
+                                f"expand about 10 times and at most {XLSX_MAX_RATIO:,}. The file looks built "
+                                f"to exhaust memory. {_SAVE_AS_CSV}."])
+    total = sum(m.file_size for m in read)
+    if total > XLSX_MAX_BYTES:
+        raise RejectedFile([f"The Excel file would expand to {_mb(total)}; a cost sheet is at most "
+                            f"{_mb(XLSX_MAX_BYTES)}. {_SAVE_AS_CSV}, or remove the other sheets."])
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _formulas_without_values(archive, part: str) -> dict[str, list[int]]:
+    """Column letter -> row numbers of the cells of worksheet ``part`` that hold a formula with no saved
+    value (a sheet written by a program and never opened in Excel): read with ``data_only`` they would
+    be empty. A formula whose saved value is empty text (``t="str"``) has a value."""
+    import xml.etree.ElementTree as ElementTree
+
+    with archive.open(part) as handle:  # most sheets hold no formula at all: a byte scan says so
+        tail, found = b"", False
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            if _FORMULA_TAG.search(tail + chunk):
+                found = True
+                break
+            tail = chunk[-16:]
+    if not found:
+        return {}
+    missing: dict[str, list[int]] = {}
+    with archive.open(part) as handle:
+        for _, element in ElementTree.iterparse(handle):
+            if element.tag.rpartition("}")[2] != "c":
+                continue
+            children = {child.tag.rpartition("}")[2]: child for child in element}
+            if "f" in children and element.get("t") != "str" and not (
+                    "v" in children and (children["v"].text or "").strip()):
+                found_ref = re.fullmatch(r"([A-Z]+)(\d+)", element.get("r") or "")
+                if found_ref:
+                    missing.setdefault(found_ref.group(1), []).append(int(found_ref.group(2)))
+            element.clear()
+    return missing
+
+
+def _cells_named(column: str, rows: list[int]) -> str:
+    """``D2:D40`` for a run of rows, else the first few cells."""
+    if rows[-1] - rows[0] + 1 == len(rows):
+        return f"{column}{rows[0]}" if len(rows) == 1 else f"{column}{rows[0]}:{column}{rows[-1]}"
+    shown = ", ".join(f"{column}{r}" for r in rows[:3])
+    return shown + (f" and {len(rows) - 3:,} more" if len(rows) > 3 else "")
+
+
+def _xlsx_to_tsv(source: Path, target: Path) -> None:
+    """Write the first sheet (or one named product_costs) of a workbook as a UTF-8 tab file.
+
+    Refused with a reason: a workbook that would expand past the ``XLSX_MAX_*`` caps (checked before
+    it is parsed), more than ``XLSX_MAX_ROWS`` rows or ``XLSX_MAX_COLUMNS`` columns, a cell longer than
+    Excel allows, formulas without saved values, an empty sheet or one with a header and no rows.
+    """
+    import openpyxl  # only cost sheets come as XLSX
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    _check_xlsx_parts(source)
     try:
         # A file object, not the path: openpyxl judges a path by its extension, and an upload's temp
         # copy may have none.
         book = openpyxl.load_workbook(source.open("rb"), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
         raise RejectedFile([f"The Excel file could not be opened as a workbook ({error})."])
-    sheet = book["product_costs"] if "product_costs" in book.sheetnames else book.worksheets[0]
+    try:
+        if not book.worksheets:
+            raise RejectedFile(["The Excel file has no worksheet (only charts): put the costs on a sheet."])
+        sheet = book["product_costs"] if "product_costs" in book.sheetnames else book.worksheets[0]
+        named = f'The sheet "{sheet.title}" of the Excel file'
 
-    def cell(value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, dt.datetime | dt.date):
-            return value.isoformat()
-        return re.sub(r"[\t\r\n]+", " ", str(value))
+        def cell(value) -> str:
+            if value is None:
+                return ""
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value))
+            if isinstance(value, dt.datetime | dt.date):
+                return value.isoformat()
+            return re.sub(r"[\t\r\n]+", " ", str(value))
 
-    with target.open("w", encoding="utf-8", newline="") as out:
-        for row in sheet.iter_rows(values_only=True):
+        lines: list[list[str]] = []
+        width = 0
+        for number, row in enumerate(sheet.iter_rows(max_col=XLSX_MAX_COLUMNS + 1, values_only=True), 1):
+            if row.count(None) == len(row):  # quick for the blank rows a sheet may claim by the million
+                continue
             cells = [cell(v) for v in row]
-            if any(cells):
-                out.write("\t".join(cells) + "\n")
-    book.close()
+            while cells and not cells[-1]:
+                cells.pop()
+            if not cells:
+                continue
+            if number > XLSX_MAX_ROWS:
+                raise RejectedFile([f"{named} has rows past row {XLSX_MAX_ROWS:,}; a cost sheet has one row "
+                                    f"per SKU, at most {XLSX_MAX_ROWS:,}. {_SAVE_AS_CSV}."])
+            if len(cells) > XLSX_MAX_COLUMNS:
+                raise RejectedFile([f"{named} has values past column {XLSX_MAX_COLUMNS} "
+                                    f"({get_column_letter(XLSX_MAX_COLUMNS + 1)}{number}); a cost sheet has "
+                                    f"a few columns (sku, unit_cost, ...). Remove the others."])
+            longest = max(range(len(cells)), key=lambda j: len(cells[j]))
+            if len(cells[longest]) > XLSX_MAX_CELL_CHARS:
+                raise RejectedFile([f"{named}: cell {get_column_letter(longest + 1)}{number} holds "
+                                    f"{len(cells[longest]):,} characters; a cell holds at most "
+                                    f"{XLSX_MAX_CELL_CHARS:,}."])
+            width = max(width, len(cells))
+            lines.append(cells)
+        missing = _formulas_without_values(book._archive, sheet._worksheet_path)
+    finally:
+        book.close()
+    if missing:
+        header = lines[0] if lines else []
+        parts = []
+        for column in sorted(missing, key=column_index_from_string):
+            index = column_index_from_string(column) - 1
+            title = f'"{header[index]}" ' if index < len(header) and header[index] else ""
+            parts.append(f"column {title}cells {_cells_named(column, sorted(missing[column]))}")
+        raise RejectedFile([f"{named} holds formulas without saved values ({'; '.join(parts)}): it was "
+                            f"written by a program and never saved by Excel, so those cells would load "
+                            f"empty. Open it in Excel (or LibreOffice) and save it, or save it as CSV, "
+                            f"then load it again."])
+    if not lines:
+        raise RejectedFile([f"{named} is empty: put a header row (sku, unit_cost, ...) and one row per SKU "
+                            f"on the first sheet, or on a sheet named product_costs."])
+    if len(lines) == 1:
+        raise RejectedFile([f"{named} has a header row and no rows below it: add one row per SKU."])
+    with target.open("w", encoding="utf-8", newline="") as out:
+        for cells in lines:
+            out.write("\t".join(cells + [""] * (width - len(cells))) + "\n")
 
 
 def _sniff_delimiter(line: str) -> str:
@@ -442,6 +595,19 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
     return errors
 
 
+def _settle_date_orders(con, schema: ReportSchema, prepared: PreparedFile, mapping: dict[str, int],
+                        date_order: str | None) -> list[report_dates.DateOrder]:
+    """Decide day first or month first for each column of slash dates, on the whole staged file
+    (``core.report_dates.slash_date_orders``), and re-read the day-first columns of ``stage_rows``
+    (staged month first). A column that cannot be decided carries an ``error``."""
+    orders = report_dates.slash_date_orders(con, schema, mapping, prepared.header, date_order)
+    day_first = [o.column for o in orders if o.order == "dmy"]
+    if day_first and not any(o.error for o in orders):
+        con.execute("UPDATE stage_rows SET " + ", ".join(
+            f"{name} = {PARSERS[schema.column(name).type](present(f'raw_{name}'), 'dmy')}" for name in day_first))
+    return orders
+
+
 def _typed_select(schema: ReportSchema) -> str:
     """SELECT of the report table's canonical columns from ``stage_rows``, less the rows to skip."""
     parts = ["rowid AS source_row"]
@@ -535,7 +701,8 @@ def _write(con, schema: ReportSchema, prepared: PreparedFile, select: str, stage
 
 def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 snapshot_date: dt.date | None = None, replace_all: bool = False, is_sample: bool = False,
-                batch_snapshot_dates: tuple[dt.date, ...] = (), progress: Progress | None = None) -> LoadResult:
+                batch_snapshot_dates: tuple[dt.date, ...] = (), progress: Progress | None = None,
+                date_order: str | None = None) -> LoadResult:
     """Load one report file into the database; never raises for a bad file, returns ``rejected``.
 
     ``snapshot_date`` dates the reports that carry no date (Manage Inventory, Restock, fee preview);
@@ -543,7 +710,9 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
     files loaded with it (``batch_snapshot_dates``, see ``core.report_dates.suggest_snapshot_date``);
     a file with neither is rejected, asking for a date: "today" would set it beside the wrong snapshot.
     ``replace_all`` makes this import replace every current row of its report (the product-cost
-    editor saves the whole table). ``is_sample`` marks the bundled demo account.
+    editor saves the whole table). ``is_sample`` marks the bundled demo account. ``date_order``
+    ('dmy' or 'mdy') says how the file's slash dates read where the file itself cannot tell (see
+    ``core.report_dates.slash_date_orders``).
 
     Your own file that the demo account already holds (same bytes) stays loaded as yours: it is
     taken out of the demo before the rest of the demo is removed.
@@ -602,7 +771,10 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 prepared = to_utf8(prepared)
                 _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             report(0.5, "Checking every value")
-            errors = _check_values(con, schema, prepared, mapping)
+            orders = _settle_date_orders(con, schema, prepared, mapping, date_order)
+            undecided = {o.column for o in orders if o.error}  # their values are not checked in a guessed order
+            errors = [o.error for o in orders if o.error] + _check_values(
+                con, schema, prepared, {k: i for k, i in mapping.items() if k not in undecided})
             if errors:
                 return LoadResult(name, schema.report_type, "rejected", errors=tuple(errors))
             warnings: list[str] = []
@@ -621,7 +793,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             report(0.7, "Saving")
             result = _write(con, schema, prepared, _typed_select(schema), staged, snapshot_date=snapshot_date,
                             replace_all=replace_all, is_sample=is_sample, unknown_names=unknown_names,
-                            warnings=[*dated, *warnings])
+                            warnings=[*dated, *(o.note for o in orders if o.note), *warnings])
             con.execute("DROP TABLE IF EXISTS stage_rows")
         if not is_sample and remove_sample_data(db_path):
             result = LoadResult(**{**asdict(result), "warnings": result.warnings + (

@@ -70,6 +70,10 @@ class ReportSchema:
     storage-fee rows with ``--`` as the month).
     ``not_empty``: required columns of the key (and the date column) must have a value in every row;
     other key columns (a ledger event's Reason) may be empty.
+    ``marketplace_column``: the column naming the marketplace (a country code or an Amazon domain),
+    whose date convention settles slash dates that cannot tell day from month (core/report_dates.py).
+    ``same_day``: pairs of (slash-date column, ISO timestamp column) that write the same local day in
+    every row (the ledger's Date and Date and Time): the timestamp tells how the slash date reads.
     """
 
     report_type: str
@@ -84,6 +88,8 @@ class ReportSchema:
     snapshot_from_load: bool = False
     skip_if_missing: tuple[str, ...] = ()
     also_known_as: tuple[str, ...] = ()
+    marketplace_column: str | None = None
+    same_day: tuple[tuple[str, str], ...] = ()
     source: str = ""
     _index: dict = field(default=None, init=False, repr=False, compare=False, hash=False)
 
@@ -91,7 +97,9 @@ class ReportSchema:
         names = [c.name for c in self.columns]
         if len(set(names)) != len(names):
             raise ValueError(f"{self.report_type}: duplicate canonical column")
-        for name in (*self.required, *self.key, *self.loose_key, *self.skip_if_missing):
+        extra = (*([self.marketplace_column] if self.marketplace_column else []),
+                 *(name for pair in self.same_day for name in pair))
+        for name in (*self.required, *self.key, *self.loose_key, *self.skip_if_missing, *extra):
             if name not in names:
                 raise ValueError(f"{self.report_type}: {name} is not a column")
         index: dict[str, str] = {}
@@ -136,6 +144,7 @@ PLANNING = ReportSchema(
     required=("snapshot_date", "sku", "available", "inv_age_0_to_90_days"),
     key=("snapshot_date", "sku", "marketplace"),
     date_column="snapshot_date",
+    marketplace_column="marketplace",
     columns=(
         col("snapshot_date", "date"), col("sku"), col("fnsku"), col("asin"), col("product_name"),
         col("condition"), col("available", "int"), col("fc_transfer", "int"),
@@ -236,6 +245,7 @@ RESTOCK = ReportSchema(
     required=("sku", "recommended_replenishment_qty", "available"),
     key=("snapshot_date", "sku"),
     loose_key=("country",),
+    marketplace_column="country",
     date_column="snapshot_date",
     snapshot_from_load=True,
     columns=(
@@ -271,6 +281,7 @@ ORDERS = ReportSchema(
     key=("amazon_order_id", "sku"),
     loose_key=("order_item_id",),
     date_column="purchase_date",
+    marketplace_column="sales_channel",
     columns=(
         col("amazon_order_id"), col("merchant_order_id"), col("purchase_date", "timestamp"),
         col("last_updated_date", "timestamp"), col("order_status"), col("order_item_id"),
@@ -294,6 +305,7 @@ SHIPMENTS = ReportSchema(
               "shipment_date"),
     key=("amazon_order_id", "sku", "shipment_item_id"),
     date_column="shipment_date",
+    marketplace_column="sales_channel",
     columns=(
         col("amazon_order_id"), col("merchant_order_id"), col("shipment_id"), col("shipment_item_id"),
         col("amazon_order_item_id"), col("merchant_order_item_id"),
@@ -326,6 +338,8 @@ LEDGER_DETAIL = ReportSchema(
     loose_key=("date_and_time", "store"),
     dedupe=False,
     date_column="date",
+    marketplace_column="country",
+    same_day=(("date", "date_and_time"),),
     columns=(
         col("date", "date", "Date"), col("fnsku", "text", "FNSKU"), col("asin", "text", "ASIN"),
         col("sku", "text", "MSKU"), col("product_name", "text", "Title"), col("event_type", "text", "Event Type"),
@@ -347,6 +361,7 @@ LEDGER_SUMMARY = ReportSchema(
     key=("date", "fnsku", "sku", "disposition"),
     loose_key=("location", "store"),
     date_column="date",
+    marketplace_column="location",  # the country when aggregated by country, else an FC code (no hint)
     columns=(
         col("date", "date", "Date"), col("fnsku", "text", "FNSKU"), col("asin", "text", "ASIN"),
         col("sku", "text", "MSKU"), col("product_name", "text", "Title"), col("disposition", "text", "Disposition"),
@@ -370,6 +385,7 @@ STORAGE_FEES = ReportSchema(
     key=("month_of_charge", "asin", "fnsku", "fulfillment_center"),
     loose_key=("country_code",),
     date_column="month_of_charge",
+    marketplace_column="country_code",
     skip_if_missing=("month_of_charge",),
     columns=(
         col("asin"), col("fnsku"), col("product_name"), col("fulfillment_center"), col("country_code"),
@@ -419,6 +435,7 @@ FEE_PREVIEW = ReportSchema(
     loose_key=("amazon_store",),
     date_column="snapshot_date",
     snapshot_from_load=True,
+    marketplace_column="amazon_store",
     columns=(
         col("snapshot_date", "date"), col("sku"), col("fnsku"), col("asin"), col("amazon_store"),
         col("product_name"), col("product_group"), col("brand"), col("fulfilled_by"),

@@ -27,7 +27,8 @@ EXPECTED = {
     "count": "a whole number of 0 or more such as 0, 12 or 1,234",
     "number": "a number such as 0.031883 or 1,234.5",
     "money": "an amount such as 25.00, $1,937.41 or 5.255,61 €",
-    "date": "a date as YYYY-MM-DD, MM/DD/YYYY or an ISO timestamp (2026-05-08T23:36:26+00:00)",
+    "date": "a date as YYYY-MM-DD, MM/DD/YYYY or DD/MM/YYYY (one order in a file) or an ISO timestamp "
+            "(2026-05-08T23:36:26+00:00)",
     "timestamp": "an ISO timestamp such as 2026-05-08T23:36:26+00:00 or 2026-05-13T00:00:00-0700",
     "month": "a month as YYYY-MM",
     "bool": "Yes/No, Y/N or true/false",
@@ -148,39 +149,91 @@ def parse_bool(col: str) -> str:
 
 
 _TZ_FORMATS = ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z", "%Y-%m-%d %H:%M:%S%z"]
-_NAIVE_FORMATS = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%m/%d/%Y", "%m/%d/%Y %H:%M:%S"]
+_ISO_NAIVE = ["%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+# Japan writes the year first with slashes (2026/05/13): never ambiguous.
+_YEAR_FIRST = ["%Y/%m/%d", "%Y/%m/%d %H:%M:%S"]
+
+# The order of day and month in a slash date NN/NN/YYYY: month first (the US, Canada) or day first
+# (Europe). One order holds for a whole file; ``core.report_dates.slash_date_orders`` decides it.
+DATE_ORDERS = ("mdy", "dmy")
+
+
+def _slash_formats(order: str) -> list[str]:
+    if order not in DATE_ORDERS:
+        raise ValueError(f"order must be one of {DATE_ORDERS}, not {order!r}")
+    first = "%m/%d/%Y" if order == "mdy" else "%d/%m/%Y"
+    return [first, f"{first} %H:%M:%S", *_YEAR_FIRST]
 
 
 def _format_list(formats: list[str]) -> str:
     return "[" + ", ".join(sql_str(f) for f in formats) + "]"
 
 
-def parse_timestamp(col: str) -> str:
+def parse_timestamp(col: str, order: str = "mdy") -> str:
     """An instant, stored as a UTC timestamp without zone.
 
     ``2026-05-08T23:36:26+00:00`` (orders) and ``2026-05-13T00:00:00-0700`` (ledger, no colon in the
     offset) are converted to UTC; a trailing ``Z`` means UTC; a value without offset is taken as UTC.
+    A slash date reads NN/NN/YYYY in ``order`` (``mdy`` or ``dmy``), or YYYY/MM/DD.
     """
     text = f"regexp_replace({col}, 'Z$', '+00:00')"
     return (
         f"coalesce(timezone('UTC', try_strptime({text}, {_format_list(_TZ_FORMATS)})),"
-        f" try_strptime({text}, {_format_list(_NAIVE_FORMATS)}))"
+        f" try_strptime({text}, {_format_list(_ISO_NAIVE + _slash_formats(order))}))"
     )
 
 
-def parse_date(col: str) -> str:
+def parse_date(col: str, order: str = "mdy") -> str:
     """A calendar date as the report writes it.
 
-    ``YYYY-MM-DD``, ``MM/DD/YYYY`` or an ISO timestamp, whose date part is kept as written (the
-    seller's local day), not shifted to UTC.
+    ``YYYY-MM-DD``, a slash date (NN/NN/YYYY in ``order``: ``mdy`` reads 05/06/2026 as May 6, ``dmy``
+    as 5 June; or YYYY/MM/DD), optionally with a time, or an ISO timestamp, whose date part is kept as
+    written (the seller's local day), not shifted to UTC.
     """
     text = col
     iso_prefix = f"regexp_full_match({text}, '\\d{{4}}-\\d{{2}}-\\d{{2}}([T ].+)?')"
+    # A plain NN/NN/YYYY (a ledger's every row) is rearranged to YYYY-MM-DD and cast: five times
+    # quicker than strptime's list of formats, and as strict (the cast refuses 30 February).
+    plain = f"regexp_full_match({text}, '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}')"
+    iso_order = "\\3-\\1-\\2" if _slash_formats(order)[0] == "%m/%d/%Y" else "\\3-\\2-\\1"
+    rearranged = f"regexp_replace({text}, '^(\\d+)/(\\d+)/(\\d+)$', '{iso_order}')"
     return (
-        f"(CASE WHEN {iso_prefix} AND {parse_timestamp(col)} IS NOT NULL"
+        f"(CASE WHEN {plain} THEN TRY_CAST({rearranged} AS DATE)"
+        f" WHEN {iso_prefix} AND {parse_timestamp(col)} IS NOT NULL"
         f" THEN try_strptime(substr({text}, 1, 10), '%Y-%m-%d')::DATE"
-        f" ELSE try_strptime({text}, ['%m/%d/%Y', '%m/%d/%Y %H:%M:%S'])::DATE END)"
+        f" ELSE try_strptime({text}, {_format_list(_slash_formats(order))})::DATE END)"
     )
+
+
+def slash_parts(col: str) -> str:
+    """SQL: the three numbers of a slash date NN/NN/YYYY (with or without a time) as a struct of text
+    ``{first, second, year}``, each '' for any other cell. The day is the one above 12, where one is."""
+    return (f"regexp_extract({col}, '^\\s*(\\d{{1,2}})/(\\d{{1,2}})/(\\d{{4}})([ T]|$)', "
+            f"['first', 'second', 'year'])")
+
+
+def iso_date_parts(col: str) -> str:
+    """SQL: ``{year, month, day}`` (text, '' where absent) of a cell starting YYYY-MM-DD, as written."""
+    return (f"regexp_extract({col}, '^\\s*(\\d{{4}})-(\\d{{2}})-(\\d{{2}})([T ]|$)', "
+            f"['year', 'month', 'day'])")
+
+
+# The marketplaces whose reports write slash dates in a known order, by country code or Amazon
+# domain (the ``marketplace_column`` of a report, core/schemas.py). Japan writes YYYY/MM/DD; other
+# marketplaces are not known, so they give no hint.
+MARKETPLACE_DATE_ORDER = {
+    **{code: "mdy" for code in ("us", "ca", "amazon.com", "amazon.ca")},
+    **{code: "dmy" for code in ("uk", "gb", "de", "fr", "it", "es", "nl", "se", "pl", "be", "ie", "at",
+                                "amazon.co.uk", "amazon.de", "amazon.fr", "amazon.it", "amazon.es",
+                                "amazon.nl", "amazon.se", "amazon.pl", "amazon.com.be", "amazon.ie")},
+}
+
+
+def marketplace_date_order(col: str) -> str:
+    """SQL: the slash-date order ('mdy' or 'dmy') of the marketplace named in a cell, else NULL."""
+    key = f"lower(trim({col}))"
+    cases = " ".join(f"WHEN {sql_str(code)} THEN {sql_str(order)}" for code, order in MARKETPLACE_DATE_ORDER.items())
+    return f"(CASE {key} {cases} END)"
 
 
 def parse_month(col: str) -> str:

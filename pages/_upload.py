@@ -24,7 +24,7 @@ from pages import _ageing_fees as fees_view, _common as common, _plan as plan_vi
 _KNOWN_SUFFIXES = {".txt", ".tsv", ".csv", ".gz", ".xlsx"}
 
 def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, replace_all: bool = False,
-                progress: ingest.Progress | None = None) -> ingest.LoadResult:
+                progress: ingest.Progress | None = None, date_order: str | None = None) -> ingest.LoadResult:
     """Copy an upload (a binary file object) in chunks to a fresh temp file inside the data folder and
     load it; the uploaded file's name is only a label, never a path, and the temp file is gone
     afterwards."""
@@ -36,7 +36,7 @@ def load_stream(name: str, stream, *, snapshot_date: dt.date | None = None, repl
         with path.open("wb") as out:
             shutil.copyfileobj(stream, out, length=8 * 1024 * 1024)
         return ingest.load_report(common.db_path(), path, file_name=name, snapshot_date=snapshot_date,
-                                  replace_all=replace_all, progress=progress)
+                                  replace_all=replace_all, progress=progress, date_order=date_order)
 
 
 def load_bytes(name: str, data: bytes, **options) -> ingest.LoadResult:
@@ -76,10 +76,11 @@ def batch_snapshot_dates(peeks: list[ingest.ReportPeek]) -> tuple[dt.date, ...]:
 
 
 def load_uploaded_files(files, *, snapshot_dates: dict[str, dt.date] | None = None,
-                        replace_all: bool = False) -> list[ingest.LoadResult]:
+                        replace_all: bool = False, date_order: str | None = None) -> list[ingest.LoadResult]:
     """Load each uploaded file (a binary file object with ``.name``, as st.file_uploader gives) with a
     progress bar, show its outcome, and return the results. ``snapshot_dates``: file name -> the date
-    the seller confirmed for a report without one of its own.
+    the seller confirmed for a report without one of its own. ``date_order``: 'dmy' or 'mdy' where
+    the seller says how slash dates read (``core.report_dates.slash_date_orders``).
 
     When the load removed the demo account, the page reruns at once so that the banner and the
     sidebar show the seller's own data; the outcomes wait in ``st.session_state["load_results"]``
@@ -90,7 +91,7 @@ def load_uploaded_files(files, *, snapshot_dates: dict[str, dt.date] | None = No
         bar = st.progress(0.0, text=f"Reading {upload.name}")
         upload.seek(0)
         result = load_stream(upload.name, upload, snapshot_date=(snapshot_dates or {}).get(upload.name),
-                             replace_all=replace_all,
+                             replace_all=replace_all, date_order=date_order,
                              progress=lambda f, m, bar=bar: bar.progress(min(max(f, 0.0), 1.0), text=m))
         bar.empty()
         show_result(result)

@@ -17,10 +17,15 @@ files = st.file_uploader("Report files", accept_multiple_files=True, key="upload
                          help=f"Up to {st.get_option('server.maxUploadSize'):,} MB per file (a larger one is "
                               "refused before it uploads); gzip a big orders file to send less.")
 dates, undated = upload_view.ask_snapshot_dates(files or [])
+DATE_ORDERS = {None: "Tell from the file", "dmy": "Day first: 05/06/2026 is 5 June (Europe)",
+               "mdy": "Month first: 05/06/2026 is May 6 (US, Canada)"}
+date_order = st.selectbox("Date order", options=list(DATE_ORDERS), format_func=DATE_ORDERS.get,
+                          key="date_order", help="How dates such as 05/06/2026 read, for files that "
+                          "cannot tell (every day 12 or less, no ISO date column, no marketplace).") if files else None
 if st.button("Load files", key="load_button", type="primary",
              disabled=not files or bool(undated) or common.read_only(),
              help="Give every report without a date of its own its date first." if undated else None):
-    upload_view.load_uploaded_files(files, snapshot_dates=dates)
+    upload_view.load_uploaded_files(files, snapshot_dates=dates, date_order=date_order)
 
 st.subheader("What is loaded")
 loaded = common.summary()

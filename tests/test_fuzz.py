@@ -539,7 +539,8 @@ def test_values_in_every_supported_format_load_as_written(base, tmp_path, case):
     path, con, before = base
     data, schema, expected = case
     file = write(tmp_path / "valid.txt", data)
-    result = ingest.load_report(path, file, file_name="valid.txt", snapshot_date=SNAPSHOT)
+    # Written month first: said so, for files whose dates could read either way (tests/test_dates_ambiguous.py).
+    result = ingest.load_report(path, file, file_name="valid.txt", snapshot_date=SNAPSHOT, date_order="mdy")
     try:
         assert result.status == "loaded", result.errors
         assert result.rows_loaded == len(expected)
@@ -614,3 +615,60 @@ def test_dates_read_back_in_every_supported_format(cells, value_type, data):
     text, value = data.draw(VALID[value_type])
     got = cells([text], value_type)[0]
     assert got == value, (text, got, value)
+
+
+# --- 5. slash dates that may read day first or month first (issue 16) -----------------------------
+
+@st.composite
+def slash_date_ledgers(draw):
+    """A ledger file whose Date column is written day first or month first, with or without its ISO
+    Date and Time, a day above 12, a marketplace and a stated order; and the true dates."""
+    order = draw(st.sampled_from(["dmy", "mdy"]))
+    low_days = draw(st.booleans())  # every day 12 or less: each date reads both ways
+    days = []
+    for _ in range(draw(st.integers(1, 6))):
+        day = draw(DATES)
+        days.append(day.replace(day=draw(st.integers(1, 12))) if low_days else day)
+    iso = draw(st.booleans())
+    markets = {"dmy": ["DE", "UK", "FR", "Amazon.it"], "mdy": ["US", "CA", "Amazon.com"]}[order]
+    market = draw(st.sampled_from([""] + markets + ["JP", "MX"]))
+    stated = draw(st.sampled_from([None, order]))
+    padded = draw(st.booleans())
+
+    def written(d: dt.date) -> str:
+        first, second = (d.day, d.month) if order == "dmy" else (d.month, d.day)
+        return f"{first:02d}/{second:02d}/{d.year}" if padded else f"{first}/{second}/{d.year}"
+
+    offset = draw(st.sampled_from(["-0700", "+0100", "+0900", "Z"]))
+    rows = [ledger_row(written(d), f"SKU-{i:04d}", "Shipments", -1, ref=f"113-{i}", Country=market,
+                       **{"Date and Time": f"{d.isoformat()}T00:00:00{offset}" if iso else ""})
+            for i, d in enumerate(days)]
+    evidence = (any(d.day > 12 for d in days) or (iso and any(d.day != d.month for d in days))
+                or market in markets or stated is not None or all(d.day == d.month for d in days))
+    return rows, days, stated, evidence, f"{order} iso={iso} market={market!r} stated={stated}"
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=slash_date_ledgers())
+def test_slash_dates_load_as_the_true_days_or_are_refused_as_ambiguous(base, tmp_path, case):
+    """Never misdated: the loaded dates are the true ones, or the file is refused saying the dates
+    cannot be told apart, exactly when nothing in the file or the load says which comes first."""
+    path, con, before = base
+    rows, days, stated, evidence, description = case
+    file = write_report(tmp_path / "ledger.txt", header("ledger_detail_2026_16"), rows)
+    result = ingest.load_report(path, file, date_order=stated)
+    event(f"{result.status}, evidence: {evidence}")
+    try:
+        if not evidence:
+            assert result.status == "rejected", (description, result)
+            assert len(result.errors) == 1 and "no date in it tells the day from the month" in result.errors[0]
+            assert state(con) == before
+            return
+        assert result.status == "loaded", (description, result.errors)
+        got = con.execute(f"SELECT date FROM ledger_detail_rows WHERE import_id = {result.import_id} "
+                          f"ORDER BY source_row").fetchall()
+        assert [r[0] for r in got] == days, description
+    finally:
+        if result.status == "loaded":
+            ingest.remove_import(path, result.import_id)
+    assert state(con) == before

@@ -237,6 +237,16 @@ def test_upload_helper_loads_rejects_and_keeps_earlier_data(empty_db):
     assert again[0].status == "unchanged"
 
 
+def test_the_upload_helper_passes_the_date_order_the_seller_chose(empty_db):
+    """A ledger whose dates all read both ways (05/06/2026): refused, then loaded day first as chosen."""
+    line = "Date\tFNSKU\tMSKU\tEvent Type\tQuantity\n"
+    data = (line + "05/06/2026\tX001\tSKU-A\tShipments\t-1\n01/02/2026\tX001\tSKU-A\tShipments\t-2\n").encode()
+    refused = upload_view.load_uploaded_files([upload("ledger.txt", data)])
+    assert refused[0].status == "rejected" and "no date in it tells the day" in refused[0].errors[0]
+    loaded = upload_view.load_uploaded_files([upload("ledger.txt", data)], date_order="dmy")
+    assert (loaded[0].status, loaded[0].date_min, loaded[0].date_max) == ("loaded", "2026-02-01", "2026-06-05")
+
+
 def test_removing_an_import_restores_what_it_replaced(empty_db):
     first = returns_file(("2026-09-14", "111-0000001-0000001", "SKU-A", "1"),
                          ("2026-09-15", "111-0000002-0000002", "SKU-B", "2"))
