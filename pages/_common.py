@@ -26,11 +26,13 @@ import pandas as pd
 import streamlit as st
 
 from core import (browse, costs, coverage, db, display, export, freshness, ingest, reconcile, reimbursements,
-                  report_dates, returns, sample, settings, skus)
+                  report_dates, returns, sample, serving, settings, skus)
 from core.metrics import ageing
 from core.metrics.health import grade_ceiling
 from core.params import GradeParams, HealthParams
-from pages import _format
+from pages import _format, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 MAX_ROWS_SHOWN = 1_000
 
@@ -38,13 +40,46 @@ _demo_lock = threading.Lock()
 _demo_checked: set[str] = set()
 
 
+def auth_section() -> dict | None:
+    """The ``[auth]`` section of ``.streamlit/secrets.toml`` (Streamlit's OIDC sign-in), None without one."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        return dict(st.secrets["auth"])
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
 def sign_in_required() -> bool:
     """Sign-in is on when ``.streamlit/secrets.toml`` has an ``[auth]`` section (Streamlit's OIDC);
     off for local use."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
+    return auth_section() is not None
+
+
+def _refuse(title: str, message: str) -> None:
+    """A full page that says why the app is not shown, and nothing else (no sidebar, no navigation)."""
+    st.title("FBA Inventory Health")
+    st.error(f"**{title}**\n\n{message}", icon=":material/block:")
+    st.stop()
+
+
+def require_serving() -> None:
+    """app.py's first check: sign-in, where configured, is complete, and the address the server listens
+    on may be served (``core.serving.serve_decision``); otherwise a full-page reason and a stop. On a
+    network address served without sign-in by the seller's opt-in, a standing warning in the sidebar."""
+    auth = auth_section()
+    missing = serving.sign_in_missing(auth) if auth is not None else []
+    if missing:
+        _refuse("Sign-in is not set up completely.",
+                "The [auth] section of .streamlit/secrets.toml is missing " + ", ".join(missing)
+                + ". Fill it in as the README shows (\"Serving a team\"), or remove the [auth] section to use "
+                  "the app on this computer only, then restart the app.")
+    decision = serving.serve_decision(st.get_option("server.address"), auth is not None,
+                                      os.environ.get(serving.OPEN_NETWORK_ENV))
+    if not decision.serve:
+        _refuse("Not served: this address is open to your network without sign-in.", decision.reason)
+    if decision.open_network:
+        st.sidebar.warning(decision.reason, icon=":material/public:")
 
 
 def require_sign_in() -> None:
