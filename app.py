@@ -15,9 +15,6 @@ from pages import _common as common, _frame
 
 st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
 
-common.require_serving()  # a network address only with sign-in, or the seller's plain-words opt-in
-common.require_sign_in()  # only where [auth] is configured in .streamlit/secrets.toml
-
 pages = {
     "Health": [
         st.Page("pages/home.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -43,6 +40,8 @@ pages = {
     ],
     "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }
+common.require_serving(pages)  # a network address only with sign-in, or the seller's plain-words opt-in
+common.require_sign_in(pages)  # only where [auth] is configured in .streamlit/secrets.toml
 # The page's 30 to 60 reads share one open of the file instead of reopening it each time. The page runs
 # inside app_frame(): a page file run without it (a deep link in a fresh server) reruns through here.
 with db.held(common.db_path()), _frame.app_frame():

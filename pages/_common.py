@@ -56,40 +56,49 @@ def sign_in_required() -> bool:
     return auth_section() is not None
 
 
-def _refuse(title: str, message: str) -> None:
-    """A full page that says why the app is not shown, and nothing else (no sidebar, no navigation)."""
-    st.title("FBA Inventory Health")
-    st.error(f"**{title}**\n\n{message}", icon=":material/block:")
+def _stop_here(pages: dict) -> None:
+    """End the run on a page of its own: the navigation is sent hidden (it replaces any menu an earlier
+    run drew, such as the list of every file in pages/ that pages-directory mode shows) and not run."""
+    st.navigation(pages, position="hidden")
     st.stop()
 
 
-def require_serving() -> None:
+def _refuse(title: str, message: str, pages: dict) -> None:
+    """A full page that says why the app is not shown, and nothing else (no sidebar, no navigation)."""
+    st.title("FBA Inventory Health")
+    st.error(f"**{title}**\n\n{message}", icon=":material/block:")
+    _stop_here(pages)
+
+
+def require_serving(pages: dict) -> None:
     """app.py's first check: sign-in, where configured, is complete, and the address the server listens
-    on may be served (``core.serving.serve_decision``); otherwise a full-page reason and a stop. On a
-    network address served without sign-in by the seller's opt-in, a standing warning in the sidebar."""
+    on may be served (``core.serving.serve_decision``); otherwise a full-page reason and a stop (``pages``:
+    app.py's navigation, sent hidden). On a network address served without sign-in by the seller's
+    opt-in, a standing warning in the sidebar."""
     auth = auth_section()
     missing = serving.sign_in_missing(auth) if auth is not None else []
     if missing:
         _refuse("Sign-in is not set up completely.",
                 "The [auth] section of .streamlit/secrets.toml is missing " + ", ".join(missing)
                 + ". Fill it in as the README shows (\"Serving a team\"), or remove the [auth] section to use "
-                  "the app on this computer only, then restart the app.")
+                  "the app on this computer only, then restart the app.", pages)
     decision = serving.serve_decision(st.get_option("server.address"), auth is not None,
                                       os.environ.get(serving.OPEN_NETWORK_ENV))
     if not decision.serve:
-        _refuse("Not served: this address is open to your network without sign-in.", decision.reason)
+        _refuse("Not served: this address is open to your network without sign-in.", decision.reason, pages)
     if decision.open_network:
         st.sidebar.warning(decision.reason, icon=":material/public:")
 
 
-def require_sign_in() -> None:
-    """On a shared deployment, stop here until the user has signed in with the configured provider."""
+def require_sign_in(pages: dict) -> None:
+    """On a shared deployment, stop here until the user has signed in with the configured provider
+    (``pages``: app.py's navigation, sent hidden: no page is listed before sign-in)."""
     if not sign_in_required() or st.user.get("is_logged_in", False):
         return
     st.title("FBA Inventory Health")
     st.write("This deployment is shared: sign in to see the inventory.")
     st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in")
-    st.stop()
+    _stop_here(pages)
 
 
 def db_path() -> Path:
