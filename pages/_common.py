@@ -80,8 +80,8 @@ def require_serving(pages: dict) -> None:
     if missing:
         _refuse("Sign-in is not set up completely.",
                 "The [auth] section of .streamlit/secrets.toml is missing " + ", ".join(missing)
-                + ". Fill it in as the README shows (\"Serving a team\"), or remove the [auth] section to use "
-                  "the app on this computer only, then restart the app.", pages)
+                + ". Fill it in as the README shows (\"Serving a team\"), or remove the [auth] section "
+                  "to use the app on this computer only, then restart the app.", pages)
     decision = serving.serve_decision(st.get_option("server.address"), auth is not None,
                                       os.environ.get(serving.OPEN_NETWORK_ENV))
     if not decision.serve:
