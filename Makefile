@@ -14,8 +14,11 @@ $(STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $(STAMP)
 
+# Listens on 127.0.0.1 (.streamlit/config.toml): this computer only. To serve a team, set up sign-in
+# first (README, "Serving a team"), then e.g. `make run ADDRESS=0.0.0.0`.
+ADDRESS ?=
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --browser.gatherUsageStats false
+	$(VENV)/bin/streamlit run app.py --browser.gatherUsageStats false $(if $(ADDRESS),--server.address $(ADDRESS))
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest

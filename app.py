@@ -3,16 +3,16 @@ shares, and the navigation. Pages live in pages/.
 
 Run with ``make run`` (or ``streamlit run app.py``). The database is ``FBA_HEALTH_DB``, else the
 checkout's data/inventory.duckdb, else the per-user data folder (``core.db.resolve_db_path``, whatever
-the current directory); ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty.
+the current directory); ``FBA_HEALTH_NO_DEMO=1`` keeps an empty database empty. It listens on
+127.0.0.1 (.streamlit/config.toml); any other address is served only with sign-in configured or
+``FBA_HEALTH_ALLOW_OPEN_NETWORK`` set to its plain words (core/serving.py, README "Serving a team").
 """
 
 import streamlit as st
 
-from pages import _common as common
+from pages import _common as common, _frame
 
 st.set_page_config(page_title="FBA Inventory Health", layout="wide", page_icon=":material/inventory_2:")
-
-common.require_sign_in()  # only where [auth] is configured in .streamlit/secrets.toml
 
 pages = {
     "Health": [
@@ -39,9 +39,12 @@ pages = {
     ],
     "Settings": [st.Page("pages/settings.py", title="Settings", icon=":material/tune:")],
 }
+common.require_serving(pages)  # a network address only with sign-in, or the seller's plain-words opt-in
+common.require_sign_in(pages)  # only where [auth] is configured in .streamlit/secrets.toml
 # The page's 30 to 60 reads share one open of the file instead of reopening it each time; a database
-# that cannot be opened (a long load elsewhere holds it) says why instead of a traceback.
-with common.database_frame():
+# that cannot be opened (a long load elsewhere holds it) says why instead of a traceback. The page runs
+# inside app_frame(): a page file run without it (a deep link in a fresh server) reruns through here.
+with common.database_frame(), _frame.app_frame():
     common.ensure_demo()
     common.sidebar_filters()
     st.sidebar.caption(f"Database: {common.db_path()}")

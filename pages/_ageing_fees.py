@@ -16,7 +16,9 @@ from core.fees import capacity, ipi, outlook
 from core.fees.table import fee_table_rows
 from core.params import GradeParams, HealthParams
 from core.restock_params import RestockParams
-from pages import _common as common, _plan as plan_view
+from pages import _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 
 # --- ageing, fees and clearance --------------------------------------------------------------------

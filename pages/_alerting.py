@@ -15,7 +15,9 @@ import streamlit as st
 from core import alerts, notify, settings
 from core.params import GradeParams, HealthParams
 from core.restock_params import baseline_restock_params
-from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
+from pages import _ageing_fees as fees_view, _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 
 # --- alerts -----------------------------------------------------------------------------------------

@@ -29,11 +29,13 @@ import pandas as pd
 import streamlit as st
 
 from core import (browse, costs, coverage, db, display, export, freshness, ingest, reconcile, reimbursements,
-                  report_dates, returns, sample, settings, skus)
+                  report_dates, returns, sample, serving, settings, skus)
 from core.metrics import ageing
 from core.metrics.health import grade_ceiling
 from core.params import GradeParams, HealthParams
-from pages import _format
+from pages import _format, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 MAX_ROWS_SHOWN = 1_000
 # How long a page waits for a database another program holds (a long `fba-health load`) before it
@@ -44,23 +46,65 @@ _demo_lock = threading.Lock()
 _demo_checked: set[str] = set()
 
 
+def auth_section() -> dict | None:
+    """The ``[auth]`` section of ``.streamlit/secrets.toml`` (Streamlit's OIDC sign-in), None without one."""
+    try:
+        if "auth" not in st.secrets:
+            return None
+        return dict(st.secrets["auth"])
+    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
+        return None
+
+
 def sign_in_required() -> bool:
     """Sign-in is on when ``.streamlit/secrets.toml`` has an ``[auth]`` section (Streamlit's OIDC);
     off for local use."""
-    try:
-        return "auth" in st.secrets
-    except (FileNotFoundError, KeyError, st.errors.StreamlitSecretNotFoundError):
-        return False
+    return auth_section() is not None
 
 
-def require_sign_in() -> None:
-    """On a shared deployment, stop here until the user has signed in with the configured provider."""
+def _stop_here(pages: dict) -> None:
+    """End the run on a page of its own: the navigation is sent hidden (it replaces any menu an earlier
+    run drew, such as the list of every file in pages/ that pages-directory mode shows) and not run."""
+    st.navigation(pages, position="hidden")
+    st.stop()
+
+
+def _refuse(title: str, message: str, pages: dict) -> None:
+    """A full page that says why the app is not shown, and nothing else (no sidebar, no navigation)."""
+    st.title("FBA Inventory Health")
+    st.error(f"**{title}**\n\n{message}", icon=":material/block:")
+    _stop_here(pages)
+
+
+def require_serving(pages: dict) -> None:
+    """app.py's first check: sign-in, where configured, is complete, and the address the server listens
+    on may be served (``core.serving.serve_decision``); otherwise a full-page reason and a stop (``pages``:
+    app.py's navigation, sent hidden). On a network address served without sign-in by the seller's
+    opt-in, a standing warning in the sidebar."""
+    auth = auth_section()
+    missing = serving.sign_in_missing(auth) if auth is not None else []
+    if missing:
+        _refuse("Sign-in is not set up completely.",
+                "The [auth] section of .streamlit/secrets.toml is missing " + ", ".join(missing)
+                + ". Fill it in as the README shows (\"Serving a team\"), or remove the [auth] section "
+                  "to use the app on this computer only, then restart the app.", pages)
+    decision = serving.serve_decision(st.get_option("server.address"), auth is not None,
+                                      os.environ.get(serving.OPEN_NETWORK_ENV))
+    if not decision.serve:
+        _refuse("Not served: this address is open to your network without sign-in.", decision.reason, pages)
+    if decision.open_network:
+        st.sidebar.warning(decision.reason, icon=":material/public:")
+
+
+def require_sign_in(pages: dict) -> None:
+    """On a shared deployment, stop here until the user has signed in with the configured provider
+    (``pages``: app.py's navigation, sent hidden: no page is listed before sign-in)."""
     if not sign_in_required() or st.user.get("is_logged_in", False):
         return
     st.title("FBA Inventory Health")
     st.write("This deployment is shared: sign in to see the inventory.")
     st.button("Sign in", on_click=st.login, icon=":material/login:", key="sign_in")
-    st.stop()
+    _stop_here(pages)
 
 
 def db_path() -> Path:

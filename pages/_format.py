@@ -16,6 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from core import display
+from pages import _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 ROW_PX, HEADER_PX = 35, 38
 MAX_HEIGHT = 560

@@ -17,7 +17,9 @@ from core import display, export, purchase_orders, restock, stock_projection
 from core.forecast import forecast_table, history
 from core.params import GradeParams, HealthParams
 from core.restock_params import RestockParams, baseline_restock_params
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 
 # --- restock plan and what-if ---------------------------------------------------------------------

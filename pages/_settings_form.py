@@ -12,7 +12,9 @@ import streamlit as st
 from core import settings
 from core.forecast.params import ForecastParams
 from core.params import GradeParams, HealthParams
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 
 # --- settings form ---------------------------------------------------------------------------------

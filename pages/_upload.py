@@ -16,7 +16,9 @@ import streamlit as st
 
 from core import costs, display, housekeeping, ingest, report_dates, sample
 from core.schemas import BY_TYPE, PRODUCT_COSTS_TEMPLATE_COLUMNS
-from pages import _ageing_fees as fees_view, _common as common, _plan as plan_view
+from pages import _ageing_fees as fees_view, _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 
 # --- loading files ---------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ import streamlit as st
 
 from core import charts, display
 from core.forecast import accuracy
-from pages import _common as common, _plan as plan_view
+from pages import _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Forecast accuracy")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no forecast to check.", orders_only=True)

@@ -4,7 +4,9 @@ the rules with their thresholds; the e-mail digest a nightly ``fba-health alerts
 import streamlit as st
 
 from core import alerts
-from pages import _alerting as alerts_view, _common as common
+from pages import _alerting as alerts_view, _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Alerts")
 if common.summary().empty:

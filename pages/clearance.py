@@ -4,7 +4,9 @@ against keeping the stock, the cheapest, the removal list to export, and storage
 import streamlit as st
 
 from core import charts, clearance
-from pages import _ageing_fees as fees_view, _common as common
+from pages import _ageing_fees as fees_view, _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Clearance")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to clear.")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from pages import _common as common, _upload as upload_view
+from pages import _common as common, _frame, _upload as upload_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Product costs")
 st.markdown("Amazon's reports do not know what a unit costs you or how long it takes to make and ship. "

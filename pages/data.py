@@ -3,7 +3,9 @@
 import streamlit as st
 
 from core.charts import coverage_timeline
-from pages import _common as common, _upload as upload_view
+from pages import _common as common, _frame, _upload as upload_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Upload reports")
 common.demo_banner(on_data_page=True)

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Report explorer")
 loaded = common.guard_data("Nothing is loaded yet, so there are no rows to explore.")

@@ -5,7 +5,9 @@ import streamlit as st
 
 from core import charts
 from core.fees import outlook
-from pages import _ageing_fees as fees_view, _common as common
+from pages import _ageing_fees as fees_view, _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Ageing & fees")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no fees to project.")

@@ -5,7 +5,9 @@ import streamlit as st
 
 from core import charts, skus
 from core.metrics.health import grade_ceiling
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Health score")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no health score to show.")

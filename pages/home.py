@@ -4,7 +4,9 @@ health score the most points."""
 import streamlit as st
 
 from core import charts, skus
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Inventory health")
 

@@ -4,7 +4,9 @@ stock beside the seller's other channels."""
 import streamlit as st
 
 from core import reconcile
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Reconciliation")
 common.guard_data("Nothing is loaded yet, so there is nothing to compare.")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from pages import _common as common, _plan as plan_view
+from pages import _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Restock")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.", orders_only=True)

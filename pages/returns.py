@@ -4,7 +4,9 @@ damaged and has not reimbursed, ready for a case."""
 import streamlit as st
 
 from core import charts, reimbursements, returns
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Returns and reimbursements")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no returns to read.")

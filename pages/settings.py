@@ -3,7 +3,9 @@ default uplifts, saved in the database for every page and the ``fba-health`` com
 
 import streamlit as st
 
-from pages import _common as common, _settings_form as settings_view
+from pages import _common as common, _frame, _settings_form as settings_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Settings")
 st.markdown("Targets, weights and thresholds behind the health score and the slow-mover grades. They are "

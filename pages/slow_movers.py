@@ -3,7 +3,9 @@
 import streamlit as st
 
 from core import skus
-from pages import _common as common
+from pages import _common as common, _frame
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("Slow movers")
 table, frame = common.guard_skus("Nothing is loaded yet, so there are no slow movers to grade.")

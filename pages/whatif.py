@@ -11,7 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from core import charts, db, restock
-from pages import _common as common, _plan as plan_view
+from pages import _common as common, _frame, _plan as plan_view
+
+_frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
 st.title("What-if")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is no restock plan to try.",
