@@ -584,7 +584,8 @@ def low_inventory_fee_per_unit(table: FeeTable, size_tier, days_of_supply, weigh
     ``days_of_supply`` is the greater of the 30-day and 90-day historical days of supply (the fee
     applies only when both are under 28, so the greater one decides). From 2026-01-15 the fee has three
     bands, 0 to under 14, 14 to under 21 and 21 to under 28 days (a band includes its lower edge), per
-    weight bracket; 0 at 28 days and over. Older versions charge one flat amount under 28. ``weight_lb``
+    weight bracket; 0 at 28 days and over. Older versions charge one flat amount under 28, and nothing
+    for oversize (bulky items are covered from 2026-01-15, ``table.low_inventory_covers_bulky``). ``weight_lb``
     (shipping weight) picks the bracket; None takes the lightest. The 2026 standard rates are from a
     third-party page and the bulky ones are placeholders (``table.is_confirmed("low_inventory")`` is
     False). Missing days of supply cost 0. Vectorised over size tier, days and weight.
@@ -631,7 +632,7 @@ def low_inventory_fee_per_unit(table: FeeTable, size_tier, days_of_supply, weigh
                 fee = np.where(here & (days >= low) & (days < upper), band_fee, fee)
                 low = upper
             chosen |= here
-    fee = np.where(np.isnan(days), 0.0, fee)
+    fee = np.where(np.isnan(days) | ((tiers == "oversize") & (not table.low_inventory_covers_bulky)), 0.0, fee)
     return fee.item() if fee.ndim == 0 else fee
 
 
