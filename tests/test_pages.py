@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 from core import restock  # noqa: E402
 from core.forecast import ForecastParams, forecast_table  # noqa: E402
 from core.restock_params import RestockParams  # noqa: E402
+from core.fees.table import fee_table_in_force, seller_versions  # noqa: E402
 from pages import _common as common, _upload as upload_view  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
@@ -415,6 +416,53 @@ def test_a_validation_error_names_the_parameter(demo_db):
     at.button(key="settings_save").click().run()
     assert "turnover_full must exceed turnover_zero" in texts(at.error)
     assert common.settings.load(demo_db)[0] == common.HealthParams()
+
+
+def _edit(at, block: str, edited_rows: dict) -> None:
+    """Seed a fee editor's cell edits (AppTest applies data-editor edits through session state); a fresh
+    session's editors are in round 0."""
+    at.session_state[f"fees_{block}_0"] = {
+        "edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+
+
+def test_fee_table_editor_round_trips_through_the_database(demo_db):
+    """Settings shows the fee table in force (2026-02-15, Amazon's published one), unconfirmed blocks
+    marked; raising the standard Jan-Sep storage rate to 0.95 and saving stores a seller version the
+    fee lookups then use (fee_table_in_force, and a fresh session's editor shows 0.95); a reset
+    returns to the published 0.78."""
+    today = dt.date.today()
+    at = app("pages/settings.py")
+    assert "Amazon's published table" in texts(at.caption)
+    tabs = [t.label for t in at.tabs]
+    assert "Low-inventory-level fee (unconfirmed)" in tabs and "Monthly storage" in tabs
+    storage = next(e for e in at.data_editor if e.key and e.key.startswith("fees_storage_"))
+    assert storage.value["off_peak"].tolist() == [0.78, 0.56]
+    _edit(at, "storage", {0: {"off_peak": 0.95}})
+    at.run()
+    at.button(key="fees_save").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "Fee table saved" in texts(at.success)
+    assert fee_table_in_force(demo_db, "US", today).storage_standard_off_peak == 0.95
+    assert fee_table_in_force(demo_db, "US", today).saved_at is not None
+    fresh = app("pages/settings.py")
+    assert "your edit saved" in texts(fresh.caption)
+    storage = next(e for e in fresh.data_editor if e.key and e.key.startswith("fees_storage_"))
+    assert storage.value["off_peak"].tolist() == [0.95, 0.56]
+    fresh.button(key="fees_reset").click().run()
+    assert "reset to Amazon's published table" in texts(fresh.success)
+    assert fee_table_in_force(demo_db, "US", today).storage_standard_off_peak == 0.78
+
+
+def test_fee_table_editor_refuses_a_bad_value_naming_the_block_and_row(demo_db):
+    """A low-inventory band that ends before it starts (row 2: 14 to under 10 days) is refused with
+    the block and row named, and nothing is saved."""
+    at = app("pages/settings.py")
+    _edit(at, "low_inventory", {1: {"days_to": 10.0}})
+    at.run()
+    at.button(key="fees_save").click().run()
+    assert not at.exception
+    assert "Not saved: Low-inventory-level fee, row 2: days_to must be more than days_from" in texts(at.error)
+    assert seller_versions(demo_db) == []
 
 
 def test_slow_movers_grade_filter(demo_db):
