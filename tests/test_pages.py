@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 from core import restock  # noqa: E402
 from core.forecast import ForecastParams, forecast_table  # noqa: E402
 from core.restock_params import RestockParams  # noqa: E402
-from core.fees.table import fee_table_in_force, seller_versions  # noqa: E402
+from core.fees.table import fee_table_in_force, save_seller_version, seller_versions, version_in_force  # noqa: E402
 from pages import _common as common, _upload as upload_view  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
@@ -601,6 +601,29 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
     assert len(crossings) == len(fees.crossings) > 0
     assert set(pd.to_datetime(crossings["deadline"]).dt.day) == {14}
     assert crossings["action"].str.match(r"Sell or remove [\d,]+ units? by \d+ \w+ \d{4} to avoid \$").all()
+
+
+def test_fees_page_uses_the_sellers_fee_table_and_marks_unconfirmed_rates(demo_db):
+    """A seller version with every storage rate doubled, in force at the demo's as-of date, doubles
+    core's projected storage fees (storage is rate × cubic feet × days), and the page's 12-month tile is
+    that projection; the page names the table as the seller's edit and the 2026 low-inventory fee
+    (per FNSKU, bulky items included) as not confirmed."""
+    from core.fees import outlook
+
+    before = outlook.fee_outlook(demo_db, restock_params=RestockParams())
+    version = version_in_force(demo_db, "US", before.as_of)
+    rates = {tier: {season: 2 * rate for season, rate in seasons.items()}
+             for tier, seasons in version["storage"]["per_cuft"].items()}
+    save_seller_version(demo_db, dict(version, storage={**version["storage"], "per_cuft": rates}))
+    after = outlook.fee_outlook(demo_db, restock_params=RestockParams())
+    assert after.table.saved_at is not None
+    assert after.projection["storage_fee"].sum() == pytest.approx(2 * before.projection["storage_fee"].sum())
+    at = app("pages/fees.py")
+    tiles = {m.label: m.value for m in at.metric}
+    assert money_value(tiles["Fees, next 12 months"]) == pytest.approx(after.projection["total_fees"].sum(), abs=0.5)
+    shown = texts(at.caption)
+    assert "your edit saved" in shown
+    assert "measured per FNSKU, bulky items included" in shown and "rates not confirmed by an Amazon page" in shown
 
 
 def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo_db):
