@@ -138,12 +138,6 @@ def reset_settings() -> None:
 # --- fee table editor ------------------------------------------------------------------------------
 
 FEE_ROUND = "fees_edit_round"  # part of every editor's key: a save or reset starts fresh editors
-FEE_LABELS = {"size_tier": "Size tier", "off_peak": "Jan-Sep ($/cu ft)", "peak": "Oct-Dec ($/cu ft)",
-              "above_weeks": "Above (weeks)", "standard_off_peak": "Standard Jan-Sep", "standard_peak": "Standard Oct-Dec",
-              "oversize_off_peak": "Oversize Jan-Sep", "oversize_peak": "Oversize Oct-Dec", "band": "Age (days)",
-              "per_cuft": "$ per cu ft", "per_unit": "$ per unit", "max_lb": "Up to (lb; empty: any)", "fee": "Fee ($)",
-              "per_lb_above": "+ $ per lb", "above_lb": "above (lb)", "days_from": "From (days)",
-              "days_to": "To under (days)", "split_option": "Split option"}
 
 
 def fee_editor_key(block: str) -> str:
@@ -180,9 +174,10 @@ def fee_table_editor() -> None:
             flag = ("Confirmed" if in_force.is_confirmed(block.block) else
                     "**Not confirmed** by an Amazon page we could read: estimates only")
             st.caption(f"{block.help} {flag}. Source: {source}")
-            columns = {c: st.column_config.NumberColumn(FEE_LABELS.get(c, c), min_value=0.0, format="%.3f")
+            labels = fee_edit.COLUMN_LABELS
+            columns = {c: st.column_config.NumberColumn(labels[c], min_value=0.0)
                        for c in block.columns if c not in ("size_tier", "split_option", "band")}
-            columns |= {c: st.column_config.TextColumn(FEE_LABELS[c]) for c in ("size_tier", "split_option", "band")
+            columns |= {c: st.column_config.TextColumn(labels[c]) for c in ("size_tier", "split_option", "band")
                         if c in block.columns}
             edited[block.block] = st.data_editor(frames[block.block], key=fee_editor_key(block.block),
                                                  num_rows="dynamic" if block.rows_change else "fixed",

@@ -6,6 +6,7 @@ Jan-Sep and 2.40 Oct-Dec; AIS 181-210 0.50, 211-240 1.00, 241-270 1.50, 271-300 
 """
 
 import datetime as dt
+import re
 import time
 
 import numpy as np
@@ -361,17 +362,18 @@ def test_editor_frames_round_trip_and_name_the_block_and_row():
         back = version_from_frames(version, block_frames(version), version["effective_from"])
         assert _parse_version("US", "USD", back) == _parse_version("US", "USD", version)
     version = version_in_force(None, "US", dt.date(2026, 3, 1))
-    cases = [("low_inventory", 1, "days_to", 10.0, "Low-inventory-level fee, row 2: days_to must be more"),
-             ("low_inventory", 1, "days_from", 15.0, "Low-inventory-level fee, row 2: days_from must be 14"),
+    cases = [("low_inventory", 1, "days_to", 10.0, "Low-inventory-level fee, row 2: “To under (days)” must be more"),
+             ("low_inventory", 1, "days_from", 15.0, "Low-inventory-level fee, row 2: “From (days)” must be 14"),
              ("removal", 0, "max_lb", None, "Removal order, row 1: only the last bracket"),
-             ("removal", 2, "max_lb", 0.8, "Removal order, row 3: max_lb must increase"),
-             ("aged_surcharge", 7, "per_unit", -0.35, "Aged-inventory surcharge, row 8: per_unit must be a number of at least 0"),
-             ("placement", 0, "split_option", "single", "Inbound placement, row 1: split_option must be one of")]
+             ("removal", 2, "max_lb", 0.8, "Removal order, row 3: “Up to (lb)” must increase"),
+             ("aged_surcharge", 7, "per_unit", -0.35,
+              "Aged-inventory surcharge, row 8: “$ per unit” must be a number of at least 0, got -0.35"),
+             ("placement", 0, "split_option", "single", "Inbound placement, row 1: “Split option” must be one of")]
     for block, row, column, value, message in cases:
         frames = block_frames(version)
         frames[block][column] = frames[block][column].astype(object)
         frames[block].loc[row, column] = value
-        with pytest.raises(FeeTableError, match=message.replace("(", r"\(")):
+        with pytest.raises(FeeTableError, match=re.escape(message)):
             version_from_frames(version, frames, "2026-12-01")
     with pytest.raises(FeeTableError, match="Effective date"):
         version_from_frames(version, block_frames(version), "2026-13-01")

@@ -456,13 +456,14 @@ def test_fee_table_editor_round_trips_through_the_database(demo_db):
 
 def test_fee_table_editor_refuses_a_bad_value_naming_the_block_and_row(demo_db):
     """A low-inventory band that ends before it starts (row 2: 14 to under 10 days) is refused with
-    the block and row named, and nothing is saved."""
+    the block, the row and the columns named as the editor shows them, and nothing is saved."""
     at = app("pages/settings.py")
     _edit(at, "low_inventory", {1: {"days_to": 10.0}})
     at.run()
     at.button(key="fees_save").click().run()
     assert not at.exception
-    assert "Not saved: Low-inventory-level fee, row 2: days_to must be more than days_from" in texts(at.error)
+    assert ("Not saved: Low-inventory-level fee, row 2: “To under (days)” must be more than “From (days)”"
+            in texts(at.error))
     assert seller_versions(demo_db) == []
 
 

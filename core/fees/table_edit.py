@@ -45,17 +45,31 @@ EDIT_BLOCKS: tuple[EditBlock, ...] = (
               help="On the 15th: the greater of volume × $ per cubic foot and units × $ per unit."),
     EditBlock("overage", "Storage over the limit", ("per_cuft",), help="$ per cubic foot a month above the limit."),
     EditBlock("removal", "Removal order", ("size_tier", *WEIGHT_COLUMNS), rows_change=True,
-              help="$ per unit up to max_lb (empty: the open top bracket, + per_lb_above × (weight − above_lb))."),
+              help="$ per unit for weights up to “Up to (lb)”; the last bracket, left empty, holds any weight "
+                   "above, plus “+ $ per lb” for each pound above “above (lb)”."),
     EditBlock("disposal", "Disposal order", ("size_tier", *WEIGHT_COLUMNS), rows_change=True,
               help="As removal."),
     EditBlock("low_inventory", "Low-inventory-level fee", ("size_tier", "max_lb", "days_from", "days_to", "fee"),
-              rows_change=True, help="$ per unit shipped while historical days of supply is from days_from to "
-                                     "under days_to; bands of a weight bracket run from 0 without gaps."),
+              rows_change=True, help="$ per unit shipped while historical days of supply is from “From (days)” "
+                                     "to under “To under (days)”; the bands of a weight bracket run from 0 "
+                                     "without gaps."),
     EditBlock("placement", "Inbound placement", ("split_option", "size_tier", *WEIGHT_COLUMNS), rows_change=True,
               help="$ per unit sent, by split option (minimal, partial, amazon_optimised); no rows for an option "
                    "and size tier: not offered."),
 )
 TITLES = {b.block: b.title for b in EDIT_BLOCKS}
+# What the editor calls each column; errors name columns the same way.
+COLUMN_LABELS = {"size_tier": "Size tier", "off_peak": "Jan-Sep ($/cu ft)", "peak": "Oct-Dec ($/cu ft)",
+                 "above_weeks": "Above (weeks)", "standard_off_peak": "Standard Jan-Sep",
+                 "standard_peak": "Standard Oct-Dec", "oversize_off_peak": "Oversize Jan-Sep",
+                 "oversize_peak": "Oversize Oct-Dec", "band": "Age (days)", "per_cuft": "$ per cu ft",
+                 "per_unit": "$ per unit", "max_lb": "Up to (lb)", "fee": "Fee ($)", "per_lb_above": "+ $ per lb",
+                 "above_lb": "above (lb)", "days_from": "From (days)", "days_to": "To under (days)",
+                 "split_option": "Split option"}
+
+
+def _label(column: str) -> str:
+    return f"“{COLUMN_LABELS.get(column, column)}”"
 
 
 class FeeTableError(ValueError):
@@ -142,20 +156,20 @@ class _Rows:
         if _missing(value):
             if optional:
                 return None
-            self.fail(row, f"{column} is empty; enter a number of at least 0")
+            self.fail(row, f"{_label(column)} is empty; enter a number of at least 0")
         try:
             number = float(value)
         except (TypeError, ValueError):
-            self.fail(row, f"{column} must be a number, got {value!r}")
+            self.fail(row, f"{_label(column)} must be a number, got {value!r}")
         if not math.isfinite(number) or number < 0:
-            self.fail(row, f"{column} must be a number of at least 0, got {value!r}")
+            self.fail(row, f"{_label(column)} must be a number of at least 0, got {number:g}")
         return number
 
     def choice(self, row: int, column: str, allowed: tuple[str, ...]) -> str:
         value = self.records[row].get(column)
         text = "" if _missing(value) else str(value).strip().lower()
         if text not in allowed:
-            self.fail(row, f"{column} must be one of {', '.join(allowed)}, got {value!r}")
+            self.fail(row, f"{_label(column)} must be one of {', '.join(allowed)}, got {value!r}")
         return text
 
 
@@ -165,9 +179,10 @@ def _brackets(rows: _Rows, indices: list[int], label: str) -> list[dict]:
     for n, i in enumerate(indices):
         max_lb = rows.number(i, "max_lb", optional=True)
         if max_lb is None and n != len(indices) - 1:
-            rows.fail(i, f"only the last bracket of {label} may leave max_lb empty (the open top bracket)")
+            rows.fail(i, f"only the last bracket of {label} may leave {_label('max_lb')} empty (the open top bracket)")
         if max_lb is not None and max_lb <= previous:
-            rows.fail(i, f"max_lb must increase down the brackets of {label} ({max_lb:g} after {previous:g})")
+            rows.fail(i, f"{_label('max_lb')} must increase down the brackets of {label} ({max_lb:g} after "
+                         f"{previous:g})")
         bracket = {"max_lb": max_lb, "fee": rows.number(i, "fee")}
         per_lb, above = rows.number(i, "per_lb_above", True) or 0.0, rows.number(i, "above_lb", True) or 0.0
         if per_lb:
@@ -209,10 +224,11 @@ def _low_inventory(frame: pd.DataFrame, base: dict) -> dict:
             for i in groups[tier][max_lb]:
                 low, high = rows.number(i, "days_from"), rows.number(i, "days_to")
                 if low != start:
-                    rows.fail(i, f"days_from must be {start:g}: bands start at 0 and each starts where the one "
-                                 f"before ends (got {low:g})")
+                    rows.fail(i, f"{_label('days_from')} must be {start:g}: bands start at 0 and each starts "
+                                 f"where the one before ends (got {low:g})")
                 if high <= low:
-                    rows.fail(i, f"days_to must be more than days_from (band edges increasing; got {low:g} to {high:g})")
+                    rows.fail(i, f"{_label('days_to')} must be more than {_label('days_from')} (band edges "
+                                 f"increasing; got {low:g} to {high:g})")
                 uppers.append(high)
                 fees.append(rows.number(i, "fee"))
                 start = high
@@ -257,7 +273,7 @@ def version_from_frames(version: dict, frames: dict[str, pd.DataFrame], effectiv
     >>> version_from_frames(v, frames, dt.date(2026, 12, 1))
     Traceback (most recent call last):
     ...
-    core.fees.table_edit.FeeTableError: Removal order, row 2: fee must be a number of at least 0, got -1.0
+    core.fees.table_edit.FeeTableError: Removal order, row 2: “Fee ($)” must be a number of at least 0, got -1
     """
     try:
         day = effective_from if isinstance(effective_from, dt.date) else dt.date.fromisoformat(str(effective_from))
@@ -276,7 +292,7 @@ def version_from_frames(version: dict, frames: dict[str, pd.DataFrame], effectiv
     for i in range(len(rows.records)):
         above = rows.number(i, "above_weeks")
         if above <= previous:
-            rows.fail(i, f"above_weeks must increase down the rows ({above:g} after {previous:g})")
+            rows.fail(i, f"{_label('above_weeks')} must increase down the rows ({above:g} after {previous:g})")
         previous = above
         tiers.append({"above_weeks": above, **{t: {s: rows.number(i, f"{t}_{s}") for s in ("off_peak", "peak")}
                                                for t in SIZE_TIERS}})
