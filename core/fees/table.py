@@ -712,6 +712,18 @@ def placement_fee_per_unit(table: FeeTable, split_option: str, size_tier, weight
     return fee.item() if fee.ndim == 0 else fee
 
 
+def _bracket_item(brackets, i: int) -> str:
+    """A weight bracket in words: "up to 2 lb", "over 10 lb (+1.06/lb)", "any weight"."""
+    b = brackets[i]
+    if b.max_lb is not None:
+        return f"up to {b.max_lb:g} lb"
+    if i == 0 and not getattr(b, "per_lb_above", 0):
+        return "any weight"
+    below = brackets[i - 1].max_lb if i else 0.0
+    extra = f" (+{b.per_lb_above:g}/lb over {b.above_lb:g} lb)" if getattr(b, "per_lb_above", 0) else ""
+    return f"over {below:g} lb{extra}"
+
+
 def display_option(option: str) -> str:
     """A placement option as a seller reads it: "minimal splits", "Amazon-optimised splits"."""
     return {"amazon_optimised": "Amazon-optimised splits"}.get(option, f"{option} splits")
@@ -735,16 +747,21 @@ def fee_table_rows(table: FeeTable) -> pd.DataFrame:
     rows += [("utilisation_surcharge", f"above {t.above_weeks:g} weeks, standard Jan-Sep (total)", t.standard_off_peak,
               "$ per cu ft a month") for t in table.utilisation_tiers]
     for band, per_cuft, floor in zip(AIS_BANDS, table.ais_per_cuft, table.ais_per_unit_floor):
-        rows.append(("aged_surcharge", f"{band.label} days", per_cuft, "$ per cu ft, on the 15th"))
+        if per_cuft or not floor:
+            rows.append(("aged_surcharge", f"{band.label} days", per_cuft, "$ per cu ft, on the 15th"))
         if floor:
-            rows.append(("aged_surcharge", f"{band.label} days, per-unit floor", floor, "$ per unit, if higher"))
+            rows.append(("aged_surcharge", f"{band.label} days" + (", per-unit floor" if per_cuft else ""), floor,
+                         "$ per unit, if higher" if per_cuft else "$ per unit, on the 15th"))
     rows.append(("overage", "over the storage limit", table.overage_per_cuft, "$ per cu ft a month"))
-    for block, brackets in (("removal", table.removal_standard), ("disposal", table.disposal_standard)):
-        rows += [(block, f"standard, up to {b.max_lb:g} lb" if b.max_lb is not None else f"standard, over {b.above_lb:g} lb",
-                  b.fee, "$ per unit") for b in brackets]
+    billing = ", billed per unit as processed" if table.removal_billing == "per_unit_processed" else ""
+    for block, tiers in (("removal", (table.removal_standard, table.removal_oversize)),
+                         ("disposal", (table.disposal_standard, table.disposal_oversize))):
+        for tier, brackets in zip(SIZE_TIERS, tiers):
+            rows += [(block, f"{tier}, {_bracket_item(brackets, i)}", b.fee, "$ per unit" + billing)
+                     for i, b in enumerate(brackets)]
     for tier, brackets in (("standard", table.low_inventory_standard), ("oversize", table.low_inventory_oversize)):
-        for b in brackets:
-            weight = "" if len(brackets) == 1 else (f", up to {b.max_lb:g} lb" if b.max_lb is not None else ", heavier")
+        for i, b in enumerate(brackets):
+            weight = "" if len(brackets) == 1 else f", {_bracket_item(brackets, i)}"
             low = 0.0
             for upper, fee in zip(b.upper_days, b.fees):
                 rows.append(("low_inventory", f"{tier}{weight}, {low:g} to under {upper:g} days of supply", fee,
@@ -757,11 +774,7 @@ def fee_table_rows(table: FeeTable) -> pd.DataFrame:
                 rows.append(("placement", f"{display_option(option.option)}, {tier}: not offered", float("nan"),
                              "$ per unit sent"))
                 continue
-            rows += [("placement", f"{display_option(option.option)}, {tier}, "
-                      + (f"up to {b.max_lb:g} lb" if b.max_lb is not None else
-                         f"over {b.above_lb:g} lb (+{b.per_lb_above:g}/lb)" if b.per_lb_above else "any weight"),
-                      b.fee, "$ per unit sent") for b in brackets]
+            rows += [("placement", f"{display_option(option.option)}, {tier}, {_bracket_item(brackets, i)}", b.fee,
+                      "$ per unit sent") for i, b in enumerate(brackets)]
     frame = pd.DataFrame(rows, columns=["block", "item", "rate", "unit"])
-    frame["item"] = frame["item"].where(frame["block"] != "removal", frame["item"] + (
-        ", billed per unit as processed" if table.removal_billing == "per_unit_processed" else ""))
     return frame.assign(confirmed=frame["block"].map(confirmed), source=frame["block"].map(sources))
