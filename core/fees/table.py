@@ -712,6 +712,28 @@ def placement_fee_per_unit(table: FeeTable, split_option: str, size_tier, weight
     return fee.item() if fee.ndim == 0 else fee
 
 
+BLOCK_NAMES = {"storage": "monthly storage", "utilisation_surcharge": "storage utilisation surcharge",
+               "aged_surcharge": "aged-inventory surcharge", "overage": "storage over the limit",
+               "removal": "removal fees", "disposal": "disposal fees", "low_inventory": "low-inventory-level fee",
+               "placement": "inbound placement fee"}
+
+
+def unconfirmed_note(table: FeeTable, blocks=BLOCKS) -> str:
+    """A sentence naming which of ``blocks`` the table holds unconfirmed rates for, "" when none: what
+    a page shows beside a figure that uses them.
+
+    Examples
+    --------
+    >>> t = fee_table("US", dt.date(2026, 3, 1))
+    >>> unconfirmed_note(t, ("storage", "low_inventory", "placement"))
+    'Not confirmed by an Amazon page we could read: low-inventory-level fee, inbound placement fee (estimates).'
+    >>> unconfirmed_note(t, ("storage",))
+    ''
+    """
+    names = [BLOCK_NAMES[b] for b in blocks if not table.is_confirmed(b)]
+    return f"Not confirmed by an Amazon page we could read: {', '.join(names)} (estimates)." if names else ""
+
+
 def _bracket_item(brackets, i: int) -> str:
     """A weight bracket in words: "up to 2 lb", "over 10 lb (+1.06/lb)", "any weight"."""
     b = brackets[i]
