@@ -112,7 +112,8 @@ def low_inventory_note(table) -> str:
     if table is None:
         return ""
     fees = [f for b in (*table.low_inventory_standard, *table.low_inventory_oversize) for f in b.fees]
-    text = (f" In the fee table in force the fee is measured per {'FNSKU' if table.low_inventory_measured_per == 'fnsku' else 'parent ASIN'}"
+    level = "FNSKU" if table.low_inventory_measured_per == "fnsku" else "parent ASIN"
+    text = (f" In the fee table in force the fee is measured per {level}"
             f"{', bulky items included' if table.low_inventory_covers_bulky else ''}, "
             f"{common.money(min(fees))} to {common.money(max(fees))} per unit shipped (deeper under 28 days costs more)")
     return text + ("." if table.is_confirmed("low_inventory") else ", rates not confirmed by an Amazon page.")

@@ -182,7 +182,8 @@ def fee_table_editor() -> None:
             edited[block.block] = st.data_editor(frames[block.block], key=fee_editor_key(block.block),
                                                  num_rows="dynamic" if block.rows_change else "fixed",
                                                  disabled=list(block.fixed), hide_index=True, column_config=columns)
-    effective = st.date_input("Effective from", in_force.effective_from, key=f"fees_effective_{st.session_state.get(FEE_ROUND, 0)}",
+    effective = st.date_input("Effective from", in_force.effective_from,
+                              key=f"fees_effective_{st.session_state.get(FEE_ROUND, 0)}",
                               help="The date your version applies from; a later version Amazon publishes in the "
                                    "JSON file takes over from its own date.")
     left, right = st.columns(2)

@@ -688,8 +688,10 @@ def placement_fee_per_unit(table: FeeTable, split_option: str, size_tier, weight
     Examples
     --------
     >>> t = fee_table("US", dt.date(2026, 1, 15))
-    >>> float(placement_fee_per_unit(t, "minimal", "standard", 0.8)), float(placement_fee_per_unit(t, "amazon_optimised", "oversize", 30))
-    (0.27, 0.0)
+    >>> float(placement_fee_per_unit(t, "minimal", "standard", 0.8))
+    0.27
+    >>> float(placement_fee_per_unit(t, "amazon_optimised", "oversize", 30))
+    0.0
     >>> round(float(placement_fee_per_unit(t, "minimal", "standard", 13.0)), 2)  # 0.40 + 0.016 × (13 − 3)
     0.56
     """
