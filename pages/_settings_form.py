@@ -195,11 +195,10 @@ def fee_table_editor() -> None:
         else:
             _next_round("Fee table saved. Every fee on every page and in `fba-health` uses it now.")
             st.rerun()
-    right.button("Reset to Amazon's published table", key="fees_reset", on_click=reset_fee_table,
-                 help="Forget your saved fee tables; the published one (core/fees/tables/us.json) applies again.")
-
-
-def reset_fee_table() -> None:
-    """Button callback: forget the seller's fee table versions."""
-    fee_table.reset_seller_versions(common.db_path(), "US")
-    _next_round("Fee table reset to Amazon's published table.")
+    # Save and reset run in the page (not as callbacks), where a database that refuses the change
+    # (read-only, locked) is reported by the page frame.
+    if right.button("Reset to Amazon's published table", key="fees_reset",
+                    help="Forget your saved fee tables; the published one (core/fees/tables/us.json) applies again."):
+        fee_table.reset_seller_versions(path, "US")
+        _next_round("Fee table reset to Amazon's published table.")
+        st.rerun()

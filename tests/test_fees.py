@@ -6,6 +6,7 @@ Jan-Sep and 2.40 Oct-Dec; AIS 181-210 0.50, 211-240 1.00, 241-270 1.50, 271-300 
 """
 
 import datetime as dt
+import json
 import re
 import time
 
@@ -13,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import sample
+from core import db, sample
 from core.fees import inputs as fee_db
 from core.fees.projection import (account_utilisation_ratio, band_crossings, lots_on, project_fees,
                                   stock_by_day, stock_path, utilisation_ratio_weeks, utilisation_surcharge)
@@ -334,7 +335,8 @@ def test_placement_and_removal_2026():
 def test_seller_version_in_the_database_wins_until_a_later_published_one(tmp_path):
     """A seller edit saved with effective date 2026-02-15 (storage 0.95) is what fee_table_in_force
     gives from that date; before it the published 2026-01-15 applies. A seller version dated
-    2025-06-01 is overtaken by Amazon's 2026-01-15 published version from that day. Reset: published."""
+    2025-06-01 is overtaken by Amazon's 2026-01-15 published version from that day. A saved version
+    that does not parse is passed over. Reset: published."""
     path = tmp_path / "fees.duckdb"
     version = version_in_force(path, "US", dt.date(2026, 3, 1))
     assert version_in_force(path, "US", dt.date(2026, 3, 1)).get("saved_at") is None
@@ -350,6 +352,12 @@ def test_seller_version_in_the_database_wins_until_a_later_published_one(tmp_pat
     assert len(seller_versions(path)) == 2
     with pytest.raises(ValueError):
         save_seller_version(path, dict(edited, effective_from="2026-02-30"))
+    broken = {k: v for k, v in edited.items() if k != "placement"} | {"effective_from": "2026-03-01",
+                                                                       "storage": {"per_cuft": {}}}
+    with db.writing(path) as con:  # a saved version that no longer parses is passed over
+        con.execute("UPDATE settings SET value = $v WHERE name = 'fee_table_us'",
+                    {"v": json.dumps({"versions": [*seller_versions(path), broken]})})
+    assert fee_table_in_force(path, "US", dt.date(2026, 3, 2)).storage_standard_off_peak == 0.95
     reset_seller_versions(path)
     assert fee_table_in_force(path, "US", dt.date(2026, 3, 1)) == fee_table("US", dt.date(2026, 3, 1))
 

@@ -292,6 +292,15 @@ def seller_versions(db_path: Path, marketplace: str = "US") -> list[dict]:
     return list(json.loads(row[0])["versions"]) if row else []
 
 
+def _parses(published: dict, version: dict) -> bool:
+    try:
+        dt.date.fromisoformat(version["effective_from"])
+        _parse_version(published["marketplace"], published["currency"], version)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
+    return True
+
+
 def version_in_force(db_path: Path | None, marketplace: str = "US", on: dt.date | None = None) -> dict:
     """The raw version (a dict as in the JSON file) in force on a date, the seller's edits included.
 
@@ -299,14 +308,16 @@ def version_in_force(db_path: Path | None, marketplace: str = "US", on: dt.date 
     ones; the one in force has the latest ``effective_from <= on``, and on the same date a seller
     version wins over the published one and a later save over an earlier. So a later published
     version (Amazon's next change, shipped in the JSON file) takes over from its own date.
-    ``db_path`` None: the published versions only.
+    ``db_path`` None: the published versions only. A saved version that no longer parses (saved by an
+    older app whose table had other fields) is passed over, as other saved settings that no longer
+    validate are.
     """
     on = on or dt.date.today()
     published = _published(table_path(marketplace))
     candidates = [((v["effective_from"], 0, ""), v) for v in published["versions"]]
     if db_path is not None:
         candidates += [((v["effective_from"], 1, v.get("saved_at", "")), v)
-                       for v in seller_versions(db_path, marketplace)]
+                       for v in seller_versions(db_path, marketplace) if _parses(published, v)]
     in_force = [c for c in candidates if dt.date.fromisoformat(c[0][0]) <= on]
     if not in_force:
         raise ValueError(f"no {marketplace} fee table in force on {on.isoformat()} (earliest version starts "
