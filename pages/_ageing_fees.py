@@ -108,13 +108,28 @@ def _rate_check(path: str, version: tuple) -> pd.DataFrame:
     return outlook.rate_check(Path(path))
 
 
+def low_inventory_note(table) -> str:
+    """The low-inventory-level fee of the table in force, in a sentence: its level, bulky items, the
+    range of its rates and whether they are confirmed."""
+    if table is None:
+        return ""
+    fees = [f for b in (*table.low_inventory_standard, *table.low_inventory_oversize) for f in b.fees]
+    level = "FNSKU" if table.low_inventory_measured_per == "fnsku" else "parent ASIN"
+    text = (f" In the fee table in force the fee is measured per {level}"
+            f"{', bulky items included' if table.low_inventory_covers_bulky else ''}, "
+            f"{common.money(min(fees))} to {common.money(max(fees))} per unit shipped (deeper under 28 days costs more)")
+    return text + ("." if table.is_confirmed("low_inventory") else ", rates not confirmed by an Amazon page.")
+
+
 def show_fee_table(table) -> None:
     """The fee table in force, one row per rate, unconfirmed rates marked."""
     if table is None:
         st.caption("No stock snapshot, so no fee table applies yet.")
         return
-    st.caption(f"{table.marketplace} fee table effective {table.effective_from:%d %b %Y} "
-               "(core/fees/tables/us.json: edit it, or add a version, when Amazon changes its fees).")
+    origin = (f"your edit saved {table.saved_at.replace('T', ' ')} UTC" if table.saved_at
+              else "Amazon's published table, core/fees/tables/us.json")
+    st.caption(f"{table.marketplace} fee table effective {table.effective_from:%d %b %Y} ({origin}; edit it on the "
+               "Settings page). Rows not confirmed are estimates: no Amazon page we could read confirms them.")
     common.show_table(fee_table_rows(table), width="stretch")
     path = common.db_path()
     check = _rate_check(str(path), common.data_version(path))

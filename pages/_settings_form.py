@@ -1,15 +1,17 @@
 """Streamlit glue for the Settings page: the form's fields (one per health, grade or event
-parameter), its inputs, and the save and reset callbacks. Pages import it as
+parameter), its inputs, and the save and reset callbacks; the fee table editor. Pages import it as
 ``from pages import _settings_form as settings_view``; it builds on _common.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import streamlit as st
 
 from core import settings
+from core.fees import table as fee_table, table_edit as fee_edit
 from core.forecast.params import ForecastParams
 from core.params import GradeParams, HealthParams
 from pages import _common as common, _frame
@@ -134,3 +136,72 @@ def reset_settings() -> None:
     for field in SETTING_FIELDS:
         st.session_state.pop(f"set_{field.name}", None)
     st.session_state["settings_message"] = ("success", "Settings reset to the defaults.")
+
+
+# --- fee table editor ------------------------------------------------------------------------------
+
+FEE_ROUND = "fees_edit_round"  # part of every editor's key: a save or reset starts fresh editors
+
+
+def fee_editor_key(block: str) -> str:
+    """The data editor's key of a block in the current round (``fees_<block>_<round>``)."""
+    return f"fees_{block}_{st.session_state.get(FEE_ROUND, 0)}"
+
+
+def _next_round(message: str) -> None:
+    st.session_state[FEE_ROUND] = st.session_state.get(FEE_ROUND, 0) + 1
+    st.session_state["fees_message"] = ("success", message)
+    common.data_changed()  # fee projections cached under the old rates
+
+
+def fee_table_editor() -> None:
+    """The fee table in force today as one editable table per block (tabs), unconfirmed blocks marked;
+    Save stores a seller version in the database, Reset returns to Amazon's published table."""
+    path, today = common.db_path(), dt.date.today()
+    version = fee_table.version_in_force(path, "US", today)
+    in_force = fee_table.fee_table_in_force(path, "US", today)
+    origin = (f"your edit saved {version['saved_at'].replace('T', ' ')} UTC" if version.get("saved_at")
+              else "Amazon's published table (core/fees/tables/us.json)")
+    st.caption(f"The US fee table in force today: {origin}, effective {in_force.effective_from:%d %b %Y}. "
+               "Saving keeps your edit in the database as a new version from the date below; the JSON file is "
+               "not changed (edit it, or add a version to it, to change Amazon's published table).")
+    kind, message = st.session_state.pop("fees_message", (None, None))
+    if kind:
+        (st.error if kind == "error" else st.success)(message)
+    frames = fee_edit.block_frames(version)
+    edited = {}
+    for tab, block in zip(st.tabs([b.title + ("" if in_force.is_confirmed(b.block) else " (unconfirmed)")
+                                   for b in fee_edit.EDIT_BLOCKS]), fee_edit.EDIT_BLOCKS):
+        with tab:
+            source = dict(in_force.sources)[block.block]
+            flag = ("Confirmed" if in_force.is_confirmed(block.block) else
+                    "**Not confirmed** by an Amazon page we could read: estimates only")
+            st.caption(f"{block.help} {flag}. Source: {source}")
+            labels = fee_edit.COLUMN_LABELS
+            columns = {c: st.column_config.NumberColumn(labels[c], min_value=0.0)
+                       for c in block.columns if c not in ("size_tier", "split_option", "band")}
+            columns |= {c: st.column_config.TextColumn(labels[c]) for c in ("size_tier", "split_option", "band")
+                        if c in block.columns}
+            edited[block.block] = st.data_editor(frames[block.block], key=fee_editor_key(block.block),
+                                                 num_rows="dynamic" if block.rows_change else "fixed",
+                                                 disabled=list(block.fixed), hide_index=True, column_config=columns)
+    effective = st.date_input("Effective from", in_force.effective_from,
+                              key=f"fees_effective_{st.session_state.get(FEE_ROUND, 0)}",
+                              help="The date your version applies from; a later version Amazon publishes in the "
+                                   "JSON file takes over from its own date.")
+    left, right = st.columns(2)
+    if left.button("Save the fee table", key="fees_save", type="primary"):
+        try:
+            fee_table.save_seller_version(path, fee_edit.version_from_frames(version, edited, effective))
+        except ValueError as error:
+            st.error(f"Not saved: {error}")
+        else:
+            _next_round("Fee table saved. Every fee on every page and in `fba-health` uses it now.")
+            st.rerun()
+    # Save and reset run in the page (not as callbacks), where a database that refuses the change
+    # (read-only, locked) is reported by the page frame.
+    if right.button("Reset to Amazon's published table", key="fees_reset",
+                    help="Forget your saved fee tables; the published one (core/fees/tables/us.json) applies again."):
+        fee_table.reset_seller_versions(path, "US")
+        _next_round("Fee table reset to Amazon's published table.")
+        st.rerun()

@@ -47,7 +47,8 @@ st.subheader("Low-inventory-level fee risk")
 low = common.in_view(outlook.low_inventory_risk(projection), frame)
 st.caption(f"{common.plural(len(low), 'SKU')} {'is' if len(low) == 1 else 'are'} projected under four weeks of supply in the next three months, where Amazon's "
            "low-inventory-level fee applies (both the 30- and 90-day historical days of supply under 28). "
-           "Restock them sooner (the Restock page) or ask whether the fee exemption applies.")
+           "Restock them sooner (the Restock page) or ask whether the fee exemption applies."
+           + fees_view.low_inventory_note(fees.table))
 if len(low):
     common.show_table(low, max_height=240)
 

@@ -1,5 +1,5 @@
-"""Settings: the health score's targets and weights, the slow-mover thresholds and the events'
-default uplifts, saved in the database for every page and the ``fba-health`` command."""
+"""Settings: the health score's targets and weights, the slow-mover thresholds, the events'
+default uplifts and the fee table, saved in the database for every page and the ``fba-health`` command."""
 
 import streamlit as st
 
@@ -37,3 +37,6 @@ with st.form("settings_form"):
     st.form_submit_button("Save", key="settings_save", type="primary", on_click=settings_view.save_settings)
 st.button("Reset to defaults", key="settings_reset", on_click=settings_view.reset_settings,
           help="Forget the saved settings and use the documented defaults.")
+
+st.subheader("Fee table")
+settings_view.fee_table_editor()

@@ -6,18 +6,24 @@ Jan-Sep and 2.40 Oct-Dec; AIS 181-210 0.50, 211-240 1.00, 241-270 1.50, 271-300 
 """
 
 import datetime as dt
+import json
+import re
 import time
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from core import sample
+from core import db, sample
 from core.fees import inputs as fee_db
 from core.fees.projection import (account_utilisation_ratio, band_crossings, lots_on, project_fees,
                                   stock_by_day, stock_path, utilisation_ratio_weeks, utilisation_surcharge)
-from core.fees.table import (AIS_COLUMNS, aged_surcharge, ais_band, fee_table, low_inventory_fee_applies,
-                             removal_fee_per_unit, size_tier_group, storage_rate_per_cuft)
+from core.fees.table import (AIS_COLUMNS, _parse_version, aged_surcharge, aged_surcharge_per_unit, ais_band,
+                             fee_table, fee_table_in_force, low_inventory_fee_applies, low_inventory_fee_per_unit,
+                             placement_fee_per_unit, removal_fee_per_unit, reset_seller_versions,
+                             save_seller_version, seller_versions, size_tier_group, storage_rate_per_cuft,
+                             version_in_force)
+from core.fees.table_edit import FeeTableError, block_frames, version_from_frames
 
 TABLE = fee_table("US", dt.date(2026, 1, 1))
 ITEM = pd.DataFrame({"sku": ["A"], "cubic_feet_per_unit": [0.5], "size_tier": ["standard"]})
@@ -255,3 +261,127 @@ def test_next_month_storage_against_amazons_estimate(demo_db):
     sold = fee_db.amazon_comparison(fee_db.fees_from_db(demo_db, months=2), inputs)
     ratio = sold["storage_fee"].sum() / sold["amazon_storage_next"].sum()
     assert 0.3 < ratio <= 1.0
+
+
+# --- the 2026 schedule: versions by date, band edges, the greater-of rule, placement ------------------
+
+def test_2026_versions_are_chosen_by_date():
+    """2026-01-14 is still the 2024-04-01 version (removal, standard up to 0.5 lb, 1.04; one flat
+    low-inventory amount; parent-ASIN level); 2026-01-15 the new one (0.84, three bands, per FNSKU,
+    bulky covered, billed when the order completes); 2026-02-15 bills removals per unit processed."""
+    before, jan, feb = (fee_table("US", dt.date(2026, 1, 14)), fee_table("US", dt.date(2026, 1, 15)),
+                        fee_table("US", dt.date(2026, 2, 15)))
+    assert [t.effective_from for t in (before, jan, feb)] == [dt.date(2024, 4, 1), dt.date(2026, 1, 15),
+                                                              dt.date(2026, 2, 15)]
+    assert [float(removal_fee_per_unit(t, "standard", 0.4)) for t in (before, jan, feb)] == [1.04, 0.84, 0.84]
+    assert (before.low_inventory_measured_per, jan.low_inventory_measured_per) == ("parent_asin", "fnsku")
+    assert (before.low_inventory_covers_bulky, jan.low_inventory_covers_bulky) == (False, True)
+    assert [t.removal_billing for t in (before, jan, feb)] == ["order_completed", "order_completed",
+                                                              "per_unit_processed"]
+    assert fee_table_in_force(None, "US", dt.date(2026, 2, 14)) == jan  # no database: the published table
+    assert {"low_inventory", "placement", "aged_surcharge", "removal"} <= set(jan.unconfirmed)
+    assert jan.is_confirmed("storage") and jan.storage_standard_off_peak == 0.78  # storage as before
+
+
+def test_low_inventory_fee_band_edges():
+    """2026 standard, up to 1 lb (small standard): 0.89 under 14 days, 0.63 from 14 to under 21,
+    0.32 from 21 to under 28, nothing from 28: 13.9 → 0.89, 14 → 0.63, 21 → 0.32, 27.9 → 0.32, 28 → 0.
+    Heavier brackets: 2 lb at 20 days 0.70, 10 lb at 5 days 1.11. Bulky (oversize) is charged from
+    2026 (10 days: 1.78, a placeholder) but not in the 2024 version, whose flat 0.32 applies under 28."""
+    jan = fee_table("US", dt.date(2026, 1, 15))
+    edges = low_inventory_fee_per_unit(jan, "standard", [13.9, 14, 21, 27.9, 28, 100], 0.5)
+    assert edges.tolist() == [0.89, 0.63, 0.32, 0.32, 0.0, 0.0]
+    assert low_inventory_fee_per_unit(jan, "standard", [20, 5], [2.0, 10.0]).tolist() == [0.70, 1.11]
+    assert low_inventory_fee_per_unit(jan, "oversize", 10, 30.0) == 1.78
+    assert low_inventory_fee_per_unit(jan, "standard", float("nan"), 0.5) == 0.0
+    old = fee_table("US", dt.date(2026, 1, 14))
+    assert low_inventory_fee_per_unit(old, ["standard", "standard", "oversize"], [27.9, 28, 5]).tolist() == [
+        0.32, 0.0, 0.0]
+    with pytest.raises(ValueError, match="days_of_supply"):
+        low_inventory_fee_per_unit(jan, "standard", -1)
+
+
+def test_aged_surcharge_per_unit_greater_of_both_ways():
+    """2026, 456+ days: max(volume × 7.90, 0.35). 0.01 cu ft: 0.079 < 0.35 → 0.35 (per unit wins);
+    0.1 cu ft: 0.79 > 0.35 → 0.79 (per cubic foot wins). 366-455 is per unit only: 0.30 even for
+    2 cu ft; the 2024 version charged max(2 × 6.90, 0.30) = 13.80 there. 181-210 at 2 cu ft: 1.00;
+    180 days: nothing."""
+    jan = fee_table("US", dt.date(2026, 1, 15))
+    assert aged_surcharge_per_unit(jan, 500, 0.01) == pytest.approx(0.35)
+    assert aged_surcharge_per_unit(jan, 500, 0.1) == pytest.approx(0.79)
+    assert aged_surcharge_per_unit(jan, [366, 455], 2.0, "oversize").tolist() == pytest.approx([0.30, 0.30])
+    assert aged_surcharge_per_unit(fee_table("US", dt.date(2026, 1, 14)), 400, 2.0) == pytest.approx(13.80)
+    assert aged_surcharge_per_unit(jan, [180, 181], 2.0).tolist() == pytest.approx([0.0, 1.0])
+    # the band total agrees: 100 units of 0.01 cu ft at 456+ → max(1 × 7.90, 100 × 0.35) = 35
+    assert float(aged_surcharge(100, 1.0, "456+", jan)) == pytest.approx(100 * aged_surcharge_per_unit(jan, 500, 0.01))
+
+
+def test_placement_and_removal_2026():
+    """Minimal splits, standard: 0.8 lb 0.27; 13 lb 0.40 + 0.016 × (13 − 3) = 0.56. Partial splits are
+    not offered for standard size (NaN), oversize 30 lb 1.90; Amazon-optimised splits free. The 2024
+    version does not model placement (0). Removal 2026, oversize 12 lb: 14.32 + 1.06 × (12 − 10) = 16.44."""
+    jan = fee_table("US", dt.date(2026, 1, 15))
+    assert placement_fee_per_unit(jan, "minimal", ["standard", "standard"], [0.8, 13.0]).tolist() == \
+        pytest.approx([0.27, 0.56])
+    assert np.isnan(placement_fee_per_unit(jan, "partial", "standard", 1.0))
+    assert placement_fee_per_unit(jan, "partial", "oversize", 30.0) == pytest.approx(1.90)
+    assert placement_fee_per_unit(jan, "amazon_optimised", ["standard", "oversize"], [1.0, 60.0]).tolist() == [0, 0]
+    assert placement_fee_per_unit(fee_table("US", dt.date(2025, 6, 1)), "minimal", "standard", 1.0) == 0.0
+    with pytest.raises(ValueError, match="split_option"):
+        placement_fee_per_unit(jan, "single", "standard", 1.0)
+    assert float(removal_fee_per_unit(jan, "oversize", 12.0)) == pytest.approx(16.44)
+
+
+def test_seller_version_in_the_database_wins_until_a_later_published_one(tmp_path):
+    """A seller edit saved with effective date 2026-02-15 (storage 0.95) is what fee_table_in_force
+    gives from that date; before it the published 2026-01-15 applies. A seller version dated
+    2025-06-01 is overtaken by Amazon's 2026-01-15 published version from that day. A saved version
+    that does not parse is passed over. Reset: published."""
+    path = tmp_path / "fees.duckdb"
+    version = version_in_force(path, "US", dt.date(2026, 3, 1))
+    assert version_in_force(path, "US", dt.date(2026, 3, 1)).get("saved_at") is None
+    edited = dict(version, storage={**version["storage"], "per_cuft": {
+        **version["storage"]["per_cuft"], "standard": {"off_peak": 0.95, "peak": 2.4}}})
+    save_seller_version(path, edited)
+    mine = fee_table_in_force(path, "US", dt.date(2026, 3, 1))
+    assert mine.storage_standard_off_peak == 0.95 and mine.saved_at is not None
+    assert fee_table_in_force(path, "US", dt.date(2026, 2, 14)).storage_standard_off_peak == 0.78
+    save_seller_version(path, dict(edited, effective_from="2025-06-01"))
+    assert fee_table_in_force(path, "US", dt.date(2025, 7, 1)).storage_standard_off_peak == 0.95
+    assert fee_table_in_force(path, "US", dt.date(2026, 1, 20)).saved_at is None
+    assert len(seller_versions(path)) == 2
+    with pytest.raises(ValueError):
+        save_seller_version(path, dict(edited, effective_from="2026-02-30"))
+    broken = {k: v for k, v in edited.items() if k != "placement"} | {"effective_from": "2026-03-01",
+                                                                       "storage": {"per_cuft": {}}}
+    with db.writing(path) as con:  # a saved version that no longer parses is passed over
+        con.execute("UPDATE settings SET value = $v WHERE name = 'fee_table_us'",
+                    {"v": json.dumps({"versions": [*seller_versions(path), broken]})})
+    assert fee_table_in_force(path, "US", dt.date(2026, 3, 2)).storage_standard_off_peak == 0.95
+    reset_seller_versions(path)
+    assert fee_table_in_force(path, "US", dt.date(2026, 3, 1)) == fee_table("US", dt.date(2026, 3, 1))
+
+
+def test_editor_frames_round_trip_and_name_the_block_and_row():
+    """Every version survives block_frames → version_from_frames unchanged; a negative fee, bands that
+    do not increase, an open bracket before the last and a bad date are refused naming where."""
+    for day in (dt.date(2023, 5, 1), dt.date(2024, 5, 1), dt.date(2026, 1, 20), dt.date(2026, 3, 1)):
+        version = version_in_force(None, "US", day)
+        back = version_from_frames(version, block_frames(version), version["effective_from"])
+        assert _parse_version("US", "USD", back) == _parse_version("US", "USD", version)
+    version = version_in_force(None, "US", dt.date(2026, 3, 1))
+    cases = [("low_inventory", 1, "days_to", 10.0, "Low-inventory-level fee, row 2: “To under (days)” must be more"),
+             ("low_inventory", 1, "days_from", 15.0, "Low-inventory-level fee, row 2: “From (days)” must be 14"),
+             ("removal", 0, "max_lb", None, "Removal order, row 1: only the last bracket"),
+             ("removal", 2, "max_lb", 0.8, "Removal order, row 3: “Up to (lb)” must increase"),
+             ("aged_surcharge", 7, "per_unit", -0.35,
+              "Aged-inventory surcharge, row 8: “$ per unit” must be a number of at least 0, got -0.35"),
+             ("placement", 0, "split_option", "single", "Inbound placement, row 1: “Split option” must be one of")]
+    for block, row, column, value, message in cases:
+        frames = block_frames(version)
+        frames[block][column] = frames[block][column].astype(object)
+        frames[block].loc[row, column] = value
+        with pytest.raises(FeeTableError, match=re.escape(message)):
+            version_from_frames(version, frames, "2026-12-01")
+    with pytest.raises(FeeTableError, match="Effective date"):
+        version_from_frames(version, block_frames(version), "2026-13-01")

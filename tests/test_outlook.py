@@ -90,7 +90,7 @@ def one_sku_outlook(units=100.0, age_days=200, cuft=0.5, months=12) -> FeeOutloo
                       arrivals, demand, inputs, fee_table(on=AS_OF))
 
 
-KEEP_100_UNITS = 2111.0
+KEEP_100_UNITS = 1796.0
 
 
 def test_keep_cost_of_all_units_is_every_fee_of_the_horizon():
@@ -102,17 +102,17 @@ def test_keep_cost_of_all_units_is_every_fee_of_the_horizon():
     aged surcharge on each 15th (age 201 + days since Oct 1), 50 cu ft × band rate:
         Oct 15 age 215 (211-240) × 1.00 = 50.00;  Nov 15 age 246 (241-270) × 1.50 = 75.00
         Dec 15 age 276 (271-300) × 3.80 = 190.00; Jan 15 age 307 (301-330) × 4.00 = 200.00
-        Feb 15 age 338 (331-365) × 4.20 = 210.00; Mar 15 age 366 (366-455) max(50 × 6.90, 100 × 0.30)
-        = 345.00 → 1,070.00
+        Feb 15 age 338 (331-365) × 4.20 = 210.00; Mar 15 age 366 (366-455, per unit only in the 2026
+        table) 100 × 0.30 = 30.00 → 755.00
     utilisation: nothing ships, ratio ∞ → top tier (> 52 weeks): standard 2.66 − 0.78 off peak,
         4.28 − 2.40 peak = 1.88/cu ft; all 50 cu ft are older than 30 days: 94.00 × 6 = 564.00
-    total 477 + 1,070 + 564 = $2,111.00. Removing all 100 units leaves nothing to charge: the keep
-    cost of an excess of 100 is the whole $2,111.00.
+    total 477 + 755 + 564 = $1,796.00. Removing all 100 units leaves nothing to charge: the keep
+    cost of an excess of 100 is the whole $1,796.00.
     """
     outlook = one_sku_outlook()
     six = outlook.projection[pd.to_datetime(outlook.projection["month"]) < pd.Timestamp(2027, 4, 1)]
     assert six["storage_fee"].sum() == pytest.approx(477.0)
-    assert six["aged_surcharge"].tolist() == pytest.approx([50.0, 75.0, 190.0, 200.0, 210.0, 345.0])
+    assert six["aged_surcharge"].tolist() == pytest.approx([50.0, 75.0, 190.0, 200.0, 210.0, 30.0])
     assert six["utilisation_surcharge"].sum() == pytest.approx(564.0)
     assert six["total_fees"].sum() == pytest.approx(KEEP_100_UNITS)
     keep = keep_cost_of_excess(outlook, pd.Series({"A": 100.0}), horizon_months=6)
@@ -120,8 +120,8 @@ def test_keep_cost_of_all_units_is_every_fee_of_the_horizon():
 
 
 def test_keep_cost_of_part_of_one_lot_is_its_share():
-    """An excess of 40 of the 100 (one lot, one age): the 60 left pay 60% of every fee (no per-unit
-    floor binds: 60 × 0.30 = 18 < 30 cu ft × 6.90 = 207), so the 40 cost 40% of $2,111 = $844.40.
+    """An excess of 40 of the 100 (one lot, one age): the 60 left pay 60% of every fee (March's
+    366-455 band is per unit: 60 × 0.30 = 18 of 30), so the 40 cost 40% of $1,796 = $718.40.
     A SKU without excess (B, 0) costs 0, and so does one without stock (C)."""
     excess = pd.Series({"A": 40.0, "B": 0.0, "C": 5.0})
     keep = keep_cost_of_excess(one_sku_outlook(), excess, horizon_months=6)

@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:  # pages/ is not installed; AppTest puts app.py's 
 from core import restock  # noqa: E402
 from core.forecast import ForecastParams, forecast_table  # noqa: E402
 from core.restock_params import RestockParams  # noqa: E402
+from core.fees.table import fee_table_in_force, save_seller_version, seller_versions, version_in_force  # noqa: E402
 from pages import _common as common, _upload as upload_view  # noqa: E402
 
 PAGES = ["pages/home.py", "pages/health.py", "pages/slow_movers.py", "pages/data.py", "pages/costs.py",
@@ -195,7 +196,8 @@ def test_explorer_filters_storage_fees_by_fnsku_or_asin(demo_db):
 def test_every_page_has_an_empty_state(empty_db, page, says):
     at = app(page)
     assert says in texts(at.info) + texts(at.markdown)
-    assert not at.dataframe and not at.error
+    # no table of data; the Settings page's fee table editors need none
+    assert not [d for d in at.dataframe if d.editing_mode == "read_only"] and not at.error
 
 
 def test_no_demo_switch_keeps_the_database_empty(empty_db):
@@ -427,6 +429,54 @@ def test_a_validation_error_names_the_parameter(demo_db):
     assert common.settings.load(demo_db)[0] == common.HealthParams()
 
 
+def _edit(at, block: str, edited_rows: dict) -> None:
+    """Seed a fee editor's cell edits (AppTest applies data-editor edits through session state); a fresh
+    session's editors are in round 0."""
+    at.session_state[f"fees_{block}_0"] = {
+        "edited_rows": edited_rows, "added_rows": [], "deleted_rows": []}
+
+
+def test_fee_table_editor_round_trips_through_the_database(demo_db):
+    """Settings shows the fee table in force (2026-02-15, Amazon's published one), unconfirmed blocks
+    marked; raising the standard Jan-Sep storage rate to 0.95 and saving stores a seller version the
+    fee lookups then use (fee_table_in_force, and a fresh session's editor shows 0.95); a reset
+    returns to the published 0.78."""
+    today = dt.date.today()
+    at = app("pages/settings.py")
+    assert "Amazon's published table" in texts(at.caption)
+    tabs = [t.label for t in at.tabs]
+    assert "Low-inventory-level fee (unconfirmed)" in tabs and "Monthly storage" in tabs
+    storage = next(e for e in at.data_editor if e.key and e.key.startswith("fees_storage_"))
+    assert storage.value["off_peak"].tolist() == [0.78, 0.56]
+    _edit(at, "storage", {0: {"off_peak": 0.95}})
+    at.run()
+    at.button(key="fees_save").click().run()
+    assert not at.exception and not at.error, texts(at.error)
+    assert "Fee table saved" in texts(at.success)
+    assert fee_table_in_force(demo_db, "US", today).storage_standard_off_peak == 0.95
+    assert fee_table_in_force(demo_db, "US", today).saved_at is not None
+    fresh = app("pages/settings.py")
+    assert "your edit saved" in texts(fresh.caption)
+    storage = next(e for e in fresh.data_editor if e.key and e.key.startswith("fees_storage_"))
+    assert storage.value["off_peak"].tolist() == [0.95, 0.56]
+    fresh.button(key="fees_reset").click().run()
+    assert "reset to Amazon's published table" in texts(fresh.success)
+    assert fee_table_in_force(demo_db, "US", today).storage_standard_off_peak == 0.78
+
+
+def test_fee_table_editor_refuses_a_bad_value_naming_the_block_and_row(demo_db):
+    """A low-inventory band that ends before it starts (row 2: 14 to under 10 days) is refused with
+    the block, the row and the columns named as the editor shows them, and nothing is saved."""
+    at = app("pages/settings.py")
+    _edit(at, "low_inventory", {1: {"days_to": 10.0}})
+    at.run()
+    at.button(key="fees_save").click().run()
+    assert not at.exception
+    assert ("Not saved: Low-inventory-level fee, row 2: “To under (days)” must be more than “From (days)”"
+            in texts(at.error))
+    assert seller_versions(demo_db) == []
+
+
 def test_slow_movers_grade_filter(demo_db):
     at = app("pages/slow_movers.py")
     red = int(at.metric[0].value.split()[0].replace(",", ""))
@@ -562,6 +612,29 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
     assert len(crossings) == len(fees.crossings) > 0
     assert set(pd.to_datetime(crossings["deadline"]).dt.day) == {14}
     assert crossings["action"].str.match(r"Sell or remove [\d,]+ units? by \d+ \w+ \d{4} to avoid \$").all()
+
+
+def test_fees_page_uses_the_sellers_fee_table_and_marks_unconfirmed_rates(demo_db):
+    """A seller version with every storage rate doubled, in force at the demo's as-of date, doubles
+    core's projected storage fees (storage is rate × cubic feet × days), and the page's 12-month tile is
+    that projection; the page names the table as the seller's edit and the 2026 low-inventory fee
+    (per FNSKU, bulky items included) as not confirmed."""
+    from core.fees import outlook
+
+    before = outlook.fee_outlook(demo_db, restock_params=RestockParams())
+    version = version_in_force(demo_db, "US", before.as_of)
+    rates = {tier: {season: 2 * rate for season, rate in seasons.items()}
+             for tier, seasons in version["storage"]["per_cuft"].items()}
+    save_seller_version(demo_db, dict(version, storage={**version["storage"], "per_cuft": rates}))
+    after = outlook.fee_outlook(demo_db, restock_params=RestockParams())
+    assert after.table.saved_at is not None
+    assert after.projection["storage_fee"].sum() == pytest.approx(2 * before.projection["storage_fee"].sum())
+    at = app("pages/fees.py")
+    tiles = {m.label: m.value for m in at.metric}
+    assert money_value(tiles["Fees, next 12 months"]) == pytest.approx(after.projection["total_fees"].sum(), abs=0.5)
+    shown = texts(at.caption)
+    assert "your edit saved" in shown
+    assert "measured per FNSKU, bulky items included" in shown and "rates not confirmed by an Amazon page" in shown
 
 
 def test_clearance_prices_red_and_orange_and_picked_skus_and_saves_capacity(demo_db):

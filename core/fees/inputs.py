@@ -27,7 +27,7 @@ import pandas as pd
 from core import db, skus
 from core.fees.projection import (PROJECTION_COLUMNS, account_utilisation_ratio, project_fees,
                                   projection_days, utilisation_surcharge)
-from core.fees.table import fee_table, size_tier_group
+from core.fees.table import FeeTable, fee_table, fee_table_in_force, size_tier_group
 from core.forecast.engine import forecast_table
 from core.metrics import ageing
 
@@ -46,6 +46,7 @@ class FeeInputs:
     amazon: pd.DataFrame  # sku, amazon_storage_next, amazon_ais_next
     as_of: dt.date | None
     age_source: str  # 'ledger FIFO' | 'planning report bands' | 'unknown (age 0)' | 'none'
+    table: FeeTable | None = None  # the fee table in force at as_of (the seller's edit when saved)
 
 
 def band_midpoint_age(low: int, high: int | None) -> int:
@@ -139,7 +140,7 @@ def fee_inputs(db_path: Path, as_of: dt.date | None = None) -> FeeInputs:
                   else empty_amazon)
     items = items.assign(size_tier=size_tier_group(items["amazon_size_tier"]))
     return FeeInputs(lots, items[["sku", "cubic_feet_per_unit", "size_tier", "volume_source"]], amazon, as_of,
-                     age_source)
+                     age_source, fee_table_in_force(db_path, "US", as_of))
 
 
 def extend_demand(daily_demand: pd.DataFrame, start: dt.date, days: int,
@@ -176,7 +177,8 @@ def project_from_inputs(inputs: FeeInputs, daily_demand: pd.DataFrame, months: i
 
     Lots aged one more day (the snapshot is the end of the as-of day), the forecast's daily mean
     (sku, day, mean) as demand (``extend_demand`` beyond its horizon), optional ``arrivals`` (sku, day,
-    units) and the fee table in force at the as-of date; adds ``utilisation_surcharge`` at the
+    units) and the fee table in force at the as-of date (``inputs.table``, else Amazon's published
+    one); adds ``utilisation_surcharge`` at the
     account's projected monthly ratio (``account_utilisation_ratio``; unconfirmed rates).
 
     ``others``: when ``inputs`` hold only some of the account's SKUs, the projection of the rest; they
@@ -187,7 +189,7 @@ def project_from_inputs(inputs: FeeInputs, daily_demand: pd.DataFrame, months: i
     start = inputs.as_of + dt.timedelta(days=1)
     lots = inputs.lots.assign(age_days=inputs.lots["age_days"] + 1)
     demand = extend_demand(daily_demand, start, projection_days(start, months))
-    table = fee_table(on=inputs.as_of)
+    table = inputs.table if inputs.table is not None else fee_table(on=inputs.as_of)
     projection = project_fees(lots, demand, arrivals, inputs.items, table, start, months)
     account = projection if others is None else pd.concat([others[projection.columns], projection])
     return projection.assign(utilisation_surcharge=utilisation_surcharge(

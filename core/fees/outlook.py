@@ -25,8 +25,8 @@ from core import clearance, db, restock, stock_projection, stored
 from core.fees.capacity import CAPACITY_COLUMNS, CapacityLimits, capacity_check, storage_usage_from_db
 from core.fees.inputs import FeeInputs, amazon_comparison, fee_inputs, project_from_inputs
 from core.fees.projection import CROSSING_COLUMNS, band_crossings
-from core.fees.table import (FeeTable, disposal_fee_per_unit, fee_table, removal_fee_per_unit, size_tier_group,
-                             storage_rate_per_cuft)
+from core.fees.table import (FeeTable, disposal_fee_per_unit, fee_table, fee_table_in_force, removal_fee_per_unit,
+                             size_tier_group, storage_rate_per_cuft)
 from core.forecast.engine import forecast_table
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -137,7 +137,7 @@ def fee_outlook(db_path: Path, as_of: dt.date | None = None, months: int = 12, *
                           pd.DataFrame(columns=["sku", "day", "mean"]), inputs, None)
     daily = forecast_table(db_path, inputs.as_of).daily
     demand = daily[["sku", "day", "mean"]]
-    table = fee_table(on=inputs.as_of)
+    table = inputs.table if inputs.table is not None else fee_table(on=inputs.as_of)
     key = stored.run_key("fees", tuple(db.data_version(db_path)), inputs.as_of.isoformat(), months, with_arrivals,
                          restock_params, health_params, table)
     kept = stored.load(db_path, "fees", key, STORED_FRAMES)
@@ -200,7 +200,7 @@ def keep_cost_of_excess(outlook: FeeOutlook, excess: pd.Series, horizon_months: 
         return frame[frame["sku"].isin(moved)]
 
     lighter = FeeInputs(remove_oldest(of_moved(inputs.lots), excess), of_moved(inputs.items), inputs.amazon,
-                        inputs.as_of, inputs.age_source)
+                        inputs.as_of, inputs.age_source, inputs.table)
     without = project_from_inputs(lighter, of_moved(outlook.demand), outlook.months, of_moved(outlook.arrivals),
                                   others=outlook.projection[~outlook.projection["sku"].isin(moved)])
 
@@ -302,10 +302,12 @@ def rate_check(db_path: Path, tolerance: float = 0.005) -> pd.DataFrame:
     if charged.empty:
         return charged.assign(size_tier=[], our_rate=[], matches=[])
     charged["size_tier"] = size_tier_group(charged["amazon_size_tier"])
-    ours = []
+    ours, tables = [], {}
     for month, tier in zip(pd.to_datetime(charged["month"]), charged["size_tier"]):
         try:
-            ours.append(float(storage_rate_per_cuft(fee_table(on=month.date()), tier, month.month)))
+            if month not in tables:
+                tables[month] = fee_table_in_force(db_path, "US", month.date())
+            ours.append(float(storage_rate_per_cuft(tables[month], tier, month.month)))
         except ValueError:  # no version of ours in force that month
             ours.append(float("nan"))
     charged["our_rate"] = ours

@@ -3,8 +3,12 @@ into a frozen ``FeeTable``, and small pure lookups over it.
 
 Each version has an ``effective_from`` date; the one in force on a date is the latest that starts on
 or before it. Each block (storage, utilisation_surcharge, aged_surcharge, overage, removal, disposal,
-low_inventory) carries its ``source`` and a ``confirmed`` flag: ``False`` marks rates that no Amazon
-page we could read confirms (amazon_reports.md section 10), so they serve estimates only.
+low_inventory, placement) carries its ``source`` and a ``confirmed`` flag: ``False`` marks rates that
+no Amazon page we could read confirms (amazon_reports.md section 10), so they serve estimates only.
+
+The seller may edit the version in force on the Settings page: the edit is saved in the database as a
+seller version (``save_seller_version``), never in the JSON file, and ``fee_table_in_force`` (what the
+app's callers use) prefers it over Amazon's published version of the same or an earlier date.
 """
 
 from __future__ import annotations
@@ -18,10 +22,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core import db
+
 TABLES_DIR = Path(__file__).resolve().parent / "tables"
 SIZE_TIERS = ("standard", "oversize")
 BLOCKS = ("storage", "utilisation_surcharge", "aged_surcharge", "overage", "removal", "disposal",
-          "low_inventory")
+          "low_inventory", "placement")
+# Amazon's inbound placement options, by how many inbound locations the shipment is split across:
+# one (minimal), two or three (partial), four or more as Amazon chooses (amazon_optimised).
+PLACEMENT_OPTIONS = ("minimal", "partial", "amazon_optimised")
+SETTINGS_PREFIX = "fee_table_"  # the settings-table name of a marketplace's seller versions: fee_table_us
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,26 @@ class WeightBracket:
 
 
 @dataclass(frozen=True)
+class LowInventoryBracket:
+    """Low-inventory-level fee per unit for shipping weights up to ``max_lb`` (None: open top), by band of
+    historical days of supply: ``fees[i]`` applies from ``upper_days[i-1]`` (0 for the first) to under
+    ``upper_days[i]``; nothing at or above the last edge."""
+
+    max_lb: float | None
+    upper_days: tuple[float, ...]
+    fees: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class PlacementOption:
+    """Inbound placement fee brackets of one split option per size group; None: not offered for it."""
+
+    option: str  # one of PLACEMENT_OPTIONS
+    standard: tuple[WeightBracket, ...] | None
+    oversize: tuple[WeightBracket, ...] | None
+
+
+@dataclass(frozen=True)
 class FeeTable:
     """One version of a marketplace's fee schedule. Money in the marketplace currency, volume in cu ft."""
 
@@ -98,6 +128,13 @@ class FeeTable:
     low_inventory_per_unit_oversize: float
     confirmed: tuple[tuple[str, bool], ...]  # (block, confirmed)
     sources: tuple[tuple[str, str], ...]  # (block, source)
+    low_inventory_standard: tuple[LowInventoryBracket, ...] = ()
+    low_inventory_oversize: tuple[LowInventoryBracket, ...] = ()
+    low_inventory_measured_per: str = "parent_asin"  # "fnsku" from 2026-01-15
+    low_inventory_covers_bulky: bool = False
+    placement: tuple[PlacementOption, ...] = ()  # empty: not modelled in this version (costs 0)
+    removal_billing: str = "order_completed"  # "per_unit_processed" from 2026-02-15
+    saved_at: str | None = None  # None: Amazon's published table (the JSON file); else the seller's edit
 
     def is_confirmed(self, block: str) -> bool:
         """Whether the rates of ``block`` (one of BLOCKS) are confirmed by an Amazon source."""
@@ -116,12 +153,35 @@ def _brackets(rows: list[dict]) -> tuple[WeightBracket, ...]:
                                float(r.get("above_lb", 0.0))) for r in rows)
 
 
+def _low_inventory_brackets(low: dict, tier: str) -> tuple[LowInventoryBracket, ...]:
+    """One size group's low-inventory brackets; a version without bands (before 2026) charges its flat
+    ``per_unit`` amount under ``threshold_days``."""
+    threshold = float(low["threshold_days"])
+    if "per_unit_by_weight" not in low:
+        return (LowInventoryBracket(None, (threshold,), (float(low["per_unit"][tier]),)),)
+    edges = tuple(float(d) for d in low["band_upper_days"])
+    rows = low["per_unit_by_weight"][tier]
+    return tuple(LowInventoryBracket(r["max_lb"], tuple(float(d) for d in r.get("upper_days", edges)),
+                                     tuple(float(f) for f in r["fees"])) for r in rows)
+
+
+NO_PLACEMENT = {"source": "not modelled in this version (the fee started 2024-03-01): counted as 0",
+                "confirmed": False, "options": {}}
+
+
 def _parse_version(marketplace: str, currency: str, v: dict) -> FeeTable:
+    v = {**v, "placement": v.get("placement", NO_PLACEMENT)}
     storage, util, ais = v["storage"], v["utilisation_surcharge"], v["aged_surcharge"]
     labels = tuple(b["label"] for b in ais["bands"])
     if labels != AIS_LABELS:
         raise ValueError(f"aged_surcharge bands of {marketplace} {v['effective_from']} must be {AIS_LABELS}")
     rate = storage["per_cuft"]
+    low_standard = _low_inventory_brackets(v["low_inventory"], "standard")
+    low_oversize = _low_inventory_brackets(v["low_inventory"], "oversize")
+    unknown = set(v["placement"]["options"]) - set(PLACEMENT_OPTIONS)
+    if unknown:
+        raise ValueError(f"placement options of {marketplace} {v['effective_from']} must be among "
+                         f"{PLACEMENT_OPTIONS}, got {sorted(unknown)}")
     return FeeTable(
         marketplace=marketplace, currency=currency,
         effective_from=dt.date.fromisoformat(v["effective_from"]),
@@ -145,18 +205,47 @@ def _parse_version(marketplace: str, currency: str, v: dict) -> FeeTable:
         disposal_standard=_brackets(v["disposal"]["per_unit"]["standard"]),
         disposal_oversize=_brackets(v["disposal"]["per_unit"]["oversize"]),
         low_inventory_threshold_days=float(v["low_inventory"]["threshold_days"]),
-        low_inventory_per_unit_standard=float(v["low_inventory"]["per_unit"]["standard"]),
-        low_inventory_per_unit_oversize=float(v["low_inventory"]["per_unit"]["oversize"]),
+        low_inventory_per_unit_standard=low_standard[0].fees[-1],
+        low_inventory_per_unit_oversize=low_oversize[0].fees[-1],
         confirmed=tuple((b, bool(v[b]["confirmed"])) for b in BLOCKS),
         sources=tuple((b, str(v[b]["source"])) for b in BLOCKS),
+        low_inventory_standard=low_standard, low_inventory_oversize=low_oversize,
+        low_inventory_measured_per=str(v["low_inventory"].get("measured_per", "parent_asin")),
+        low_inventory_covers_bulky=bool(v["low_inventory"].get("covers_bulky", False)),
+        placement=tuple(PlacementOption(name, *(None if o.get(t) is None else _brackets(o[t]) for t in SIZE_TIERS))
+                        for name, o in v["placement"]["options"].items()),
+        removal_billing=str(v["removal"].get("billing", "order_completed")),
+        saved_at=v.get("saved_at"),
     )
 
 
 @lru_cache(maxsize=16)
-def _versions(path: Path) -> tuple[FeeTable, ...]:
-    data = json.loads(path.read_text(encoding="utf-8"))
+def _file(path: Path, modified_ns: int) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _published(path: Path) -> dict:
+    """The table file as read (cached until the file changes): marketplace, currency, versions."""
+    return _file(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=16)
+def _parsed(path: Path, modified_ns: int) -> tuple[FeeTable, ...]:
+    data = _file(path, modified_ns)
     tables = (_parse_version(data["marketplace"], data["currency"], v) for v in data["versions"])
     return tuple(sorted(tables, key=lambda t: t.effective_from))
+
+
+def _versions(path: Path) -> tuple[FeeTable, ...]:
+    return _parsed(path, path.stat().st_mtime_ns)
+
+
+def table_path(marketplace: str = "US") -> Path:
+    """The built-in table file of a marketplace: ``core/fees/tables/<marketplace lower case>.json``."""
+    file = TABLES_DIR / f"{marketplace.lower()}.json"
+    if not file.exists():
+        raise ValueError(f"marketplace {marketplace!r} has no fee table ({file})")
+    return file
 
 
 def fee_table(marketplace: str = "US", on: dt.date | None = None, path: Path | None = None) -> FeeTable:
@@ -192,6 +281,82 @@ def fee_table(marketplace: str = "US", on: dt.date | None = None, path: Path | N
         raise ValueError(f"no {marketplace} fee table in force on {on.isoformat()} (earliest version starts "
                          f"{_versions(file.resolve())[0].effective_from.isoformat()})")
     return in_force[-1]
+
+
+def seller_versions(db_path: Path, marketplace: str = "US") -> list[dict]:
+    """The seller's saved versions of a marketplace's table (as the JSON file's versions, each with its
+    ``saved_at``), oldest saved first; empty when the seller never saved one."""
+    name = SETTINGS_PREFIX + marketplace.lower()
+    with db.connect(Path(db_path)) as con:
+        row = con.execute("SELECT value FROM settings WHERE name = $name", {"name": name}).fetchone()
+    return list(json.loads(row[0])["versions"]) if row else []
+
+
+def _parses(published: dict, version: dict) -> bool:
+    try:
+        dt.date.fromisoformat(version["effective_from"])
+        _parse_version(published["marketplace"], published["currency"], version)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return False
+    return True
+
+
+def version_in_force(db_path: Path | None, marketplace: str = "US", on: dt.date | None = None) -> dict:
+    """The raw version (a dict as in the JSON file) in force on a date, the seller's edits included.
+
+    Candidates are Amazon's published versions (``core/fees/tables/<mp>.json``) and the seller's saved
+    ones; the one in force has the latest ``effective_from <= on``, and on the same date a seller
+    version wins over the published one and a later save over an earlier. So a later published
+    version (Amazon's next change, shipped in the JSON file) takes over from its own date.
+    ``db_path`` None: the published versions only. A saved version that no longer parses (saved by an
+    older app whose table had other fields) is passed over, as other saved settings that no longer
+    validate are.
+    """
+    on = on or dt.date.today()
+    published = _published(table_path(marketplace))
+    candidates = [((v["effective_from"], 0, ""), v) for v in published["versions"]]
+    if db_path is not None:
+        candidates += [((v["effective_from"], 1, v.get("saved_at", "")), v)
+                       for v in seller_versions(db_path, marketplace) if _parses(published, v)]
+    in_force = [c for c in candidates if dt.date.fromisoformat(c[0][0]) <= on]
+    if not in_force:
+        raise ValueError(f"no {marketplace} fee table in force on {on.isoformat()} (earliest version starts "
+                         f"{min(c[0][0] for c in candidates)})")
+    return max(in_force, key=lambda c: c[0])[1]
+
+
+def fee_table_in_force(db_path: Path | None, marketplace: str = "US", on: dt.date | None = None) -> FeeTable:
+    """The fee table the app uses on a date: the seller's saved version when one is in force, else
+    Amazon's published one (``version_in_force``). Every caller that prices fees reads it here.
+
+    Examples
+    --------
+    >>> fee_table_in_force(None, "US", dt.date(2026, 3, 1)).effective_from
+    datetime.date(2026, 2, 15)
+    """
+    published = _published(table_path(marketplace))
+    return _parse_version(published["marketplace"], published["currency"],
+                          version_in_force(db_path, marketplace, on))
+
+
+def save_seller_version(db_path: Path, version: dict, marketplace: str = "US") -> dict:
+    """Save an edited version as the seller's (a new entry stamped ``saved_at``, now in UTC); the JSON
+    file is never written. ValueError when the version does not parse. Returns the version saved."""
+    published = _published(table_path(marketplace))
+    dt.date.fromisoformat(version["effective_from"])
+    _parse_version(published["marketplace"], published["currency"], version)
+    saved = {**version, "saved_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None).isoformat(timespec="seconds")}
+    versions = seller_versions(db_path, marketplace) + [saved]
+    with db.writing(Path(db_path)) as con:
+        con.execute("INSERT OR REPLACE INTO settings VALUES ($name, $value, now()::TIMESTAMP)",
+                    {"name": SETTINGS_PREFIX + marketplace.lower(), "value": json.dumps({"versions": versions})})
+    return saved
+
+
+def reset_seller_versions(db_path: Path, marketplace: str = "US") -> None:
+    """Forget the seller's saved versions: Amazon's published table applies again."""
+    with db.writing(Path(db_path)) as con:
+        con.execute("DELETE FROM settings WHERE name = $name", {"name": SETTINGS_PREFIX + marketplace.lower()})
 
 
 def size_tier_group(amazon_tier_text) -> str | pd.Series:
@@ -424,6 +589,181 @@ def low_inventory_fee_applies(hdos_30, hdos_90, table: FeeTable):
     return (np.nan_to_num(short, nan=np.inf) < limit) & (np.nan_to_num(long, nan=np.inf) < limit)
 
 
+def low_inventory_fee_per_unit(table: FeeTable, size_tier, days_of_supply, weight_lb=None):
+    """Low-inventory-level fee per unit shipped, by size group, historical days of supply and weight.
+
+    ``days_of_supply`` is the greater of the 30-day and 90-day historical days of supply (the fee
+    applies only when both are under 28, so the greater one decides). From 2026-01-15 the fee has three
+    bands, 0 to under 14, 14 to under 21 and 21 to under 28 days (a band includes its lower edge), per
+    weight bracket; 0 at 28 days and over. Older versions charge one flat amount under 28, and nothing
+    for oversize (bulky items are covered from 2026-01-15, ``table.low_inventory_covers_bulky``). ``weight_lb``
+    (shipping weight) picks the bracket; None takes the lightest. The 2026 standard rates are from a
+    third-party page and the bulky ones are placeholders (``table.is_confirmed("low_inventory")`` is
+    False). Missing days of supply cost 0. Vectorised over size tier, days and weight.
+
+    Parameters
+    ----------
+    table : FeeTable
+    size_tier : str or array of str
+        "standard" or "oversize".
+    days_of_supply : float or array
+        Historical days of supply, the greater of the 30- and 90-day figures.
+    weight_lb : float or array, optional
+        Shipping weight in pounds.
+
+    Returns
+    -------
+    float or ndarray
+        Dollars per unit shipped.
+
+    Examples
+    --------
+    >>> t = fee_table("US", dt.date(2026, 1, 15))
+    >>> [float(low_inventory_fee_per_unit(t, "standard", d, 0.5)) for d in (13.9, 14, 21, 27.9, 28)]
+    [0.89, 0.63, 0.32, 0.32, 0.0]
+    >>> float(low_inventory_fee_per_unit(t, "standard", 10, 2.0))  # large standard up to 3 lb
+    0.97
+    """
+    tiers = _check_tiers(size_tier)
+    days = np.asarray(days_of_supply, dtype=float)
+    if (days < 0).any():
+        raise ValueError("days_of_supply must be >= 0")
+    weight = np.asarray(0.0 if weight_lb is None else weight_lb, dtype=float)
+    if (weight < 0).any():
+        raise ValueError("weight_lb must be >= 0")
+    tiers, days, weight = np.broadcast_arrays(tiers, days, weight)
+    fee = np.zeros(days.shape)
+    for tier, brackets in (("standard", table.low_inventory_standard), ("oversize", table.low_inventory_oversize)):
+        chosen = np.zeros(days.shape, dtype=bool)
+        for b in brackets:  # the lightest bracket that holds the weight wins
+            top = np.inf if b.max_lb is None else b.max_lb
+            here = (tiers == tier) & ~chosen & ((weight <= top) | np.isnan(weight))
+            low = 0.0
+            for upper, band_fee in zip(b.upper_days, b.fees):
+                fee = np.where(here & (days >= low) & (days < upper), band_fee, fee)
+                low = upper
+            chosen |= here
+    fee = np.where(np.isnan(days) | ((tiers == "oversize") & (not table.low_inventory_covers_bulky)), 0.0, fee)
+    return fee.item() if fee.ndim == 0 else fee
+
+
+def aged_surcharge_per_unit(table: FeeTable, age_days, volume_cuft, size_tier="standard"):
+    """Aged-inventory surcharge on one unit of ``age_days`` on an assessment day (the 15th).
+
+    ``surcharge = max(volume_cuft × per_cuft, per_unit)`` of the unit's band: the greater of the
+    per-cubic-foot and the per-unit amount. In the 2026 table 366-455 days (12-15 months) is per unit
+    only (0.30) and 456+ (15 months and over) the greater of 7.90 per cu ft or 0.35 per unit; under
+    181 days costs 0. The rates are the same for both size groups (``size_tier`` is checked only).
+    Vectorised.
+
+    Parameters
+    ----------
+    table : FeeTable
+    age_days : int or array
+        The unit's age in days on the assessment day (FIFO).
+    volume_cuft : float or array
+        The unit's volume in cubic feet.
+    size_tier : str or array of str
+        "standard" or "oversize".
+
+    Examples
+    --------
+    >>> t = fee_table("US", dt.date(2026, 1, 15))
+    >>> float(aged_surcharge_per_unit(t, 500, 0.01)), round(float(aged_surcharge_per_unit(t, 500, 0.1)), 2)
+    (0.35, 0.79)
+    >>> float(aged_surcharge_per_unit(t, 400, 2.0)), float(aged_surcharge_per_unit(t, 180, 2.0))
+    (0.3, 0.0)
+    """
+    _check_tiers(size_tier)
+    ages, volume = np.asarray(age_days, dtype=float), np.asarray(volume_cuft, dtype=float)
+    if (ages < 0).any() or (volume < 0).any():
+        raise ValueError("age_days and volume_cuft must be >= 0")
+    per_cuft, per_unit = np.zeros(ages.shape), np.zeros(ages.shape)
+    for band, rate, floor in zip(AIS_BANDS, table.ais_per_cuft, table.ais_per_unit_floor):
+        inside = (ages >= band.low) & ((ages <= band.high) if band.high is not None else True)
+        per_cuft, per_unit = np.where(inside, rate, per_cuft), np.where(inside, floor, per_unit)
+    out = np.maximum(volume * per_cuft, per_unit)
+    return out.item() if out.ndim == 0 else out
+
+
+def placement_fee_per_unit(table: FeeTable, split_option: str, size_tier, weight_lb):
+    """FBA inbound placement fee per unit sent, a purchase order's cost line, by split option.
+
+    ``fee = bracket fee + per_lb_above × (weight − above_lb)`` of the option's brackets for the size
+    group and shipping weight. Options: "minimal" (one inbound location), "partial" (two or three)
+    and "amazon_optimised" (four or more, free). NaN where the option is not offered (partial splits
+    for standard size since 2025-02-20); 0 in versions that do not model the fee. Unconfirmed rates
+    (``table.is_confirmed("placement")`` is False); Amazon's West-coast premium is not modelled.
+    Vectorised over size tier and weight.
+
+    Examples
+    --------
+    >>> t = fee_table("US", dt.date(2026, 1, 15))
+    >>> float(placement_fee_per_unit(t, "minimal", "standard", 0.8))
+    0.27
+    >>> float(placement_fee_per_unit(t, "amazon_optimised", "oversize", 30))
+    0.0
+    >>> round(float(placement_fee_per_unit(t, "minimal", "standard", 13.0)), 2)  # 0.40 + 0.016 × (13 − 3)
+    0.56
+    """
+    if split_option not in PLACEMENT_OPTIONS:
+        raise ValueError(f"split_option must be one of {PLACEMENT_OPTIONS}, got {split_option!r}")
+    tiers = _check_tiers(size_tier)
+    weight = np.asarray(weight_lb, dtype=float)
+    tiers, weight = np.broadcast_arrays(tiers, weight)
+    options = {o.option: o for o in table.placement}
+    if not options:
+        fee = np.where(np.isnan(weight), np.nan, 0.0)
+    elif split_option not in options:
+        fee = np.full(weight.shape, np.nan)
+    else:
+        option = options[split_option]
+        nothing = np.full(weight.shape, np.nan)
+        standard = nothing if option.standard is None else _weight_fee(option.standard, weight)
+        oversize = nothing if option.oversize is None else _weight_fee(option.oversize, weight)
+        fee = np.where(tiers == "oversize", oversize, standard)
+    return fee.item() if fee.ndim == 0 else fee
+
+
+BLOCK_NAMES = {"storage": "monthly storage", "utilisation_surcharge": "storage utilisation surcharge",
+               "aged_surcharge": "aged-inventory surcharge", "overage": "storage over the limit",
+               "removal": "removal fees", "disposal": "disposal fees", "low_inventory": "low-inventory-level fee",
+               "placement": "inbound placement fee"}
+
+
+def unconfirmed_note(table: FeeTable, blocks=BLOCKS) -> str:
+    """A sentence naming which of ``blocks`` the table holds unconfirmed rates for, "" when none: what
+    a page shows beside a figure that uses them.
+
+    Examples
+    --------
+    >>> t = fee_table("US", dt.date(2026, 3, 1))
+    >>> unconfirmed_note(t, ("storage", "low_inventory", "placement"))
+    'Not confirmed by an Amazon page we could read: low-inventory-level fee, inbound placement fee (estimates).'
+    >>> unconfirmed_note(t, ("storage",))
+    ''
+    """
+    names = [BLOCK_NAMES[b] for b in blocks if not table.is_confirmed(b)]
+    return f"Not confirmed by an Amazon page we could read: {', '.join(names)} (estimates)." if names else ""
+
+
+def _bracket_item(brackets, i: int) -> str:
+    """A weight bracket in words: "up to 2 lb", "over 10 lb (+1.06/lb)", "any weight"."""
+    b = brackets[i]
+    if b.max_lb is not None:
+        return f"up to {b.max_lb:g} lb"
+    if i == 0 and not getattr(b, "per_lb_above", 0):
+        return "any weight"
+    below = brackets[i - 1].max_lb if i else 0.0
+    extra = f" (+{b.per_lb_above:g}/lb over {b.above_lb:g} lb)" if getattr(b, "per_lb_above", 0) else ""
+    return f"over {below:g} lb{extra}"
+
+
+def display_option(option: str) -> str:
+    """A placement option as a seller reads it: "minimal splits", "Amazon-optimised splits"."""
+    return {"amazon_optimised": "Amazon-optimised splits"}.get(option, f"{option} splits")
+
+
 def fee_table_rows(table: FeeTable) -> pd.DataFrame:
     """The fee table as rows a seller can read: block, item, rate, unit, confirmed, source.
 
@@ -442,15 +782,34 @@ def fee_table_rows(table: FeeTable) -> pd.DataFrame:
     rows += [("utilisation_surcharge", f"above {t.above_weeks:g} weeks, standard Jan-Sep (total)", t.standard_off_peak,
               "$ per cu ft a month") for t in table.utilisation_tiers]
     for band, per_cuft, floor in zip(AIS_BANDS, table.ais_per_cuft, table.ais_per_unit_floor):
-        rows.append(("aged_surcharge", f"{band.label} days", per_cuft, "$ per cu ft, on the 15th"))
+        if per_cuft or not floor:
+            rows.append(("aged_surcharge", f"{band.label} days", per_cuft, "$ per cu ft, on the 15th"))
         if floor:
-            rows.append(("aged_surcharge", f"{band.label} days, per-unit floor", floor, "$ per unit, if higher"))
+            rows.append(("aged_surcharge", f"{band.label} days" + (", per-unit floor" if per_cuft else ""), floor,
+                         "$ per unit, if higher" if per_cuft else "$ per unit, on the 15th"))
     rows.append(("overage", "over the storage limit", table.overage_per_cuft, "$ per cu ft a month"))
-    for block, brackets in (("removal", table.removal_standard), ("disposal", table.disposal_standard)):
-        rows += [(block, f"standard, up to {b.max_lb:g} lb" if b.max_lb is not None else f"standard, over {b.above_lb:g} lb",
-                  b.fee, "$ per unit") for b in brackets]
-    rows.append(("low_inventory", f"both 30- and 90-day historical days of supply under "
-                                  f"{table.low_inventory_threshold_days:g}", table.low_inventory_per_unit_standard,
-                 "$ per unit, standard"))
+    billing = ", billed per unit as processed" if table.removal_billing == "per_unit_processed" else ""
+    for block, tiers in (("removal", (table.removal_standard, table.removal_oversize)),
+                         ("disposal", (table.disposal_standard, table.disposal_oversize))):
+        for tier, brackets in zip(SIZE_TIERS, tiers):
+            rows += [(block, f"{tier}, {_bracket_item(brackets, i)}", b.fee, "$ per unit" + billing)
+                     for i, b in enumerate(brackets)]
+    for tier, brackets in (("standard", table.low_inventory_standard), ("oversize", table.low_inventory_oversize)):
+        for i, b in enumerate(brackets):
+            weight = "" if len(brackets) == 1 else f", {_bracket_item(brackets, i)}"
+            low = 0.0
+            for upper, fee in zip(b.upper_days, b.fees):
+                rows.append(("low_inventory", f"{tier}{weight}, {low:g} to under {upper:g} days of supply", fee,
+                             "$ per unit shipped"))
+                low = upper
+    for option in table.placement:
+        for tier in SIZE_TIERS:
+            brackets = getattr(option, tier)
+            if brackets is None:
+                rows.append(("placement", f"{display_option(option.option)}, {tier}: not offered", float("nan"),
+                             "$ per unit sent"))
+                continue
+            rows += [("placement", f"{display_option(option.option)}, {tier}, {_bracket_item(brackets, i)}", b.fee,
+                      "$ per unit sent") for i, b in enumerate(brackets)]
     frame = pd.DataFrame(rows, columns=["block", "item", "rate", "unit"])
     return frame.assign(confirmed=frame["block"].map(confirmed), source=frame["block"].map(sources))
