@@ -572,6 +572,9 @@ class RestockInputs:
     as_of: dt.date | None
     period_days: int
     position_known: bool = True  # False without a stock snapshot: position taken as 0
+    items: pd.DataFrame | None = None  # sku, cubic_feet_per_unit, size_tier (core.fees.inputs.item_volumes)
+    capacity: CapacityLimits = CapacityLimits()  # the seller's storage limits (Settings)
+    exempt_skus: tuple[str, ...] = ()  # SKUs the seller marks exempt from the low-inventory fee
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
@@ -597,8 +600,13 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
     resold = returns.resellable_returns_per_day(db_path, table.as_of, by_sku=returns_by_sku)
+    from core import settings
+    from core.fees.inputs import item_volumes
+
+    items = item_volumes(db_path, table.as_of) if table.sources.stock is not None else None
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
-                         table.sources.stock is not None)
+                         table.sources.stock is not None, items, settings.load_capacity(db_path),
+                         settings.load_low_inventory_exempt(db_path))
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
@@ -608,7 +616,8 @@ def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | Non
     if inputs.as_of is None or inputs.frame.empty:
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
-                         inputs.resellable, forecast, position_known=inputs.position_known)
+                         inputs.resellable, forecast, position_known=inputs.position_known, items=inputs.items,
+                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
