@@ -202,14 +202,36 @@ def pack_up(quantity, moq, case_pack) -> np.ndarray:
     return np.where(q > 0, np.ceil(wanted / pack - 1e-9) * pack, 0.0)
 
 
-def candidate_quantities(floor, ceiling, eoq, moq, case_pack, grid: int = 6) -> np.ndarray:
-    """Candidate order quantities per SKU, shape (SKUs, K): the floor, the ceiling, the EOQ, the MOQ
-    and ``grid`` points spaced evenly between floor and ceiling, each rounded down and up to what
-    the supplier accepts (``pack_down`` / ``pack_up``). Infeasible ones are NaN."""
+def priced_eoq(demand_per_day, order_cost, unit_cost, capital_rate_annual, storage_per_unit_year_value,
+               lost_units_per_cycle, unit_margin) -> np.ndarray:
+    """The quantity that minimises ordering + holding + lost margin a year (the EOQ with the fee
+    table's storage and the stockout cost per cycle): ``√(2·D·(S + short·m) / (c·r + storage))``.
+
+    Examples
+    --------
+    D = 730, S = 50, nothing short, H = 1.5: √(2·730·50/1.5) = 220.6.
+
+    >>> round(float(priced_eoq([2.0], 50.0, [10.0], 0.15, [0.0], [0.0], [5.0])[0]), 1)
+    220.6
+    """
+    annual = np.clip(_f(demand_per_day), 0, None) * DAYS_PER_YEAR
+    per_cycle = order_cost + np.nan_to_num(_f(lost_units_per_cycle)) * np.clip(np.nan_to_num(_f(unit_margin)), 0, None)
+    holding = _f(unit_cost) * capital_rate_annual + np.nan_to_num(_f(storage_per_unit_year_value))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(holding > 0, np.sqrt(2 * annual * per_cycle / holding), np.nan)
+
+
+def candidate_quantities(floor, ceiling, eoq, moq, case_pack, grid: int = 6, optimum=None) -> np.ndarray:
+    """Candidate order quantities per SKU, shape (SKUs, K): the floor, the ceiling, the EOQ, the MOQ,
+    the priced optimum (``priced_eoq``, when given) and ``grid`` points spaced evenly between floor
+    and ceiling, each rounded down and up to what the supplier accepts (``pack_down`` / ``pack_up``).
+    Infeasible ones are NaN."""
     floor, ceiling = _f(floor), _f(ceiling)
     top = np.maximum(ceiling, floor)
     steps = np.linspace(0.0, 1.0, grid)[None, :]
-    raw = np.column_stack([floor, ceiling, np.nan_to_num(_f(eoq), nan=0.0), np.nan_to_num(_f(moq), nan=0.0)])
+    best = np.nan_to_num(_f(optimum if optimum is not None else eoq), nan=0.0)
+    raw = np.column_stack([floor, ceiling, np.nan_to_num(_f(eoq), nan=0.0), np.nan_to_num(_f(moq), nan=0.0),
+                           np.clip(best, floor, top)])
     raw = np.concatenate([raw, floor[:, None] + (top - floor)[:, None] * steps], axis=1)
     moq2, pack2 = _f(moq)[:, None], _f(case_pack)[:, None]
     return np.concatenate([pack_down(raw, moq2, pack2), pack_up(raw, moq2, pack2)], axis=1)

@@ -286,7 +286,10 @@ def _corridor_quantity(t: pd.DataFrame, trigger: pd.Series, priced: dict, table:
     case above the ceiling), the smallest accepted quantity above the floor, blocked by "moq"."""
     floor, ceiling = t["floor_units"].to_numpy(float), t["ceiling_units"].to_numpy(float)
     moq, pack = t["moq"].to_numpy(float), t["case_pack"].to_numpy(float)
-    candidates = cr.candidate_quantities(floor, ceiling, t["eoq"].to_numpy(float), moq, pack)
+    optimum = cr.priced_eoq(priced["demand_per_day"], priced["order_cost"], priced["unit_cost"],
+                            priced["capital_rate_annual"], priced["storage_per_unit_year_value"],
+                            priced["lost_units_per_cycle"], priced["unit_margin"])
+    candidates = cr.candidate_quantities(floor, ceiling, t["eoq"].to_numpy(float), moq, pack, optimum=optimum)
     candidates = np.where(candidates > 0, candidates, np.nan)
     cost = cr.annual_cost(candidates, **priced)["total"]
     low = np.minimum(floor, ceiling)
