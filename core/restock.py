@@ -43,7 +43,7 @@ RESTOCK_COLUMNS = [
     "low_inventory_exempt", "low_inventory_floor_units", "floor_units", "ceiling_units", "eoq_order_qty",
     "cubic_feet_per_unit", "size_tier", "base_stock", "stock_at_arrival", "capacity_cuft_after",
     "annual_cost", "moq_surcharge", "fees_storage_12m", "fees_aged_12m", "fees_low_inventory_12m",
-    "fees_placement_12m", "projected_fees_12m", "plan_rule",
+    "fees_placement_12m", "projected_fees_12m", "plan_rule", "cycle_qty",
 ]
 BLOCKS = ("grade", "ceiling", "capacity", "moq")  # blocked_by: why an order is held back or capped
 
@@ -304,6 +304,23 @@ def _corridor_quantity(t: pd.DataFrame, trigger: pd.Series, priced: dict, table:
     return pd.Series(q, index=t.index), pd.Series(block, index=t.index, dtype=object)
 
 
+def _cycle_quantity(t: pd.DataFrame, priced: dict, params: RestockParams) -> pd.Series:
+    """The quantity of each later order (the stock projection and the supplier forecast replay the
+    plan with it): the cheapest a year inside the steady corridor [d·R, 180·d − B], each order
+    landing behind the base stock B (before the MOQ and case pack, which the replay applies)."""
+    d = t["demand_per_day"].to_numpy(float)
+    low = d * params.review_period_days
+    high = np.maximum(d * (cr.AIS_FIRST_AGE_DAYS - 1) - t["base_stock"].to_numpy(float), low)
+    optimum = cr.priced_eoq(priced["demand_per_day"], priced["order_cost"], priced["unit_cost"],
+                            priced["capital_rate_annual"], priced["storage_per_unit_year_value"],
+                            priced["lost_units_per_cycle"], priced["unit_margin"])
+    candidates = cr.candidate_quantities(low, high, t["eoq"].to_numpy(float), t["moq"].to_numpy(float),
+                                         t["case_pack"].to_numpy(float), optimum=optimum)
+    candidates = np.where(candidates > 0, candidates, np.nan)
+    chosen = cr.cheapest(candidates, cr.annual_cost(candidates, **priced)["total"], low, high)
+    return pd.Series(np.where(np.isnan(chosen), t["eoq"].to_numpy(float), chosen), index=t.index)
+
+
 def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) -> pd.Series:
     """Orders cut so the account's projected cubic feet stay within the seller's limit per storage type.
 
@@ -505,7 +522,9 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     priced = _price_inputs(t, table, params, sigma_short)
     if corridor:
         wanted, block = _corridor_quantity(t, trigger, priced, table, params)
+        t["cycle_qty"] = _cycle_quantity(t, priced, params)
     else:
+        t["cycle_qty"] = t["eoq"]
         wanted = t["eoq_order_qty"].copy()
         block = pd.Series("", index=t.index, dtype=object)
     t["order_qty"] = wanted.where(~held, 0.0)

@@ -160,3 +160,19 @@ def test_the_cheapest_candidate_inside_the_corridor_respects_pack_and_moq():
                                 np.array([24.0]))
     inside = sorted({float(v) for v in q[0] if not np.isnan(v)})
     assert all(v % 24 == 0 and v >= 100 for v in inside) and {216.0, 240.0, 360.0} <= set(inside)
+
+
+def test_a_capped_sku_is_reordered_later_with_the_corridors_quantity():
+    """The stock projection replays the plan: the ceiling SKU (blocked by the ceiling, not by its grade)
+    orders 180 today and again each time its position is back at ROP 30 + 7 days' demand; each later
+    order is its cycle quantity, the cheapest inside [7, 180 − B = 180]: 180 again, never an EOQ of 494."""
+    from core.stock_projection import project_stock
+
+    frame, summary, costs, items = _sku()
+    plan = restock_table(frame, summary, costs, PARAMS, AS_OF, items=items)
+    assert plan.loc[0, "blocked_by"] == "ceiling" and plan.loc[0, "cycle_qty"] == pytest.approx(180)
+    orders = project_stock(plan, None, days=400).orders[0]
+    placed = orders[orders > 0]
+    assert len(placed) >= 2 and (placed == 180).all()
+    grade = restock_table(frame.assign(grade="red"), summary, costs, PARAMS, AS_OF, items=items)
+    assert project_stock(grade, None, days=400).orders.sum() == 0
