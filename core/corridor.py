@@ -122,18 +122,43 @@ def low_inventory_exempt(units_7d, is_new, marked) -> np.ndarray:
     return few | np.asarray(is_new, dtype=bool) | np.asarray(marked, dtype=bool)
 
 
-def low_inventory_floor_units(demand_per_day, exempt, threshold_days: float = 28.0) -> np.ndarray:
-    """Stock that keeps historical days of supply at the threshold: ``28 × d`` (0 when exempt).
+def low_inventory_floor_units(demand_per_day, exempt, threshold_days: float = 28.0, order_qty=None) -> np.ndarray:
+    """Stock to hold under the cycle so both historical days of supply stay at the threshold (0 when exempt).
 
-    Historical days of supply = average units on hand ÷ average units shipped a day, over 30 and
-    over 90 days; while stock never drops below 28 days of demand, both stay at or above 28.
+    Historical days of supply = average units on hand ÷ units shipped a day, over 30 and over 90 days.
+    Orders of Q land when B units are left; over the 30 days before that, stock averaged
+    B + min(15·d, Q/2) (the whole cycle's average when it is shorter than 30 days), the lowest the
+    30-day figure gets; the 90-day one is never lower. Both stay ≥ 28 when
+    ``B ≥ 28·d − min(15·d, Q/2)``: the floor F₂₈ = max(0, 28·d − min(15·d, Q/2)). Without Q (no cost
+    known), 28·d: stock never under 28 days' demand.
 
     Examples
     --------
-    >>> low_inventory_floor_units([2.0, 2.0], [False, True]).tolist()
-    [56.0, 0.0]
+    d = 2: with orders of 200 (100 days) the 30-day average at its lowest is B + 30, so 56 − 30 = 26;
+    with orders of 20, B + 10: 46; without Q, 56; exempt, 0.
+
+    >>> low_inventory_floor_units([2.0, 2.0, 2.0, 2.0], [False, False, False, True], 28.0,
+    ...                           [200.0, 20.0, np.nan, 200.0]).tolist()
+    [26.0, 46.0, 56.0, 0.0]
     """
-    return np.where(np.asarray(exempt, dtype=bool), 0.0, threshold_days * np.clip(_f(demand_per_day), 0, None))
+    d = np.clip(_f(demand_per_day), 0, None)
+    cushion = np.zeros(len(d)) if order_qty is None else np.nan_to_num(np.minimum(15.0 * d, _f(order_qty) / 2))
+    return np.where(np.asarray(exempt, dtype=bool), 0.0, np.clip(threshold_days * d - cushion, 0, None))
+
+
+def low_inventory_charged(base_stock, order_qty, demand_per_day, threshold_days: float = 28.0) -> np.ndarray:
+    """Whether a steady cycle pays the low-inventory fee: Amazon charges it when BOTH historical days
+    of supply are under 28, so when even the 90-day figure at its lowest, B + min(45·d, Q/2), is
+    under 28 days' demand.
+
+    Examples
+    --------
+    >>> low_inventory_charged([0.0, 0.0], [40.0, 200.0], [2.0, 2.0]).tolist()  # 20 < 56; 90 ≥ 56
+    [True, False]
+    """
+    d = np.clip(_f(demand_per_day), 0, None)
+    q = _f(order_qty)
+    return (_f(base_stock) + np.minimum(45.0 * d, q / 2) < threshold_days * d) & (d > 0)
 
 
 def floor_quantity(position, reorder_point, low_inventory_units, demand_per_day, review_period_days) -> np.ndarray:
@@ -298,7 +323,7 @@ def annual_cost(order_qty, *, demand_per_day, base_stock, order_cost, unit_cost,
     - capital = unit cost × capital rate × (B + Q/2)
     - storage = storage a unit-year (peak months priced) × (B + Q/2)
     - aged = aged surcharge of one order (``order_aged_surcharge``, B units ahead) × D/Q
-    - low_inventory = fee a unit × D while (B + Q/2)/d < 28 and not exempt
+    - low_inventory = fee a unit × D when charged (``low_inventory_charged``) and not exempt
     - lost_margin = units short a cycle × D/Q × unit margin
 
     Each argument is per SKU (arrays); ``order_qty`` may be (SKUs, K) candidates.
@@ -331,7 +356,8 @@ def annual_cost(order_qty, *, demand_per_day, base_stock, order_cost, unit_cost,
         "capital": col(unit_cost) * capital_rate_annual * average,
         "storage": np.nan_to_num(col(storage_per_unit_year_value)) * average,
         "aged": order_aged_surcharge(base_stock, q, demand_per_day, ais_rates, table) * cycles,
-        "low_inventory": np.where(~col(exempt).astype(bool) & (average < threshold_days * d),
+        "low_inventory": np.where(~col(exempt).astype(bool)
+                                  & low_inventory_charged(col(base_stock), q, d, threshold_days),
                                   col(low_inventory_fee) * annual, 0.0),
         "lost_margin": np.nan_to_num(col(lost_units_per_cycle)) * cycles * np.clip(np.nan_to_num(col(unit_margin)), 0, None),
     }
@@ -359,10 +385,13 @@ def cheapest(candidates: np.ndarray, cost: np.ndarray, low, high) -> np.ndarray:
     return np.where(np.isfinite(out), out, np.nan)
 
 
-def stock_by_month(position, demand_per_day, lead_time_days, order_qty, base_stock, day_offsets) -> np.ndarray:
+def stock_by_month(position, demand_per_day, lead_time_days, order_qty, base_stock, day_offsets,
+                   later_qty=None, first_order_day=None) -> np.ndarray:
     """Projected units on hand per SKU on each of ``day_offsets`` (days from today), under the plan:
-    today's position sells at d; the order lands after L and later orders of the same Q land each
-    time the stock is back to B (a sawtooth between B + Q and B). No order: the position runs down.
+    today's position sells at d; the order lands after L and later orders of ``later_qty`` (default
+    the same Q) land each time the stock is back to B (a sawtooth between B + Q' and B). No order:
+    the position runs down. ``first_order_day`` (default 0, today): the day the first order is
+    placed, for SKUs that order later (it lands L days after).
 
     Examples
     --------
@@ -375,11 +404,15 @@ def stock_by_month(position, demand_per_day, lead_time_days, order_qty, base_sto
     t = _f(day_offsets)[None, :]
     p, d, lead = _f(position)[:, None], _f(demand_per_day)[:, None], _f(lead_time_days)[:, None]
     q, b = _f(order_qty)[:, None], _f(base_stock)[:, None]
+    q2 = q if later_qty is None else np.nan_to_num(_f(later_qty), nan=0.0)[:, None]
+    q2 = np.where(q2 > 0, q2, np.where(q > 0, q, 1.0))
+    t0 = 0.0 if first_order_day is None else np.nan_to_num(_f(first_order_day), nan=np.inf)[:, None]
+    lands = t0 + lead
     before = np.maximum(p - d * t, 0.0)
-    after = np.maximum(p - d * lead, 0.0) + q - d * (t - lead)
+    after = np.maximum(p - d * lands, 0.0) + q - d * (t - lands)
     with np.errstate(invalid="ignore", divide="ignore"):
-        wrapped = np.where(after < b, b + np.mod(after - b, np.where(q > 0, q, 1.0)), after)
-    ordered = (q > 0) & (t >= lead)
+        wrapped = np.where(after < b, b + np.mod(after - b, q2), after)
+    ordered = (q > 0) & (t >= lands)
     return np.where(ordered, np.maximum(wrapped, 0.0), before)
 
 
@@ -412,17 +445,18 @@ def month_offsets(as_of, months: int = 12) -> tuple[np.ndarray, np.ndarray, np.n
 
 def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base_stock, stock_ahead,
              size_tier, cubic_feet_per_unit, ais_rates, table: FeeTable, low_inventory_fee, exempt,
-             threshold_days) -> dict[str, np.ndarray]:
+             threshold_days, later_qty=None, first_order_day=None) -> dict[str, np.ndarray]:
     """Expected fees per SKU over the next 12 months under the plan, by component ($).
 
     - storage: Σ over the 12 calendar months of units on hand mid-month (``stock_by_month``) × cu ft ×
       that month's rate (peak Oct-Dec) × days counted ÷ days in the month.
     - aged: the aged surcharge of the orders the plan places in the 12 months: today's order behind
       the stock left when it lands (``stock_ahead``), then one order per cycle of Q/d days behind B
-      (``order_aged_surcharge``). Today's stock ages the same under any plan (FIFO sells it first),
+      (``order_aged_surcharge``), later orders of ``later_qty`` (default Q); a SKU whose first order
+      comes later (``first_order_day``, days from today) places it then. Today's stock ages the same under any plan (FIFO sells it first),
       so its surcharge is the Fees page's and not counted here.
     - low_inventory: fee a unit × units shipped while stock is under 28 days of demand before the
-      order lands, then × d × (365 − L) when the plan's average stock B + Q/2 is under 28 days;
+      order lands, then × d × (365 − L) when the plan's cycles are charged (``low_inventory_charged``);
       0 when exempt.
     - placement: 0 (the fee table has no inbound placement fee yet).
     """
@@ -432,22 +466,28 @@ def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base
     lengths = np.array([calendar.monthrange((as_of.year if m >= as_of.month else as_of.year + 1), m)[1]
                         for m in months])
     q, d, lead = _f(order_qty), np.clip(_f(demand_per_day), 0, None), _f(lead_time_days)
-    stock = stock_by_month(position, d, lead, q, base_stock, mid)
+    t0 = np.zeros(len(q)) if first_order_day is None else np.nan_to_num(_f(first_order_day), nan=np.inf)
+    stock = stock_by_month(position, d, lead, q, base_stock, mid, later_qty, t0)
+    lands = t0 + lead
+    q2 = q if later_qty is None else np.where(np.nan_to_num(_f(later_qty)) > 0, np.nan_to_num(_f(later_qty)), q)
     tiers = np.asarray(size_tier, dtype=object)
     rates = np.column_stack([storage_rate_per_cuft(table, tiers, np.full(len(tiers), m)) for m in months])
     storage = (stock * _f(cubic_feet_per_unit)[:, None] * rates * (counted / lengths)[None, :]).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        cycle_days = np.where((q > 0) & (d > 0), q / np.where(d > 0, d, 1.0), np.inf)
-    later_orders = np.where(q > 0, np.clip((DAYS_PER_YEAR - lead) / cycle_days - 1, 0, None), 0.0)
+        first_days = np.where((q > 0) & (d > 0), (_f(stock_ahead) + q - _f(base_stock)) / np.where(d > 0, d, 1.0),
+                              np.inf)
+        cycle_days = np.where((q2 > 0) & (d > 0), q2 / np.where(d > 0, d, 1.0), np.inf)
+        later_orders = np.where(q > 0, np.clip((DAYS_PER_YEAR - lands - np.clip(first_days, 0, None))
+                                               / cycle_days, 0, None), 0.0)
     aged = (order_aged_surcharge(stock_ahead, q, d, ais_rates, table)
-            + order_aged_surcharge(base_stock, q, d, ais_rates, table) * later_orders)
-    aged = np.where(q > 0, aged, 0.0)
+            + order_aged_surcharge(base_stock, q2, d, ais_rates, table) * later_orders)
+    aged = np.where((q > 0) & (t0 < DAYS_PER_YEAR), aged, 0.0)
     p = np.clip(_f(position), 0, None)
     limit = threshold_days * d
-    until = np.where(q > 0, np.minimum(lead, DAYS_PER_YEAR), DAYS_PER_YEAR)
+    until = np.where(q > 0, np.minimum(lands, DAYS_PER_YEAR), DAYS_PER_YEAR)
     shipped_low = np.clip(np.minimum(p, limit) - np.maximum(p - d * until, 0.0), 0, None)
-    steady_low = (q > 0) & (_f(base_stock) + q / 2 < limit)
-    units_low = shipped_low + np.where(steady_low, d * np.clip(DAYS_PER_YEAR - lead, 0, None), 0.0)
+    steady_low = (q > 0) & low_inventory_charged(base_stock, q2, d, threshold_days)
+    units_low = shipped_low + np.where(steady_low, d * np.clip(DAYS_PER_YEAR - lands, 0, None), 0.0)
     low = np.where(np.asarray(exempt, dtype=bool), 0.0, _f(low_inventory_fee) * units_low)
     out = {"storage": storage, "aged": aged, "low_inventory": low, "placement": np.zeros(len(q))}
     out["total"] = storage + aged + low

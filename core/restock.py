@@ -140,7 +140,7 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
         floor = n["low_inventory_floor_units"] > 0
         floor_text = pd.Series("", index=n.index, dtype=object)
         if floor.any():
-            floor_text[floor] = " + low-inventory floor (28 days) " + _fmt(n.loc[floor, "low_inventory_floor_units"])
+            floor_text[floor] = " + low-inventory floor " + _fmt(n.loc[floor, "low_inventory_floor_units"])
         out[now] = ("position " + _fmt(n["position"]) + " ≤ reorder point " + _fmt(n["reorder_point"]) + floor_text
                     + f" + {review_days:g} days' demand " + _fmt(n["demand_per_day"] * review_days)
                     + ": order " + _fmt(n["order_qty"]) + " (needed " + _fmt(n["order_qty_needed"])
@@ -220,7 +220,7 @@ def _items(sku: pd.Series, items: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _floor_and_ceiling(t: pd.DataFrame, frame: pd.DataFrame, table: FeeTable, params: RestockParams, forecast,
-                       exempt_skus: tuple[str, ...], corridor: bool) -> pd.DataFrame:
+                       exempt_skus: tuple[str, ...], corridor: bool, cycle_qty=None) -> pd.DataFrame:
     """The corridor of each SKU (core/corridor.py): exemption, 28-day floor, floor and ceiling order
     quantities, stock left when an order lands, and the base stock B (safety stock + floor in use)."""
     d, lead = t["demand_per_day"], t["lead_time_days"]
@@ -232,7 +232,7 @@ def _floor_and_ceiling(t: pd.DataFrame, frame: pd.DataFrame, table: FeeTable, pa
     marked = t["sku"].isin(set(exempt_skus) | set(params.low_inventory_exempt_skus)).to_numpy()
     exempt = cr.low_inventory_exempt(units_7d, new, marked)
     threshold = cr.low_inventory_threshold_days(table)
-    floor28 = cr.low_inventory_floor_units(d, exempt, threshold)
+    floor28 = cr.low_inventory_floor_units(d, exempt, threshold, cycle_qty)
     to_arrival, window = d * lead, d * (cr.AIS_FIRST_AGE_DAYS - 1)
     use = t["method"] != VELOCITY_METHOD
     if forecast is not None and len(forecast.summary) and use.any():
@@ -318,7 +318,8 @@ def _cycle_quantity(t: pd.DataFrame, priced: dict, params: RestockParams) -> pd.
                                          t["case_pack"].to_numpy(float), optimum=optimum)
     candidates = np.where(candidates > 0, candidates, np.nan)
     chosen = cr.cheapest(candidates, cr.annual_cost(candidates, **priced)["total"], low, high)
-    return pd.Series(np.where(np.isnan(chosen), t["eoq"].to_numpy(float), chosen), index=t.index)
+    unknown = np.isnan(chosen) | np.isnan(t["unit_cost"].to_numpy(float))  # no cost: no cheapest, as the EOQ
+    return pd.Series(np.where(unknown, t["eoq"].to_numpy(float), chosen), index=t.index)
 
 
 def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) -> pd.Series:
@@ -330,7 +331,8 @@ def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) ->
     q = t["order_qty"].to_numpy(float).copy()
     cuft = t["cubic_feet_per_unit"].fillna(0.0).to_numpy(float)
     mid, _, _ = cr.month_offsets(as_of)
-    stock = cr.stock_by_month(t["position"], t["demand_per_day"], t["lead_time_days"], q, t["base_stock"], mid)
+    stock = cr.stock_by_month(t["position"], t["demand_per_day"], t["lead_time_days"], q, t["base_stock"], mid,
+                              t["cycle_qty"])
     minimum = np.minimum(cr.pack_up(t["floor_units"], t["moq"], t["case_pack"]), q)
     d = t["demand_per_day"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -364,11 +366,21 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
     d = t["demand_per_day"].to_numpy(float)
     over = cr.order_aged_surcharge(ahead, q, d, priced["ais_rates"], table) - cr.order_aged_surcharge(
         ahead, np.minimum(q, t["ceiling_units"].to_numpy(float)), d, priced["ais_rates"], table)
+    # A SKU that orders later under the plan ("soon", "not yet") places its first order of the cycle
+    # quantity on its reorder day; a held SKU and one without demand order nothing.
+    later = (q <= 0) & (t["status"] != "held").to_numpy() & (d > 0)
+    days_to = rm.days_until_reorder(t["position"], t["reorder_point"] + t["low_inventory_floor_units"], d)
+    first_q = np.where(later, np.nan_to_num(t["cycle_qty"].to_numpy(float)), q)
+    first_day = np.where(later, np.floor(np.asarray(days_to, dtype=float)), 0.0)
+    ahead_first = np.where(later, np.maximum(t["position"].to_numpy(float) - d * (first_day + t["lead_time_days"]
+                                                                                   .to_numpy(float)), 0.0), ahead)
     fees = cr.fees_12m(as_of=as_of, position=t["position"], demand_per_day=d, lead_time_days=t["lead_time_days"],
-                       order_qty=q, base_stock=t["base_stock"], stock_ahead=ahead, size_tier=t["size_tier"],
+                       order_qty=first_q, base_stock=t["base_stock"], stock_ahead=ahead_first,
+                       first_order_day=first_day, size_tier=t["size_tier"],
                        cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=priced["ais_rates"], table=table,
                        low_inventory_fee=priced["low_inventory_fee"], exempt=priced["exempt"],
-                       threshold_days=priced["threshold_days"])
+                       threshold_days=priced["threshold_days"],
+                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9))
     return pd.DataFrame({
         "annual_cost": np.where(q > 0, yearly, np.nan),
         "moq_surcharge": np.where(t["blocked_by"] == "moq", over, 0.0),
@@ -382,7 +394,7 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
 def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
     """What the corridor did to each order-now line, in words."""
     text = ("; corridor " + _fmt(n["floor_units"]) + "-" + _fmt(n["ceiling_units"])
-            + " (floor: reorder point" + np.where(n["low_inventory_floor_units"] > 0, " + 28 days' supply", "")
+            + " (floor: reorder point" + np.where(n["low_inventory_floor_units"] > 0, " + low-inventory floor", "")
             + "; ceiling: sells before 181 days old)").astype(object)
     block = n["blocked_by"]
     capped = block == "ceiling"
@@ -508,12 +520,18 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     corridor = params.plan_rule == "corridor"
     table = _fee_table(as_of)
     t = t.join(_items(t["sku"], items))
-    t = t.join(_floor_and_ceiling(t, frame, table, params, forecast, exempt_skus, corridor))
+    t["moq"] = _column(costs, "moq")
+    t["case_pack"] = _column(costs, "case_pack")
+    cycle = None
+    if corridor:  # the later orders' size sets how much floor the cycle needs (corridor.low_inventory_floor_units)
+        first = _floor_and_ceiling(t, frame, table, params, forecast, exempt_skus, corridor)
+        t0 = t.join(first.assign(low_inventory_floor_units=0.0, base_stock=t["safety_stock"]))
+        cycle = _cycle_quantity(t0, _price_inputs(t0, table, params, _units_short_per_cycle(sigma_lt, t0)),
+                                params).to_numpy(float)
+    t = t.join(_floor_and_ceiling(t, frame, table, params, forecast, exempt_skus, corridor, cycle))
     trigger_point = t["reorder_point"] + t["low_inventory_floor_units"]
     t["order_qty_needed"] = rm.order_quantity_needed(t["position"], trigger_point, d,
                                                      params.review_period_days, t["eoq"])
-    t["moq"] = _column(costs, "moq")
-    t["case_pack"] = _column(costs, "case_pack")
     grade = _text(frame, "grade").fillna("").astype(str)
     held = grade.isin(params.hold_grades)
     trigger = pd.Series(rm.order_trigger(t["position"], trigger_point, d, params.review_period_days), index=t.index)

@@ -89,18 +89,23 @@ def test_an_moq_above_the_ceiling_is_ordered_with_its_surcharge_stated():
 
 def test_a_sku_below_28_days_of_supply_is_ordered_up_to_the_floor():
     """d = 5, 35 units a week (≥ 20) and sales in each 30 days: not exempt. Position 50 is 10 days of
-    supply. Floor = ROP 150 + 28·5 = 140 + 7·5 = 35 − 50 = 275; ceiling = 180·5 = 900. At $100 a unit
-    holding ($15 a unit-year) outweighs ordering (EOQ √(2·1825·50/15) = 110 < 275), so the cheapest
-    inside the corridor is the floor: order 275, 55 days of cover, the average stock 140 + 275/2
-    above 28 days, so no low-inventory fee once it lands."""
+    supply. At $100 a unit holding ($15 a unit-year) outweighs ordering: later orders are the priced
+    EOQ √(2·1825·50/15.014) = 110.3 → 110 units (22 days), so over the 30 days before one lands the
+    stock averages B + 55, and the low-inventory floor is F₂₈ = 28·5 − 55 = 85 (both historical days
+    of supply then stay ≥ 28). Floor = ROP 150 + 85 + 7·5 − 50 = 220; ceiling = 180·5 = 900; the
+    yearly cost rises above the floor, so the plan orders the floor: 220, 44 days of cover."""
     row = _plan({"d": 5.0, "position": 50.0, "unit_cost": 100.0})
-    assert not row["low_inventory_exempt"] and row["low_inventory_floor_units"] == 140
-    assert row["floor_units"] == 275 and row["ceiling_units"] == 900
-    assert row["order_qty"] == 275 and row["days_of_cover_after"] == 55 and row["blocked_by"] == ""
-    assert row["reason"].startswith("position 50 ≤ reorder point 150 + low-inventory floor (28 days) 140 + "
-                                    "7 days' demand 35: order 275")
-    # Before the order lands the stock runs from 50 to 0, all under 28 days: 50 units × $0.32 standard fee.
+    assert row["cycle_qty"] == 110
+    assert not row["low_inventory_exempt"] and row["low_inventory_floor_units"] == 85
+    assert row["floor_units"] == 220 and row["ceiling_units"] == 900 and row["base_stock"] == 85
+    assert row["order_qty"] == 220 and row["days_of_cover_after"] == 44 and row["blocked_by"] == ""
+    assert row["reason"].startswith("position 50 ≤ reorder point 150 + low-inventory floor 85 + "
+                                    "7 days' demand 35: order 220")
+    # Before the order lands the stock runs from 50 to 0, all under 28 days: 50 units × $0.32 standard
+    # fee. Afterwards the 90-day figure at its lowest is 85 + 55 = 140 = 28 days: not charged.
     assert row["fees_low_inventory_12m"] == pytest.approx(50 * 0.32)
+    without = _plan({"d": 5.0, "position": 50.0, "unit_cost": 100.0}, params=dataclasses.replace(PARAMS, plan_rule="eoq"))
+    assert without["order_qty"] == 135 and without["fees_low_inventory_12m"] > row["fees_low_inventory_12m"]
 
 
 @pytest.mark.parametrize("case", ["marked", "few sales", "new"])

@@ -552,7 +552,8 @@ def test_an_orders_only_plan_takes_the_position_as_0_and_says_so(orders_only_db)
     """As of the last order day, 12 Nov. OO-A: d = 90 units in the 30 days to 12 Nov ÷ 30 = 3 a day
     (no forecast: the velocity, σ_d = √3); L = 20, σ_L = 0: σ_LT = √(20 × 3) = √60, SS = 1.6449 × √60
     = 12.74, ROP = 3 × 20 + 12.74 = 72.74. It sold 21 units in the last 7 days (≥ 20) and for 60 days
-    (not new): the 28-day low-inventory floor 28 × 3 = 84 applies. Position 0 ≤ ROP + 84 + 7 × 3: order
+    (not new): the low-inventory floor applies; without a cost there is no cycle quantity, so it is the
+    full 28 × 3 = 84 (stock never under 28 days' demand). Position 0 ≤ ROP + 84 + 7 × 3: order
     now, needed 72.74 + 84 + 21 − 0 = 177.74 (no cost, no EOQ: the floor) → 178; ceiling 180 × 3 = 540.
     OO-B: no sale in the 30 days, no demand, nothing to order."""
     params = dataclasses.replace(EXACT, lead_time_days_override=20, service_level_override=0.95)
@@ -567,8 +568,8 @@ def test_an_orders_only_plan_takes_the_position_as_0_and_says_so(orders_only_db)
     assert a["status"] == "order now" and a["order_qty_needed"] == pytest.approx(60 + ss + 84 + 21)
     assert a["order_qty"] == 178 and a["ceiling_units"] == pytest.approx(540)
     assert a["reason"].startswith("no stock snapshot loaded: position taken as 0; position 0 ≤ reorder point "
-                                  "72.7 + low-inventory floor (28 days) 84 + 7 days' demand 21: order 178 "
-                                  "(needed 178, MOQ 0, case pack 1); corridor 178-540 (floor: reorder point + 28 days' supply")
+                                  "72.7 + low-inventory floor 84 + 7 days' demand 21: order 178 "
+                                  "(needed 178, MOQ 0, case pack 1); corridor 178-540 (floor: reorder point + low-inventory floor")
     b = plan.loc["OO-B"]
     assert b["demand_per_day"] == 0 and b["order_qty"] == 0 and b["status"] != "order now"
     assert b["reason"] == "no stock snapshot loaded: position taken as 0; no demand: nothing to order"
