@@ -669,6 +669,62 @@ def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_o
     return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params, forecast)
 
 
+CAPACITY_PLAN_COLUMNS = ["month", "storage_type", "cubic_feet", "limit", "over_cuft", "overage_fee", "over_limit",
+                         "delay"]
+
+
+def capacity_by_month(plan: pd.DataFrame, limits: CapacityLimits, months: int = 12) -> pd.DataFrame:
+    """The account's cubic feet per storage type and month under the plan, against the seller's limits.
+
+    Units on hand mid-month per SKU (``core.corridor.stock_by_month``: today's order, then the cycle
+    quantity each time stock is back to the base stock; SKUs ordering later place their first order on
+    their reorder day) × cubic feet per unit, summed by storage type (SKUs without a volume count 0);
+    ``core.fees.capacity.capacity_check`` prices the overage. ``delay``: in a month over the limit,
+    the orders landing before it to hold back, most days of cover first, until the excess is covered
+    ("PT-DOG-0021 120 units, ..."); "" otherwise. Columns ``CAPACITY_PLAN_COLUMNS``.
+    """
+    from core.fees.capacity import capacity_check
+
+    if plan.empty:
+        return pd.DataFrame(columns=CAPACITY_PLAN_COLUMNS)
+    as_of = pd.Timestamp(plan["as_of"].iloc[0]).date()
+    mid, _, _ = cr.month_offsets(as_of, months)
+    d = plan["demand_per_day"].to_numpy(float)
+    q = plan["order_qty"].to_numpy(float)
+    later = (q <= 0) & (plan["status"] != "held").to_numpy() & (d > 0)
+    days_to = rm.days_until_reorder(plan["position"], plan["reorder_point"] + plan["low_inventory_floor_units"], d)
+    first_q = np.where(later, np.nan_to_num(plan["cycle_qty"].to_numpy(float)), q)
+    first_day = np.where(later, np.floor(np.asarray(days_to, dtype=float)), 0.0)
+    stock = cr.stock_by_month(plan["position"], d, plan["lead_time_days"], first_q, plan["base_stock"], mid,
+                              plan["cycle_qty"], first_day)
+    cuft = stock * plan["cubic_feet_per_unit"].fillna(0.0).to_numpy(float)[:, None]
+    month_days = [(as_of + dt.timedelta(days=int(m))).replace(day=1) for m in mid]
+    rows = []
+    for tier in STORAGE_TYPES:
+        mine = (plan["size_tier"] == tier).to_numpy()
+        if mine.any():
+            rows.append(pd.DataFrame({"month": month_days, "storage_type": tier, "cubic_feet": cuft[mine].sum(axis=0)}))
+    usage = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["month", "storage_type", "cubic_feet"])
+    checked = capacity_check(usage, limits)
+    lands = np.where(q > 0, plan["lead_time_days"].to_numpy(float), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = (plan["stock_at_arrival"].to_numpy(float) + q) / d
+    delays = []
+    for i, row in checked.iterrows():
+        if not row["over_limit"]:
+            delays.append("")
+            continue
+        m = i % months
+        due = np.flatnonzero((plan["size_tier"] == row["storage_type"]).to_numpy() & (lands <= mid[m])
+                             & (plan["cubic_feet_per_unit"].fillna(0.0).to_numpy() > 0))
+        due = due[np.argsort(-np.nan_to_num(cover[due], nan=np.inf), kind="stable")]
+        freed = np.cumsum(stock[due, m] * plan["cubic_feet_per_unit"].to_numpy(float)[due])
+        chosen = due[: int(np.searchsorted(freed, row["over_cuft"])) + 1]
+        delays.append(", ".join(f"{plan['sku'].iloc[j]} {q[j]:,.0f} units" for j in chosen) if len(chosen)
+                      else "today's stock alone is over the limit: remove or sell down")
+    return checked.assign(delay=delays)[CAPACITY_PLAN_COLUMNS]
+
+
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:
     """Lines of the purchase-order drafts: SKUs in ``statuses`` with something to order, by supplier
     then SKU. Columns: supplier, sku, product_name, order_qty, case_pack, cases, unit_cost,

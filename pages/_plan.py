@@ -25,7 +25,8 @@ from pages import _common as common
 RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or orange), not yet
 # What a seller acts on first (visible at 1440 px without scrolling), the long reason last.
 RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "order_by", "cases", "stockout_date",
-                 "days_of_supply", "days_of_cover_after", "supplier", "method", "wape", "reason"]
+                 "days_of_supply", "days_of_cover_after", "floor_units", "ceiling_units", "blocked_by",
+                 "projected_fees_12m", "supplier", "method", "wape", "reason"]
 
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
@@ -83,6 +84,15 @@ def restock_plan(params: RestockParams) -> pd.DataFrame:
     path = common.db_path()
     return _restock_plan(str(path), common.data_version(path), common.as_of(), params,
                          common.health_settings()[0])
+
+
+def capacity_plan(plan: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``core.restock.capacity_by_month`` of the whole plan against the saved storage limits, and
+    whether any limit is entered."""
+    from core import settings
+
+    limits = settings.load_capacity(common.db_path())
+    return restock.capacity_by_month(plan, limits), bool(limits.as_dict())
 
 
 def restock_view(plan: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:

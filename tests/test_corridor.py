@@ -181,3 +181,20 @@ def test_a_capped_sku_is_reordered_later_with_the_corridors_quantity():
     assert len(placed) >= 2 and (placed == 180).all()
     grade = restock_table(frame.assign(grade="red"), summary, costs, PARAMS, AS_OF, items=items)
     assert project_stock(grade, None, days=400).orders.sum() == 0
+
+
+def test_capacity_by_month_flags_the_months_over_the_limit_and_what_to_delay():
+    """The ceiling SKU (180 units of 0.01 cu ft landing on day 30) against a 1 cu ft limit, planned
+    without the cut: mid-June (day 15.5) nothing is on hand; mid-July 164 units, 1.64 cu ft, 0.64 over
+    ($6.40 at $10 a cu ft); the order landing before it is the one to delay."""
+    from core.restock import capacity_by_month
+
+    frame, summary, costs, items = _sku()
+    plan = restock_table(frame, summary, costs, PARAMS, AS_OF, items=items)
+    months = capacity_by_month(plan, CapacityLimits(standard=1.0))
+    assert months["month"].tolist()[:2] == [dt.date(2025, 6, 1), dt.date(2025, 7, 1)] and len(months) == 12
+    june, july = months.iloc[0], months.iloc[1]
+    assert june["cubic_feet"] == 0 and not june["over_limit"] and june["delay"] == ""
+    assert july["cubic_feet"] == pytest.approx(1.64) and july["overage_fee"] == pytest.approx(6.4)
+    assert july["over_limit"] and july["delay"] == "S 180 units"
+    assert not capacity_by_month(plan, CapacityLimits())["over_limit"].any()  # no limit entered
