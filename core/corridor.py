@@ -359,7 +359,8 @@ def annual_cost(order_qty, *, demand_per_day, base_stock, order_cost, unit_cost,
         "low_inventory": np.where(~col(exempt).astype(bool)
                                   & low_inventory_charged(col(base_stock), q, d, threshold_days),
                                   col(low_inventory_fee) * annual, 0.0),
-        "lost_margin": np.nan_to_num(col(lost_units_per_cycle)) * cycles * np.clip(np.nan_to_num(col(unit_margin)), 0, None),
+        "lost_margin": (np.nan_to_num(col(lost_units_per_cycle)) * cycles
+                        * np.clip(np.nan_to_num(col(unit_margin)), 0, None)),
     }
     out["total"] = sum(out.values())
     return out
@@ -453,7 +454,8 @@ def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base
     - aged: the aged surcharge of the orders the plan places in the 12 months: today's order behind
       the stock left when it lands (``stock_ahead``), then one order per cycle of Q/d days behind B
       (``order_aged_surcharge``), later orders of ``later_qty`` (default Q); a SKU whose first order
-      comes later (``first_order_day``, days from today) places it then. Today's stock ages the same under any plan (FIFO sells it first),
+      comes later (``first_order_day``, days from today) places it then. Today's stock ages the same
+      under any plan (FIFO sells it first),
       so its surcharge is the Fees page's and not counted here.
     - low_inventory: fee a unit × units shipped while stock is under 28 days of demand before the
       order lands, then × d × (365 − L) when the plan's cycles are charged (``low_inventory_charged``);

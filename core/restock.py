@@ -404,12 +404,16 @@ def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
     moq = block == "moq"
     if moq.any():
         m = n[moq]
-        rest_days = (m["ceiling_units"] / m["demand_per_day"]).round()
-        text[moq] = (text[moq] + ": the supplier's minimum " + _fmt(m["order_qty"]) + " is above the ceiling; the "
-                     + _fmt(m["order_qty"] - m["ceiling_units"]) + " units over it are expected to cost $"
-                     + _fmt(m["moq_surcharge"], 2) + " in aged surcharges. Instead: ask the supplier for "
-                     + _fmt(m["ceiling_units"]) + ", or split the delivery (" + _fmt(m["ceiling_units"])
-                     + " now, the rest in " + _fmt(rest_days) + " days), or send part by air later")
+        first = pd.Series(np.floor(m["ceiling_units"] + 1e-9), index=m.index)
+        rest_days = ((m["stock_at_arrival"] + first) / m["demand_per_day"]).round()
+        cost = pd.Series(np.where(m["moq_surcharge"] < 0.005, "under $0.01", "$" + _fmt(m["moq_surcharge"], 2)),
+                         index=m.index, dtype=object)
+        text[moq] = (text[moq] + ": the smallest order the supplier accepts (MOQ, case pack), "
+                     + _fmt(m["order_qty"]) + ", is above the ceiling; the "
+                     + _fmt(m["order_qty"] - first) + " units over it are expected to cost " + cost
+                     + " in aged surcharges. Instead: ask the supplier for " + _fmt(first)
+                     + ", or split the delivery (" + _fmt(first) + " now, the rest to land "
+                     + _fmt(rest_days) + " days after the first), or send part by air later")
     cut = block == "capacity"
     if cut.any():
         text[cut] = text[cut] + ": cut to stay within the storage capacity; delay the rest to the next order"

@@ -48,7 +48,8 @@ def test_a_steady_sku_whose_eoq_would_age_past_180_days_is_capped_at_the_ceiling
     """d = 1 a day, $1 a unit, 0.01 cu ft: the EOQ column's H = $0.15 a year (no storage fee billed yet),
     EOQ = √(2 · 365 · 50 / 0.15) = 493 units, 493 days of cover: units 181 days and older for most of
     a year. The corridor prices storage from the fee table too: 0.01 × (9 × 0.78 + 3 × 2.40) = $0.142
-    a unit-year, so its own optimum is √(2 · 365 · 50 / 0.292) ≈ 354, still above the ceiling. 7 units a week: exempt, no 28-day floor.
+    a unit-year, so its own optimum is √(2 · 365 · 50 / 0.292) ≈ 354, still above the ceiling.
+    7 units a week: exempt, no 28-day floor.
     Position 0: floor = ROP 30 + 7 − 0 = 37; nothing left when the order lands, so the ceiling is
     180 · 1 = 180. The yearly cost falls all the way to the ceiling (its own optimum is near the
     EOQ), so the plan orders 180: 180 days of cover, capped by the ceiling, no aged surcharge."""
@@ -82,9 +83,10 @@ def test_an_moq_above_the_ceiling_is_ordered_with_its_surcharge_stated():
     expected = (3120 * 0.05 + 2220 * 0.10 + 1320 * 0.15 + 420.5 * 0.38) / (365 / 12)
     assert row["moq_surcharge"] == pytest.approx(expected)
     assert round(expected, 2) == 24.19
-    assert ("the supplier's minimum 300 is above the ceiling; the 120 units over it are expected to cost "
+    assert ("the smallest order the supplier accepts (MOQ, case pack), 300, is above the ceiling; the 120 units "
+            "over it are expected to cost "
             "$24.19 in aged surcharges. Instead: ask the supplier for 180, or split the delivery (180 now, "
-            "the rest in 180 days), or send part by air later") in row["reason"]
+            "the rest to land 180 days after the first), or send part by air later") in row["reason"]
 
 
 def test_a_sku_below_28_days_of_supply_is_ordered_up_to_the_floor():
@@ -104,7 +106,8 @@ def test_a_sku_below_28_days_of_supply_is_ordered_up_to_the_floor():
     # Before the order lands the stock runs from 50 to 0, all under 28 days: 50 units × $0.32 standard
     # fee. Afterwards the 90-day figure at its lowest is 85 + 55 = 140 = 28 days: not charged.
     assert row["fees_low_inventory_12m"] == pytest.approx(50 * 0.32)
-    without = _plan({"d": 5.0, "position": 50.0, "unit_cost": 100.0}, params=dataclasses.replace(PARAMS, plan_rule="eoq"))
+    without = _plan({"d": 5.0, "position": 50.0, "unit_cost": 100.0},
+                    params=dataclasses.replace(PARAMS, plan_rule="eoq"))
     assert without["order_qty"] == 135 and without["fees_low_inventory_12m"] > row["fees_low_inventory_12m"]
 
 
