@@ -771,7 +771,9 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
         ``safety_stock``: Σ safety-stock units; ``holding``: Σ annual holding cost of the safety stock
         (SKUs without a cost left out, counted in ``cost_unknown_skus``; NaN when no SKU has one);
         ``lost_margin``: Σ expected margin lost to stockouts a year (SKUs without cost or price left
-        out; NaN when none has them); ``stockout_days``:
+        out; NaN when none has them); ``fees_12m``: Σ projected fees over the next 12 months
+        (``projected_fees_12m``: storage, aged surcharge, low-inventory fee; SKUs without a volume left
+        out; NaN without the column); ``stockout_days``:
         Σ expected stockout days over the projection (``core.stock_projection``), NaN without one.
 
     Examples
@@ -795,12 +797,13 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
             "holding": _known_sum(plan["holding_cost_safety_stock"]),
             "lost_margin": _known_sum(plan["expected_lost_margin"]),
             "cost_unknown_skus": int(cost_unknown.sum()),
+            "fees_12m": (_known_sum(plan["projected_fees_12m"]) if "projected_fees_12m" in plan else float("nan")),
             "stockout_days": (float(expected_stockout_days.reindex(plan["sku"]).sum())
                               if expected_stockout_days is not None and "sku" in plan else float("nan"))}
 
 
 COMPARE_COLUMNS = ["service_level", "lead_time_days", "safety_stock", "reorder_point", "order_qty", "order_value",
-                   "status", "order_by"]
+                   "status", "order_by", "projected_fees_12m"]
 
 
 def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:

@@ -157,6 +157,9 @@ WHATIF_FIGURES = [
     ("safety_stock", "Safety stock (units)", common.number, "Σ safety stock units."),
     ("holding", "Holding cost of SS", common.whole_money, "Σ annual holding cost of the safety stock."),
     ("lost_margin", "Lost margin a year", common.whole_money, "Σ expected margin lost to stockouts a year."),
+    ("fees_12m", "Fees, next 12 months", common.whole_money,
+     "Σ storage, aged surcharge and low-inventory fee the plan is expected to cost over the next 12 months "
+     "(a shorter lead time, as by air, shows here in dollars)."),
 ]
 
 
