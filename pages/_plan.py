@@ -95,6 +95,28 @@ def capacity_plan(plan: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     return restock.capacity_by_month(plan, limits), bool(limits.as_dict())
 
 
+def _save_exempt() -> None:
+    """Form callback: save the SKUs marked exempt from the low-inventory fee, and plan again."""
+    from core import settings
+
+    settings.save_low_inventory_exempt(common.db_path(), st.session_state.get("restock_exempt", []))
+    common.data_changed()
+
+
+def exempt_editor(skus: list[str]) -> None:
+    """The seller's list of SKUs exempt from the low-inventory-level fee (no 28-day floor), saved in
+    the database (``core.settings.save_low_inventory_exempt``)."""
+    from core import settings
+
+    saved = [s for s in settings.load_low_inventory_exempt(common.db_path()) if s in set(skus)]
+    with st.expander("SKUs exempt from the low-inventory fee"), st.form("restock_exempt_form", border=False):
+        st.multiselect("Exempt SKUs", skus, default=saved, key="restock_exempt",
+                       help="Amazon exempts SKUs selling fewer than 20 units a week and new SKUs by itself; "
+                            "mark others Amazon exempts for you (e.g. new-seller status) so the plan keeps no "
+                            "28-day floor for them.")
+        st.form_submit_button("Save exemptions", on_click=_save_exempt)
+
+
 def restock_view(plan: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
     """The plan's rows for the SKUs of ``frame`` (the filtered SKU table), with their days of supply."""
     return plan.merge(frame[["sku", "days_of_supply"]], on="sku", how="inner")

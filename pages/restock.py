@@ -41,6 +41,8 @@ else:
                        format_func=plan_view.sku_label(shown))
     st.caption(common.md_escape(shown.loc[shown["sku"] == why, "reason"].iloc[0]))
 
+plan_view.exempt_editor(sorted(whole_plan["sku"].astype(str)))
+
 st.subheader("Storage capacity under the plan")
 months, entered = plan_view.capacity_plan(whole_plan)
 over = months[months["over_limit"]]
