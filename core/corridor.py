@@ -246,7 +246,7 @@ def priced_eoq(demand_per_day, order_cost, unit_cost, capital_rate_annual, stora
         return np.where(holding > 0, np.sqrt(2 * annual * per_cycle / holding), np.nan)
 
 
-def candidate_quantities(floor, ceiling, eoq, moq, case_pack, grid: int = 6, optimum=None) -> np.ndarray:
+def candidate_quantities(floor, ceiling, eoq, moq, case_pack, grid: int = 4, optimum=None) -> np.ndarray:
     """Candidate order quantities per SKU, shape (SKUs, K): the floor, the ceiling, the EOQ, the MOQ,
     the priced optimum (``priced_eoq``, when given) and ``grid`` points spaced evenly between floor
     and ceiling, each rounded down and up to what the supplier accepts (``pack_down`` / ``pack_up``).
