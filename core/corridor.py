@@ -301,14 +301,19 @@ def order_aged_surcharge(stock_ahead, order_qty, demand_per_day, ais_rates: np.n
     when the quantities are (SKUs, K).
     """
     q = _f(order_qty)
-    expand = q.ndim == 2
-    total = np.zeros(q.shape)
+    q2 = q if q.ndim == 2 else q[:, None]
+    ahead = _f(stock_ahead)[:, None]
+    d = np.clip(_f(demand_per_day), 1e-12, None)[:, None]
+    total = np.zeros(q2.shape)
+    oldest = np.nanmax(np.where(np.isnan(q2), -np.inf, (ahead + q2) / d), axis=1, initial=-np.inf)
     for i, (low, width, _, _) in enumerate(ais_bands(table)):
-        rate = ais_rates[:, i][:, None] if expand else ais_rates[:, i]
-        ahead = _f(stock_ahead)[:, None] if expand else _f(stock_ahead)
-        d = _f(demand_per_day)[:, None] if expand else _f(demand_per_day)
-        total = total + rate * aged_unit_days(ahead, q, d, low, width) / DAYS_PER_MONTH
-    return total
+        rows = np.flatnonzero(oldest > low)  # only orders whose last unit reaches the band (the what-if reruns it)
+        if not len(rows):
+            continue
+        days = aged_unit_days(ahead[rows], q2[rows], d[rows], low, width)
+        total[rows] += ais_rates[rows, i][:, None] * days / DAYS_PER_MONTH
+    total = np.where(np.isnan(q2), np.nan, total)
+    return total if q.ndim == 2 else total[:, 0]
 
 
 def annual_cost(order_qty, *, demand_per_day, base_stock, order_cost, unit_cost, capital_rate_annual,

@@ -315,9 +315,10 @@ def _corridor_quantity(t: pd.DataFrame, trigger: pd.Series, priced: dict, table:
                             priced["capital_rate_annual"], priced["storage_per_unit_year_value"],
                             priced["lost_units_per_cycle"], priced["unit_margin"])
     candidates = cr.candidate_quantities(floor, ceiling, t["eoq"].to_numpy(float), moq, pack, optimum=optimum)
-    candidates = np.where(candidates > 0, candidates, np.nan)
-    cost = cr.annual_cost(candidates, **priced)["total"]
     low = np.minimum(floor, ceiling)
+    inside = (candidates > 0) & (candidates >= low[:, None] - 1e-9) & (candidates <= ceiling[:, None] + 1e-9)
+    candidates = np.where(inside, candidates, np.nan)  # only those inside are priced
+    cost = cr.annual_cost(candidates, **priced)["total"]
     chosen = cr.cheapest(candidates, cost, low, ceiling)
     on = trigger.to_numpy(bool)
     forced = on & np.isnan(chosen)
@@ -341,7 +342,8 @@ def _cycle_quantity(t: pd.DataFrame, priced: dict, params: RestockParams) -> pd.
                             priced["lost_units_per_cycle"], priced["unit_margin"])
     candidates = cr.candidate_quantities(low, high, t["eoq"].to_numpy(float), t["moq"].to_numpy(float),
                                          t["case_pack"].to_numpy(float), optimum=optimum)
-    candidates = np.where(candidates > 0, candidates, np.nan)
+    inside = (candidates > 0) & (candidates >= low[:, None] - 1e-9) & (candidates <= high[:, None] + 1e-9)
+    candidates = np.where(inside, candidates, np.nan)  # only those inside are priced
     chosen = cr.cheapest(candidates, cr.annual_cost(candidates, **priced)["total"], low, high)
     unknown = np.isnan(chosen) | np.isnan(t["unit_cost"].to_numpy(float))  # no cost: no cheapest, as the EOQ
     return pd.Series(np.where(unknown, t["eoq"].to_numpy(float), chosen), index=t.index)
@@ -417,11 +419,18 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
 
 
 def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
-    """What the corridor did to each order-now line, in words."""
-    text = ("; corridor " + _fmt(n["floor_units"]) + "-" + _fmt(n["ceiling_units"])
-            + " (floor: reorder point" + np.where(n["low_inventory_floor_units"] > 0, " + low-inventory floor", "")
-            + "; ceiling: sells before 181 days old)").astype(object)
+    """What the corridor did to each order-now line it held back or capped, in words ("" for the
+    others: their floor and ceiling are columns of their own). Built only for those lines: the
+    what-if reruns it on every move."""
+    text = pd.Series("", index=n.index, dtype=object)
     block = n["blocked_by"]
+    named = block != ""
+    if named.any():
+        b = n[named]
+        text[named] = ("; corridor " + _fmt(b["floor_units"]) + "-" + _fmt(b["ceiling_units"])
+                       + " (floor: reorder point"
+                       + np.where(b["low_inventory_floor_units"] > 0, " + low-inventory floor", "")
+                       + "; ceiling: sells before 181 days old)")
     capped = block == "ceiling"
     if capped.any():
         text[capped] = text[capped] + ": capped at the ceiling (the EOQ quantity " + _fmt(
