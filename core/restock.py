@@ -424,7 +424,7 @@ def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
     what-if reruns it on every move."""
     text = pd.Series("", index=n.index, dtype=object)
     block = n["blocked_by"]
-    named = block != ""
+    named = block.isin(["moq", "capacity"]).to_numpy()
     if named.any():
         b = n[named]
         text[named] = ("; corridor " + _fmt(b["floor_units"]) + "-" + _fmt(b["ceiling_units"])
@@ -433,8 +433,9 @@ def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
                        + "; ceiling: sells before 181 days old)")
     capped = block == "ceiling"
     if capped.any():
-        text[capped] = text[capped] + ": capped at the ceiling (the EOQ quantity " + _fmt(
-            n.loc[capped, "eoq_order_qty"]) + " would age past 180 days)"
+        c = n[capped]
+        text[capped] = ("; capped at the ceiling " + _fmt(c["ceiling_units"]) + " (what sells before it is 181 days "
+                        "old; the EOQ quantity " + _fmt(c["eoq_order_qty"]) + " would age past 180 days)")
     moq = block == "moq"
     if moq.any():
         m = n[moq]

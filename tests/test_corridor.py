@@ -58,7 +58,8 @@ def test_a_steady_sku_whose_eoq_would_age_past_180_days_is_capped_at_the_ceiling
     assert row["low_inventory_exempt"] and row["floor_units"] == 37 and row["ceiling_units"] == 180
     assert row["status"] == "order now" and row["order_qty"] == 180 and row["blocked_by"] == "ceiling"
     assert row["days_of_cover_after"] == 180 and row["fees_aged_12m"] == 0
-    assert "capped at the ceiling (the EOQ quantity 494 would age past 180 days)" in row["reason"]
+    assert ("; capped at the ceiling 180 (what sells before it is 181 days old; the EOQ quantity 494 would age "
+            "past 180 days)") in row["reason"]
     eoq = _plan(params=dataclasses.replace(PARAMS, plan_rule="eoq"))  # the former rule, for comparison
     assert eoq["order_qty"] == 494 and eoq["days_of_cover_after"] == 494 and eoq["blocked_by"] == ""
     assert eoq["fees_aged_12m"] > 0
