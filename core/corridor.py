@@ -33,6 +33,8 @@ def _f(values) -> np.ndarray:
 
 
 # --- the fee table's rates, as the corridor reads them ------------------------------------------
+# The only places the corridor reads the fee table: a new schedule (field names, the 2026 low-inventory
+# fee by days-of-supply band) changes these lookups, not the rules below.
 
 def low_inventory_threshold_days(table: FeeTable) -> float:
     """Days of supply under which the low-inventory-level fee applies (28 in the 2024-2026 tables)."""
@@ -46,7 +48,7 @@ def low_inventory_fee_per_unit(table: FeeTable, size_tier) -> np.ndarray:
     --------
     >>> import datetime as dt
     >>> from core.fees.table import fee_table
-    >>> low_inventory_fee_per_unit(fee_table("US", dt.date(2026, 1, 1)), ["standard", "oversize"]).tolist()
+    >>> low_inventory_fee_per_unit(fee_table("US", dt.date(2025, 6, 1)), ["standard", "oversize"]).tolist()
     [0.32, 0.89]
     """
     tiers = np.asarray(size_tier, dtype=object)
@@ -60,11 +62,11 @@ def storage_per_unit_year(table: FeeTable, size_tier, cubic_feet_per_unit) -> np
 
     Examples
     --------
-    0.1 cu ft, standard, 2026 table: 0.1 × (9 × 0.78 + 3 × 2.40) = 1.422.
+    0.1 cu ft, standard, the table in force in 2025: 0.1 × (9 × 0.78 + 3 × 2.40) = 1.422.
 
     >>> import datetime as dt
     >>> from core.fees.table import fee_table
-    >>> round(float(storage_per_unit_year(fee_table("US", dt.date(2026, 1, 1)), ["standard"], [0.1])[0]), 3)
+    >>> round(float(storage_per_unit_year(fee_table("US", dt.date(2025, 6, 1)), ["standard"], [0.1])[0]), 3)
     1.422
     """
     tiers = np.asarray(size_tier, dtype=object)
@@ -340,7 +342,7 @@ def annual_cost(order_qty, *, demand_per_day, base_stock, order_cost, unit_cost,
 
     >>> import datetime as dt
     >>> from core.fees.table import fee_table
-    >>> t = fee_table("US", dt.date(2026, 1, 1))
+    >>> t = fee_table("US", dt.date(2025, 6, 1))
     >>> one = np.array([1.0])
     >>> c = annual_cost(np.array([216.0]), demand_per_day=2 * one, base_stock=0 * one, order_cost=50.0,
     ...     unit_cost=10 * one, capital_rate_annual=0.15, storage_per_unit_year_value=0 * one,
