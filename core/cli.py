@@ -381,8 +381,11 @@ def _cmd_restock(args: argparse.Namespace) -> int:
                                    health_params=health, forecast=forecasts)
     if args.csv:
         sys.stdout.buffer.write(export.to_csv_bytes(plan))
-    else:
-        print(json.dumps(_records(plan), ensure_ascii=False))
+    else:  # blocked_by: grade | ceiling | capacity | moq, null when nothing holds the SKU back
+        records = _records(plan)
+        for record in records:
+            record["blocked_by"] = record["blocked_by"] or None
+        print(json.dumps(records, ensure_ascii=False))
     return 0
 
 

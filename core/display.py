@@ -154,6 +154,8 @@ LABELS = {
     "wape_month": "WAPE, monthly totals", "backtest_month_units": "Units in backtest months", "profile_source": "Yearly profile", "method_reason": "Why this method",
     "month_error_scale": "Monthly error scale", "lead_time_demand": "Demand over lead time",
     "target": "Target", "achieved": "Achieved", "sku_origins": "SKU-origins checked",
+    "floor_units": "Floor", "ceiling_units": "Ceiling", "blocked_by": "Held back by",
+    "projected_fees_12m": "Fees, next 12 months", "capacity_cuft_after": "Cu ft after",
 }
 _ACRONYMS = {"abc": "ABC", "sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
              "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",

@@ -580,9 +580,11 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
     pandas.DataFrame
         ``SUPPLIER_FORECAST_COLUMNS``, one row per SKU and month. The plan is replayed day by day:
         today's order (``order_qty``) is placed on day 0; each later day the position falls by that
-        day's demand, and when it is at or below ROP + d·R a new order of
-        ``round_to_pack(max(EOQ, ROP + d·R − position), MOQ, case pack)`` is placed. ROP and EOQ stay
-        those of today's plan. A SKU the plan holds (``blocked_by`` set, e.g. graded red) orders nothing.
+        day's demand, and when it is at or below ROP + F₂₈ + d·R a new order of
+        ``round_to_pack(max(Q, ROP + F₂₈ + d·R − position), MOQ, case pack)`` is placed, F₂₈ the plan's
+        ``low_inventory_floor_units`` and Q its ``cycle_qty`` (the corridor's; without those columns
+        0 and the EOQ). They stay those of today's plan. A SKU the plan holds by its grade
+        (``blocked_by`` "grade") orders nothing.
 
     Examples
     --------
@@ -619,13 +621,15 @@ def supplier_forecast(restock: pd.DataFrame, forecast_daily: pd.DataFrame | None
         demand = np.where(grid.notna().to_numpy(), np.maximum(grid.to_numpy(dtype=float) - resold[:, None], 0.0),
                           demand)
     rop = plan["reorder_point"].astype(float).fillna(np.inf).to_numpy()
-    eoq = plan["eoq"].astype(float).to_numpy()
+    if "low_inventory_floor_units" in plan:  # the corridor's trigger and later quantity (core/restock.py)
+        rop = rop + plan["low_inventory_floor_units"].astype(float).fillna(0.0).to_numpy()
+    eoq = plan["cycle_qty" if "cycle_qty" in plan else "eoq"].astype(float).to_numpy()
     moq, pack = plan["moq"].astype(float).to_numpy(), plan["case_pack"].astype(float).to_numpy()
     ordered = np.zeros_like(demand)
     ordered[:, 0] = plan["order_qty"].astype(float).fillna(0.0).to_numpy()
     position = plan["position"].astype(float).fillna(0.0).to_numpy() + ordered[:, 0] - demand[:, 0]
     # A SKU the plan holds back (graded red or orange) is not reordered: the supplier hears of no order.
-    held = ((plan["blocked_by"].fillna("") != "").to_numpy() if "blocked_by" in plan
+    held = ((plan["blocked_by"].fillna("") == "grade").to_numpy() if "blocked_by" in plan
             else np.zeros(len(plan), dtype=bool))
     for day in range(1, len(days)):  # over days, vectorised across SKUs
         qty = rm.round_to_pack(rm.order_quantity_needed(position, rop, d, review_period_days, eoq), moq, pack)

@@ -15,7 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core import corridor as cr
 from core import db, returns, skus
+from core.fees.capacity import STORAGE_TYPES, CapacityLimits
+from core.fees.table import FeeTable, fee_table
 from core.metrics import restock as rm
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -36,7 +39,13 @@ RESTOCK_COLUMNS = [
     "order_qty_needed", "moq", "case_pack", "order_qty", "cases", "order_value",
     "order_by", "stockout_date", "days_of_cover_after",
     "unit_margin", "holding_cost_safety_stock", "expected_lost_margin", "as_of",
+    # the corridor (core/corridor.py, docs/metrics.md "Restock corridor")
+    "low_inventory_exempt", "low_inventory_floor_units", "floor_units", "ceiling_units", "eoq_order_qty",
+    "cubic_feet_per_unit", "size_tier", "base_stock", "stock_at_arrival", "capacity_cuft_after",
+    "annual_cost", "moq_surcharge", "fees_storage_12m", "fees_aged_12m", "fees_low_inventory_12m",
+    "fees_placement_12m", "projected_fees_12m", "plan_rule", "cycle_qty",
 ]
+BLOCKS = ("grade", "ceiling", "capacity", "moq")  # blocked_by: why an order is held back or capped
 
 COST_COLUMNS = ["sku", "production_lead_time_days", "transit_lead_time_days", "moq", "case_pack", "supplier"]
 
@@ -57,15 +66,17 @@ def _text(frame: pd.DataFrame, name: str) -> pd.Series:
 def _fmt(values, digits: int | None = None) -> pd.Series:
     """Numbers for the reason text: whole from 100 up, else one decimal without a trailing ".0"
     (unless ``digits`` is given); "?" when unknown. A plain loop over floats: ten reason columns
-    of 10,000 SKUs each run on every what-if move."""
+    of 10,000 SKUs each run on every what-if move. Each distinct value is formatted once (MOQs,
+    case packs and rounded quantities repeat)."""
     index = values.index if isinstance(values, pd.Series) else None
-    floats = np.asarray(values, dtype=float).tolist()
+    distinct, where = np.unique(np.asarray(values, dtype=float), return_inverse=True)
+    floats = distinct.tolist()
     if digits is not None:
         texts = ["?" if x != x else f"{x:,.{digits}f}" for x in floats]
     else:
         texts = ["?" if x != x else (f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}".removesuffix(".0"))
                  for x in floats]
-    return pd.Series(texts, index=index, dtype=object)
+    return pd.Series(np.array(texts, dtype=object)[where.ravel()], index=index, dtype=object)
 
 
 def service_levels(frame: pd.DataFrame, params: RestockParams) -> pd.Series:
@@ -128,7 +139,11 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
     now = demand & (t["status"] == "order now")
     if now.any():
         n = t[now]
-        out[now] = ("position " + _fmt(n["position"]) + " ≤ reorder point " + _fmt(n["reorder_point"])
+        floor = n["low_inventory_floor_units"] > 0
+        floor_text = pd.Series("", index=n.index, dtype=object)
+        if floor.any():
+            floor_text[floor] = " + low-inventory floor " + _fmt(n.loc[floor, "low_inventory_floor_units"])
+        out[now] = ("position " + _fmt(n["position"]) + " ≤ reorder point " + _fmt(n["reorder_point"]) + floor_text
                     + f" + {review_days:g} days' demand " + _fmt(n["demand_per_day"] * review_days)
                     + ": order " + _fmt(n["order_qty"]) + " (needed " + _fmt(n["order_qty_needed"])
                     + ", MOQ " + _fmt(n["moq"].fillna(0)) + ", case pack " + _fmt(n["case_pack"].fillna(1)) + ")")
@@ -137,7 +152,8 @@ def _reasons(t: pd.DataFrame, review_days: float, soon_margin_days: float) -> pd
         r = t[rest]
         days_left = (pd.to_datetime(r["order_by"]) - pd.to_datetime(r["as_of"])).dt.days
         by = pd.to_datetime(r["order_by"]).dt.strftime("%Y-%m-%d").fillna("?").astype(object)
-        later = ("position " + _fmt(r["position"]) + " falls to reorder point " + _fmt(r["reorder_point"])
+        later = ("position " + _fmt(r["position"]) + " falls to reorder point "
+                 + _fmt(r["reorder_point"] + r["low_inventory_floor_units"])
                  + " at " + _fmt(r["demand_per_day"]) + "/day on " + by + " (in " + _fmt(days_left) + " days")
         soon = r["status"] == "soon"
         tail = pd.Series(")", index=r.index, dtype=object)
@@ -186,10 +202,264 @@ def _calibrated_reorder_point(t: pd.DataFrame, forecast) -> None:
     t.loc[index, "reorder_point"] = net[known] + ss[known]
 
 
+def _fee_table(as_of: dt.date) -> FeeTable:
+    """The US fee table in force at ``as_of`` (the earliest version before any is in force)."""
+    try:
+        return fee_table("US", as_of)
+    except ValueError:
+        return fee_table("US", dt.date.max)
+
+
+def _items(sku: pd.Series, items: pd.DataFrame | None) -> pd.DataFrame:
+    """Cubic feet per unit (NaN when unknown) and size tier ("standard" when unknown) per SKU."""
+    if items is None or items.empty:
+        return pd.DataFrame({"cubic_feet_per_unit": np.nan, "size_tier": "standard"}, index=sku.index)
+    first = items.drop_duplicates("sku").set_index("sku")
+    return pd.DataFrame({
+        "cubic_feet_per_unit": sku.map(pd.to_numeric(first["cubic_feet_per_unit"], errors="coerce")).astype(float),
+        "size_tier": sku.map(first["size_tier"]).where(lambda v: v.isin(STORAGE_TYPES), "standard").astype(object),
+    }, index=sku.index)
+
+
+def _demand_windows(t: pd.DataFrame, forecast) -> tuple[pd.Series, pd.Series]:
+    """Per SKU, the demand until an order placed today lands, D(0, L), and over the 180 days after,
+    D(L, L + 180): the forecast's (less resellable returns) where it has the SKU, else d × days."""
+    d, lead = t["demand_per_day"], t["lead_time_days"]
+    to_arrival, window = d * lead, d * (cr.AIS_FIRST_AGE_DAYS - 1)
+    use = t["method"] != VELOCITY_METHOD
+    if forecast is not None and len(forecast.summary) and use.any():
+        rows = t[use]
+        lead_u = rows["lead_time_days"].to_numpy(dtype=float)
+        from core.forecast.engine import lead_time_demand
+
+        _, cum, tail = forecast._cumulative()
+        positions = forecast.positions(rows["sku"])  # once: it hashes the list of SKUs
+        near = lead_time_demand(cum, tail, positions, lead_u)
+        far = lead_time_demand(cum, tail, positions, lead_u + cr.AIS_FIRST_AGE_DAYS - 1)
+        resold = rows["resellable_returns_per_day"].to_numpy()
+        near_net = np.maximum(near - resold * lead_u, 0.0)
+        window_net = np.maximum(far - near - resold * (cr.AIS_FIRST_AGE_DAYS - 1), 0.0)
+        known = ~np.isnan(near) & ~np.isnan(far)
+        to_arrival = to_arrival.copy()
+        window = window.copy()
+        to_arrival[rows.index[known]] = near_net[known]
+        window[rows.index[known]] = window_net[known]
+    return to_arrival, window
+
+
+def _floor_and_ceiling(t: pd.DataFrame, frame: pd.DataFrame, table: FeeTable, params: RestockParams, forecast,
+                       exempt_skus: tuple[str, ...], corridor: bool, cycle_qty=None, windows=None) -> pd.DataFrame:
+    """The corridor of each SKU (core/corridor.py): exemption, 28-day floor, floor and ceiling order
+    quantities, stock left when an order lands, and the base stock B (safety stock + floor in use)."""
+    d = t["demand_per_day"]
+    units_7d = _column(frame, "units_7d").fillna(7 * t["gross_demand_per_day"])
+    if {"units_30d", "units_30_59", "units_60_89"} <= set(frame.columns):
+        new = cr.new_sku(frame["units_30d"], frame["units_30_59"], frame["units_60_89"])
+    else:
+        new = np.zeros(len(t), dtype=bool)
+    chosen = sorted(set(exempt_skus) | set(params.low_inventory_exempt_skus))
+    # get_indexer, not isin: isin on Arrow-backed strings loops in Python (30 ms on 10,000 SKUs).
+    marked = (pd.Index(chosen).get_indexer(t["sku"]) >= 0) if chosen else np.zeros(len(t), dtype=bool)
+    exempt = cr.low_inventory_exempt(units_7d, new, marked)
+    threshold = cr.low_inventory_threshold_days(table)
+    floor28 = cr.low_inventory_floor_units(d, exempt, threshold, cycle_qty)
+    if windows is None:
+        windows = _demand_windows(t, forecast)
+    to_arrival, window = windows
+    used = floor28 if corridor else np.zeros(len(t))
+    return pd.DataFrame({
+        "low_inventory_exempt": exempt, "low_inventory_floor_units": used,
+        "floor_units": cr.floor_quantity(t["position"], t["reorder_point"], floor28, d, params.review_period_days),
+        "ceiling_units": cr.ceiling_quantity(t["position"], to_arrival, window),
+        "stock_at_arrival": np.maximum(t["position"] - to_arrival, 0.0),
+        "base_stock": t["safety_stock"] + used,
+    }, index=t.index)
+
+
+def _units_short_per_cycle(sigma_lt: pd.Series, t: pd.DataFrame) -> pd.Series:
+    """σ_LT · G(z + 28-day floor / σ_LT): the floor is buffer stock on top of the safety stock."""
+    sigma = pd.Series(np.asarray(sigma_lt, dtype=float), index=t.index)
+    z = t["z"] + (t["low_inventory_floor_units"] / sigma.where(sigma > 0)).fillna(0.0)
+    return pd.Series(rm.expected_units_short_per_cycle(sigma, z), index=t.index).where(sigma > 0, 0.0)
+
+
+def _fee_rates(t: pd.DataFrame, table: FeeTable, params: RestockParams) -> dict:
+    """The per-SKU fee rates of the corridor: storage a unit-year (the fee table's where the volume is
+    known, else the billed storage per unit-year), aged surcharge a unit-month per band, low-inventory
+    fee a unit."""
+    storage_year = pd.Series(cr.storage_per_unit_year(table, t["size_tier"], t["cubic_feet_per_unit"]), index=t.index)
+    history = (t["holding_cost_per_unit_year"] - t["unit_cost"] * params.capital_rate_annual).clip(lower=0)
+    return {"storage_per_unit_year_value": storage_year.fillna(history).to_numpy(float),
+            "ais_rates": cr.ais_per_unit_month(table, t["cubic_feet_per_unit"]), "table": table,
+            "low_inventory_fee": cr.low_inventory_fee_per_unit(table, t["size_tier"]),
+            "threshold_days": cr.low_inventory_threshold_days(table)}
+
+
+def _price_inputs(t: pd.DataFrame, rates: dict, params: RestockParams, short: pd.Series) -> dict:
+    """The per-SKU inputs ``core.corridor.annual_cost`` reads: ``rates`` (``_fee_rates``) and the plan's."""
+    return {**rates, "demand_per_day": t["demand_per_day"].to_numpy(float),
+            "base_stock": t["base_stock"].to_numpy(float), "order_cost": params.order_cost,
+            "unit_cost": t["unit_cost"].to_numpy(float), "capital_rate_annual": params.capital_rate_annual,
+            "exempt": t["low_inventory_exempt"].to_numpy(bool),
+            "lost_units_per_cycle": short.to_numpy(float), "unit_margin": t["unit_margin"].to_numpy(float)}
+
+
+def _corridor_quantity(t: pd.DataFrame, trigger: pd.Series, priced: dict, table: FeeTable,
+                       params: RestockParams) -> tuple[pd.Series, pd.Series]:
+    """The order quantity of each SKU due to order: the cheapest a year (``core.corridor.annual_cost``)
+    of the candidates inside [floor, ceiling] the supplier accepts; when none is inside (an MOQ or a
+    case above the ceiling), the smallest accepted quantity above the floor, blocked by "moq"."""
+    floor, ceiling = t["floor_units"].to_numpy(float), t["ceiling_units"].to_numpy(float)
+    moq, pack = t["moq"].to_numpy(float), t["case_pack"].to_numpy(float)
+    optimum = cr.priced_eoq(priced["demand_per_day"], priced["order_cost"], priced["unit_cost"],
+                            priced["capital_rate_annual"], priced["storage_per_unit_year_value"],
+                            priced["lost_units_per_cycle"], priced["unit_margin"])
+    candidates = cr.candidate_quantities(floor, ceiling, t["eoq"].to_numpy(float), moq, pack, optimum=optimum)
+    low = np.minimum(floor, ceiling)
+    inside = (candidates > 0) & (candidates >= low[:, None] - 1e-9) & (candidates <= ceiling[:, None] + 1e-9)
+    candidates = np.where(inside, candidates, np.nan)  # only those inside are priced
+    cost = cr.annual_cost(candidates, **priced)["total"]
+    chosen = cr.cheapest(candidates, cost, low, ceiling)
+    on = trigger.to_numpy(bool)
+    forced = on & np.isnan(chosen)
+    smallest = cr.pack_up(np.maximum(low, 1e-9), moq, pack)
+    q = np.where(on, np.where(forced, smallest, chosen), 0.0)
+    eoq_q = t["eoq_order_qty"].to_numpy(float)
+    capped = on & ~forced & (eoq_q > ceiling + 1e-9) & (q <= ceiling + 1e-9)
+    block = np.select([forced & (q > ceiling + 1e-9), capped], ["moq", "ceiling"], "")
+    return pd.Series(q, index=t.index), pd.Series(block, index=t.index, dtype=object)
+
+
+def _cycle_quantity(t: pd.DataFrame, priced: dict, params: RestockParams) -> pd.Series:
+    """The quantity of each later order (the stock projection and the supplier forecast replay the
+    plan with it): the cheapest a year inside the steady corridor [d·R, 180·d − B], each order
+    landing behind the base stock B (before the MOQ and case pack, which the replay applies)."""
+    d = t["demand_per_day"].to_numpy(float)
+    low = d * params.review_period_days
+    high = np.maximum(d * (cr.AIS_FIRST_AGE_DAYS - 1) - t["base_stock"].to_numpy(float), low)
+    optimum = cr.priced_eoq(priced["demand_per_day"], priced["order_cost"], priced["unit_cost"],
+                            priced["capital_rate_annual"], priced["storage_per_unit_year_value"],
+                            priced["lost_units_per_cycle"], priced["unit_margin"])
+    candidates = cr.candidate_quantities(low, high, t["eoq"].to_numpy(float), t["moq"].to_numpy(float),
+                                         t["case_pack"].to_numpy(float), optimum=optimum)
+    inside = (candidates > 0) & (candidates >= low[:, None] - 1e-9) & (candidates <= high[:, None] + 1e-9)
+    candidates = np.where(inside, candidates, np.nan)  # only those inside are priced
+    chosen = cr.cheapest(candidates, cr.annual_cost(candidates, **priced)["total"], low, high)
+    unknown = np.isnan(chosen) | np.isnan(t["unit_cost"].to_numpy(float))  # no cost: no cheapest, as the EOQ
+    return pd.Series(np.where(unknown, t["eoq"].to_numpy(float), chosen), index=t.index)
+
+
+def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) -> pd.Series:
+    """Orders cut so the account's projected cubic feet stay within the seller's limit per storage type.
+
+    Per storage type, the largest excess E over the months after the first order lands (stock per
+    month from ``core.corridor.stock_by_month``) is taken off the orders above their floor, the SKUs
+    with the most days of cover after the order first, down to the floor (rounded to the pack)."""
+    q = t["order_qty"].to_numpy(float).copy()
+    cuft = t["cubic_feet_per_unit"].fillna(0.0).to_numpy(float)
+    mid, _, _ = cr.month_offsets(as_of)
+    stock = cr.stock_by_month(t["position"], t["demand_per_day"], t["lead_time_days"], q, t["base_stock"], mid,
+                              t["cycle_qty"])
+    minimum = np.minimum(cr.pack_up(t["floor_units"], t["moq"], t["case_pack"]), q)
+    d = t["demand_per_day"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = (t["stock_at_arrival"].to_numpy(float) + q) / d
+    for tier, limit in capacity.as_dict().items():
+        mine = (t["size_tier"] == tier).to_numpy()
+        ordering = mine & (q > 0)
+        if not ordering.any():
+            continue
+        landed = mid >= t.loc[ordering, "lead_time_days"].min()
+        usage = (stock[mine] * cuft[mine, None]).sum(axis=0)
+        excess = float(np.max(np.where(landed, usage - limit, 0.0), initial=0.0))
+        if excess <= 0:
+            continue
+        rows = np.flatnonzero(ordering & (cuft > 0))
+        rows = rows[np.argsort(-np.nan_to_num(cover[rows], nan=np.inf), kind="stable")]
+        room = (q[rows] - minimum[rows]) * cuft[rows]
+        before = np.cumsum(room) - room
+        take = np.clip(excess - before, 0.0, room) / cuft[rows]
+        cut = cr.pack_down(q[rows] - take, t["moq"].to_numpy(float)[rows], t["case_pack"].to_numpy(float)[rows])
+        q[rows] = np.where(take > 0, np.maximum(np.nan_to_num(cut, nan=0.0), minimum[rows]), q[rows])
+    return pd.Series(q, index=t.index)
+
+
+def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.date) -> pd.DataFrame:
+    """Per SKU under the plan: the yearly cost of its order quantity, the aged surcharge an MOQ above
+    the ceiling brings, the cubic feet when the order lands and the fees over the next 12 months."""
+    q = t["order_qty"].to_numpy(float)
+    yearly = cr.annual_cost(np.where(q > 0, q, np.nan), **priced)["total"]
+    ahead = t["stock_at_arrival"].to_numpy(float)
+    d = t["demand_per_day"].to_numpy(float)
+    over = cr.order_aged_surcharge(ahead, q, d, priced["ais_rates"], table) - cr.order_aged_surcharge(
+        ahead, np.minimum(q, t["ceiling_units"].to_numpy(float)), d, priced["ais_rates"], table)
+    # A SKU that orders later under the plan ("soon", "not yet") places its first order of the cycle
+    # quantity on its reorder day; a held SKU and one without demand order nothing.
+    later = (q <= 0) & (t["status"] != "held").to_numpy() & (d > 0)
+    days_to = rm.days_until_reorder(t["position"], t["reorder_point"] + t["low_inventory_floor_units"], d)
+    first_q = np.where(later, np.nan_to_num(t["cycle_qty"].to_numpy(float)), q)
+    first_day = np.where(later, np.floor(np.asarray(days_to, dtype=float)), 0.0)
+    ahead_first = np.where(later, np.maximum(t["position"].to_numpy(float) - d * (first_day + t["lead_time_days"]
+                                                                                   .to_numpy(float)), 0.0), ahead)
+    fees = cr.fees_12m(as_of=as_of, position=t["position"], demand_per_day=d, lead_time_days=t["lead_time_days"],
+                       order_qty=first_q, base_stock=t["base_stock"], stock_ahead=ahead_first,
+                       first_order_day=first_day, size_tier=t["size_tier"],
+                       cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=priced["ais_rates"], table=table,
+                       low_inventory_fee=priced["low_inventory_fee"], exempt=priced["exempt"],
+                       threshold_days=priced["threshold_days"],
+                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9))
+    return pd.DataFrame({
+        "annual_cost": np.where(q > 0, yearly, np.nan),
+        "moq_surcharge": np.where(t["blocked_by"] == "moq", over, 0.0),
+        "capacity_cuft_after": (ahead + q) * t["cubic_feet_per_unit"].to_numpy(float),
+        "fees_storage_12m": fees["storage"], "fees_aged_12m": fees["aged"],
+        "fees_low_inventory_12m": fees["low_inventory"], "fees_placement_12m": fees["placement"],
+        "projected_fees_12m": fees["total"],
+    }, index=t.index)
+
+
+def _corridor_reasons(n: pd.DataFrame) -> pd.Series:
+    """What the corridor did to each order-now line it held back or capped, in words ("" for the
+    others: their floor and ceiling are columns of their own). Built only for those lines: the
+    what-if reruns it on every move."""
+    text = pd.Series("", index=n.index, dtype=object)
+    block = n["blocked_by"]
+    named = block.isin(["moq", "capacity"]).to_numpy()
+    if named.any():
+        b = n[named]
+        text[named] = ("; corridor " + _fmt(b["floor_units"]) + "-" + _fmt(b["ceiling_units"])
+                       + " (floor: reorder point"
+                       + np.where(b["low_inventory_floor_units"] > 0, " + low-inventory floor", "")
+                       + "; ceiling: sells before 181 days old)")
+    capped = block == "ceiling"
+    if capped.any():
+        c = n[capped]
+        text[capped] = ("; capped at the ceiling " + _fmt(c["ceiling_units"]) + " (what sells before it is 181 days "
+                        "old; the EOQ quantity " + _fmt(c["eoq_order_qty"]) + " would age past 180 days)")
+    moq = block == "moq"
+    if moq.any():
+        m = n[moq]
+        first = pd.Series(np.floor(m["ceiling_units"] + 1e-9), index=m.index)
+        rest_days = ((m["stock_at_arrival"] + first) / m["demand_per_day"]).round()
+        cost = pd.Series(np.where(m["moq_surcharge"] < 0.005, "under $0.01", "$" + _fmt(m["moq_surcharge"], 2)),
+                         index=m.index, dtype=object)
+        text[moq] = (text[moq] + ": the smallest order the supplier accepts (MOQ, case pack), "
+                     + _fmt(m["order_qty"]) + ", is above the ceiling; the "
+                     + _fmt(m["order_qty"] - first) + " units over it are expected to cost " + cost
+                     + " in aged surcharges. Instead: ask the supplier for " + _fmt(first)
+                     + ", or split the delivery (" + _fmt(first) + " now, the rest to land "
+                     + _fmt(rest_days) + " days after the first), or send part by air later")
+    cut = block == "capacity"
+    if cut.any():
+        text[cut] = text[cut] + ": cut to stay within the storage capacity; delay the rest to the next order"
+    return text
+
+
 def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | None, costs_frame: pd.DataFrame,
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
                   resellable_returns: pd.DataFrame | None = None, forecast=None,
-                  position_known: bool = True) -> pd.DataFrame:
+                  position_known: bool = True, items: pd.DataFrame | None = None,
+                  capacity: CapacityLimits | None = None, exempt_skus: tuple[str, ...] = ()) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -278,31 +548,72 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         t["unit_cost"], params.capital_rate_annual, storage_per_unit_year)
     t["eoq"] = rm.economic_order_quantity(t["annual_demand"], params.order_cost, t["holding_cost_per_unit_year"])
 
-    t["order_qty_needed"] = rm.order_quantity_needed(t["position"], t["reorder_point"], d,
-                                                     params.review_period_days, t["eoq"])
+    price = _column(frame, "price")
+    units = _column(frame, "units_period")
+    fee_per_unit = (_column(frame, "amazon_fees_period") / units.where(units > 0)).fillna(
+        price * params.default_fee_share)
+    t["unit_margin"] = price - t["unit_cost"] - fee_per_unit
+
+    corridor = params.plan_rule == "corridor"
+    table = _fee_table(as_of)
+    t = t.join(_items(t["sku"], items))
     t["moq"] = _column(costs, "moq")
     t["case_pack"] = _column(costs, "case_pack")
+    cycle = None
+    windows = _demand_windows(t, forecast)
+    rates = _fee_rates(t, table, params)
+    if corridor:  # the later orders' size sets how much floor the cycle needs (corridor.low_inventory_floor_units)
+        first = _floor_and_ceiling(t, frame, table, params, forecast, exempt_skus, corridor, windows=windows)
+        t0 = t.join(first.assign(low_inventory_floor_units=0.0, base_stock=t["safety_stock"]))
+        cycle = _cycle_quantity(t0, _price_inputs(t0, rates, params, _units_short_per_cycle(sigma_lt, t0)),
+                                params).to_numpy(float)
+    t = t.join(_floor_and_ceiling(t, frame, table, params, forecast, exempt_skus, corridor, cycle, windows))
+    trigger_point = t["reorder_point"] + t["low_inventory_floor_units"]
+    t["order_qty_needed"] = rm.order_quantity_needed(t["position"], trigger_point, d,
+                                                     params.review_period_days, t["eoq"])
     grade = _text(frame, "grade").fillna("").astype(str)
     held = grade.isin(params.hold_grades)
-    wanted = pd.Series(rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"]), index=t.index)
+    trigger = pd.Series(rm.order_trigger(t["position"], trigger_point, d, params.review_period_days), index=t.index)
+    t["eoq_order_qty"] = rm.round_to_pack(t["order_qty_needed"], t["moq"], t["case_pack"])
+    sigma_short = _units_short_per_cycle(sigma_lt, t)
+    priced = _price_inputs(t, rates, params, sigma_short)
+    if corridor:
+        wanted, block = _corridor_quantity(t, trigger, priced, table, params)
+        # The cycle quantity found before the floor, kept under the steady ceiling 180·d − B it now has.
+        steady_ceiling = np.maximum(d * (cr.AIS_FIRST_AGE_DAYS - 1) - t["base_stock"], d * params.review_period_days)
+        t["cycle_qty"] = np.minimum(cycle, steady_ceiling)
+    else:
+        t["cycle_qty"] = t["eoq"]
+        wanted = t["eoq_order_qty"].copy()
+        block = pd.Series("", index=t.index, dtype=object)
     t["order_qty"] = wanted.where(~held, 0.0)
+    if corridor and capacity is not None and capacity.as_dict():
+        trimmed = _capacity_trim(t, capacity, as_of)
+        cut = trimmed < t["order_qty"] - 1e-9
+        block = block.where(~cut, "capacity")
+        t["ceiling_units"] = t["ceiling_units"].where(~cut, np.minimum(t["ceiling_units"], trimmed))
+        t["order_qty"] = trimmed
     pack = t["case_pack"].where(t["case_pack"] >= 1)
     t["cases"] = (t["order_qty"] / pack).where(t["order_qty"] > 0, 0.0)
     t["order_value"] = t["order_qty"] * t["unit_cost"]
 
     t["as_of"] = as_of
-    order_by = pd.Series(pd.to_datetime(rm.order_by_date(as_of, t["position"], t["reorder_point"], d)),
+    order_by = pd.Series(pd.to_datetime(rm.order_by_date(as_of, t["position"], trigger_point, d)),
                          index=t.index)
     t["order_by"] = order_by.where(~held, pd.NaT)
     t["stockout_date"] = pd.to_datetime(rm.stockout_date(as_of, t["position"], d))
     t["days_of_cover_after"] = rm.days_of_cover_after_order(t["position"], t["order_qty"], d, lead)
 
-    trigger = rm.order_trigger(t["position"], t["reorder_point"], d, params.review_period_days)
-    days_to_order = rm.days_until_reorder(t["position"], t["reorder_point"], d)
+    days_to_order = rm.days_until_reorder(t["position"], trigger_point, d)
     soon = ~trigger & (np.floor(days_to_order) <= lead + params.soon_margin_days)
     t["status"] = np.select([held, trigger, soon], ["held", "order now", "soon"], "not yet")
     t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
-    t["blocked_by"] = np.where(held, "grade", "")
+    t["blocked_by"] = np.where(held, "grade", np.where(t["status"] == "order now", block, ""))
+    t = t.join(_costs_and_fees(t, priced, table, as_of))
+    t["plan_rule"] = params.plan_rule
+    now = t["status"] == "order now"
+    if corridor and now.any():
+        t.loc[now, "reason"] = t.loc[now, "reason"] + _corridor_reasons(t[now])
     if held.any():
         would = pd.Series(np.select([trigger, soon], ["order now", "soon"], ""), index=t.index)
         t.loc[held, "reason"] = _held_reasons(grade[held], _text(frame, "signals")[held], would[held],
@@ -314,15 +625,11 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         t.loc[uplifted, "reason"] = (t.loc[uplifted, "reason"] + "; demand includes "
                                      + t.loc[uplifted, "demand_events"])
 
-    price = _column(frame, "price")
-    units = _column(frame, "units_period")
-    fee_per_unit = (_column(frame, "amazon_fees_period") / units.where(units > 0)).fillna(
-        price * params.default_fee_share)
-    t["unit_margin"] = price - t["unit_cost"] - fee_per_unit
     t["holding_cost_safety_stock"] = rm.safety_stock_holding_cost(t["safety_stock"], t["holding_cost_per_unit_year"])
     cycle_qty = t["order_qty"].where(t["order_qty"] > 0, t["eoq"])
-    t["expected_lost_margin"] = rm.expected_lost_margin(sigma_lt, t["z"], t["annual_demand"], cycle_qty,
-                                                        t["unit_margin"].clip(lower=0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cycles = t["annual_demand"] / cycle_qty.where(cycle_qty > 0)
+    t["expected_lost_margin"] = sigma_short * cycles * t["unit_margin"].clip(lower=0)
     return t[RESTOCK_COLUMNS].reset_index(drop=True)
 
 
@@ -346,6 +653,9 @@ class RestockInputs:
     as_of: dt.date | None
     period_days: int
     position_known: bool = True  # False without a stock snapshot: position taken as 0
+    items: pd.DataFrame | None = None  # sku, cubic_feet_per_unit, size_tier (core.fees.inputs.item_volumes)
+    capacity: CapacityLimits = CapacityLimits()  # the seller's storage limits (Settings)
+    exempt_skus: tuple[str, ...] = ()  # SKUs the seller marks exempt from the low-inventory fee
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
@@ -371,8 +681,13 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
                any_value(case_pack) AS case_pack, any_value(supplier) AS supplier
         FROM product_costs GROUP BY sku""")
     resold = returns.resellable_returns_per_day(db_path, table.as_of, by_sku=returns_by_sku)
+    from core import settings
+    from core.fees.inputs import item_volumes
+
+    items = item_volumes(db_path, table.as_of) if table.sources.stock is not None else None
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
-                         table.sources.stock is not None)
+                         table.sources.stock is not None, items, settings.load_capacity(db_path),
+                         settings.load_low_inventory_exempt(db_path))
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
@@ -382,7 +697,8 @@ def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | Non
     if inputs.as_of is None or inputs.frame.empty:
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
-                         inputs.resellable, forecast, position_known=inputs.position_known)
+                         inputs.resellable, forecast, position_known=inputs.position_known, items=inputs.items,
+                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
@@ -392,6 +708,62 @@ def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_o
     snapshot, the plan of the SKUs sold (``core.skus.orders_only_table``: position taken as 0, said
     in every reason); an empty frame with ``RESTOCK_COLUMNS`` when neither stock nor orders are loaded."""
     return plan_from_inputs(restock_inputs(db_path, as_of, health_params), forecast_summary, params, forecast)
+
+
+CAPACITY_PLAN_COLUMNS = ["month", "storage_type", "cubic_feet", "limit", "over_cuft", "overage_fee", "over_limit",
+                         "delay"]
+
+
+def capacity_by_month(plan: pd.DataFrame, limits: CapacityLimits, months: int = 12) -> pd.DataFrame:
+    """The account's cubic feet per storage type and month under the plan, against the seller's limits.
+
+    Units on hand mid-month per SKU (``core.corridor.stock_by_month``: today's order, then the cycle
+    quantity each time stock is back to the base stock; SKUs ordering later place their first order on
+    their reorder day) × cubic feet per unit, summed by storage type (SKUs without a volume count 0);
+    ``core.fees.capacity.capacity_check`` prices the overage. ``delay``: in a month over the limit,
+    the orders landing before it to hold back, most days of cover first, until the excess is covered
+    ("PT-DOG-0021 120 units, ..."); "" otherwise. Columns ``CAPACITY_PLAN_COLUMNS``.
+    """
+    from core.fees.capacity import capacity_check
+
+    if plan.empty:
+        return pd.DataFrame(columns=CAPACITY_PLAN_COLUMNS)
+    as_of = pd.Timestamp(plan["as_of"].iloc[0]).date()
+    mid, _, _ = cr.month_offsets(as_of, months)
+    d = plan["demand_per_day"].to_numpy(float)
+    q = plan["order_qty"].to_numpy(float)
+    later = (q <= 0) & (plan["status"] != "held").to_numpy() & (d > 0)
+    days_to = rm.days_until_reorder(plan["position"], plan["reorder_point"] + plan["low_inventory_floor_units"], d)
+    first_q = np.where(later, np.nan_to_num(plan["cycle_qty"].to_numpy(float)), q)
+    first_day = np.where(later, np.floor(np.asarray(days_to, dtype=float)), 0.0)
+    stock = cr.stock_by_month(plan["position"], d, plan["lead_time_days"], first_q, plan["base_stock"], mid,
+                              plan["cycle_qty"], first_day)
+    cuft = stock * plan["cubic_feet_per_unit"].fillna(0.0).to_numpy(float)[:, None]
+    month_days = [(as_of + dt.timedelta(days=int(m))).replace(day=1) for m in mid]
+    rows = []
+    for tier in STORAGE_TYPES:
+        mine = (plan["size_tier"] == tier).to_numpy()
+        if mine.any():
+            rows.append(pd.DataFrame({"month": month_days, "storage_type": tier, "cubic_feet": cuft[mine].sum(axis=0)}))
+    usage = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["month", "storage_type", "cubic_feet"])
+    checked = capacity_check(usage, limits)
+    lands = np.where(q > 0, plan["lead_time_days"].to_numpy(float), np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cover = (plan["stock_at_arrival"].to_numpy(float) + q) / d
+    delays = []
+    for i, row in checked.iterrows():
+        if not row["over_limit"]:
+            delays.append("")
+            continue
+        m = i % months
+        due = np.flatnonzero((plan["size_tier"] == row["storage_type"]).to_numpy() & (lands <= mid[m])
+                             & (plan["cubic_feet_per_unit"].fillna(0.0).to_numpy() > 0))
+        due = due[np.argsort(-np.nan_to_num(cover[due], nan=np.inf), kind="stable")]
+        freed = np.cumsum(stock[due, m] * plan["cubic_feet_per_unit"].to_numpy(float)[due])
+        chosen = due[: int(np.searchsorted(freed, row["over_cuft"])) + 1]
+        delays.append(", ".join(f"{plan['sku'].iloc[j]} {q[j]:,.0f} units" for j in chosen) if len(chosen)
+                      else "today's stock alone is over the limit: remove or sell down")
+    return checked.assign(delay=delays)[CAPACITY_PLAN_COLUMNS]
 
 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:
@@ -436,7 +808,9 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
         ``safety_stock``: Σ safety-stock units; ``holding``: Σ annual holding cost of the safety stock
         (SKUs without a cost left out, counted in ``cost_unknown_skus``; NaN when no SKU has one);
         ``lost_margin``: Σ expected margin lost to stockouts a year (SKUs without cost or price left
-        out; NaN when none has them); ``stockout_days``:
+        out; NaN when none has them); ``fees_12m``: Σ projected fees over the next 12 months
+        (``projected_fees_12m``: storage, aged surcharge, low-inventory fee; SKUs without a volume left
+        out; NaN without the column); ``stockout_days``:
         Σ expected stockout days over the projection (``core.stock_projection``), NaN without one.
 
     Examples
@@ -460,12 +834,13 @@ def plan_totals(plan: pd.DataFrame, expected_stockout_days: pd.Series | None = N
             "holding": _known_sum(plan["holding_cost_safety_stock"]),
             "lost_margin": _known_sum(plan["expected_lost_margin"]),
             "cost_unknown_skus": int(cost_unknown.sum()),
+            "fees_12m": (_known_sum(plan["projected_fees_12m"]) if "projected_fees_12m" in plan else float("nan")),
             "stockout_days": (float(expected_stockout_days.reindex(plan["sku"]).sum())
                               if expected_stockout_days is not None and "sku" in plan else float("nan"))}
 
 
 COMPARE_COLUMNS = ["service_level", "lead_time_days", "safety_stock", "reorder_point", "order_qty", "order_value",
-                   "status", "order_by"]
+                   "status", "order_by", "projected_fees_12m"]
 
 
 def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFrame:

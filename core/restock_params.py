@@ -12,6 +12,7 @@ from core.params import HealthParams, require
 
 
 TRANSIT_MODES = ("sea", "air")
+PLAN_RULES = ("corridor", "eoq")  # corridor: cheapest quantity between floor and ceiling; eoq: the old rule
 GRADES = ("red", "orange", "yellow")  # the slow-mover grades (core/metrics/grades.py)
 
 
@@ -33,6 +34,11 @@ class RestockParams:
     σ_L = ``lead_time_sd_days`` + ``lead_time_sd_share`` × L.
 
     A SKU whose slow-mover grade is in ``hold_grades`` (red and orange) is held: never ordered.
+
+    ``plan_rule`` "corridor" (default) orders the cheapest quantity between the low-inventory floor and
+    the aged-surcharge ceiling (core/corridor.py); "eoq" keeps the former rule (max(EOQ, gap), MOQ,
+    case pack), for comparison. ``low_inventory_exempt_skus``: SKUs the seller marks as exempt from
+    the low-inventory-level fee (no 28-day floor).
 
     Examples
     --------
@@ -63,6 +69,8 @@ class RestockParams:
     soon_margin_days: float = 14.0  # "soon" when the order-by date is within L + this many days
     default_fee_share: float = 0.30  # Amazon fees as a share of price where no fee is known (margin)
     hold_grades: tuple[str, ...] = ("red", "orange")  # slow-mover grades the plan never orders: clear them first
+    plan_rule: str = "corridor"  # "corridor" | "eoq"
+    low_inventory_exempt_skus: tuple[str, ...] = ()  # the seller's exemptions from the low-inventory fee
 
     def __post_init__(self) -> None:
         for name in ("service_level_a", "service_level_b", "service_level_c"):
@@ -90,6 +98,10 @@ class RestockParams:
                "lead_time_days_override must be >= 0 or None")
         require(0 <= self.capital_rate_annual <= 1, "capital_rate_annual must be in [0, 1]")
         require(0 <= self.default_fee_share < 1, "default_fee_share must be in [0, 1)")
+        require(self.plan_rule in PLAN_RULES, "plan_rule must be 'corridor' or 'eoq'")
+        require(isinstance(self.low_inventory_exempt_skus, tuple)
+                and all(isinstance(s, str) for s in self.low_inventory_exempt_skus),
+                "low_inventory_exempt_skus must be a tuple of SKUs")
         require(isinstance(self.hold_grades, tuple) and set(self.hold_grades) <= set(GRADES),
                "hold_grades must be a tuple of 'red', 'orange', 'yellow'")
 

@@ -66,6 +66,18 @@ def save_capacity(db_path: Path, limits: CapacityLimits) -> None:
     save_raw(db_path, "capacity", dataclasses.asdict(limits))
 
 
+def load_low_inventory_exempt(db_path: Path) -> tuple[str, ...]:
+    """The SKUs the seller marks as exempt from the low-inventory-level fee (no 28-day floor in the
+    restock plan); none by default."""
+    saved = load_raw(db_path, "low_inventory_exempt") or {}
+    skus = saved.get("skus", []) if isinstance(saved, dict) else []
+    return tuple(sorted({str(s).strip() for s in skus if str(s).strip()}))
+
+
+def save_low_inventory_exempt(db_path: Path, skus) -> None:
+    save_raw(db_path, "low_inventory_exempt", {"skus": sorted({str(s).strip() for s in skus if str(s).strip()})})
+
+
 # The forecast parameters the Settings page edits: the built-in events' default uplifts, used where
 # neither the SKU, its product group nor the account has sold through a past occurrence.
 FORECAST_FIELDS = ("prime_day_uplift", "bfcm_uplift")

@@ -10,9 +10,10 @@ one loop over the days):
    sold from stock (sales lost when it runs out, never negative stock).
 3. Today the plan's order (``order_qty``) is placed when its status is "order now"; afterwards an
    order is placed at the end of any day the inventory position (on hand + on order) is at or below
-   ROP + d·R, for ``max(EOQ, ROP + d·R − position)`` rounded to the MOQ and case pack: the plan's own
-   rule (``order_quantity_needed``, ``round_to_pack``), as in the supplier forecast. An order arrives
-   one lead time later. A SKU the plan holds (``blocked_by``, e.g. graded red) is never reordered.
+   ROP + F₂₈ + d·R (F₂₈ the plan's low-inventory floor), for ``max(Q, ROP + F₂₈ + d·R − position)``
+   rounded to the MOQ and case pack, Q the plan's ``cycle_qty`` (the corridor's, else the EOQ): the
+   plan's own rule (``order_quantity_needed``, ``round_to_pack``), as in the supplier forecast. An
+   order arrives one lead time later. A SKU the plan holds by its grade is never reordered.
 4. Uncertainty: σ_t = √(k·σ_d² + d²·(σ_L·k/L)²) with k = min(t, L): demand uncertainty builds up
    from today and, once a lead time has passed, stays at the lead-time demand's σ that the safety
    stock is sized for. The 80% band is on hand ± 1.2816·σ_t, clipped at 0.
@@ -189,7 +190,11 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
     demand = np.ascontiguousarray(np.maximum(demand_matrix(skus, daily, gross, as_of, days) - resold[:, None], 0.0).T)
     sigma_d, lead = np.nan_to_num(col("sigma_demand")), np.nan_to_num(col("lead_time_days"))
     sigma_lead, rop = np.nan_to_num(col("sigma_lead_time")), np.nan_to_num(col("reorder_point"))
-    eoq, moq, pack = col("eoq", np.nan), col("moq", np.nan), col("case_pack", np.nan)
+    # The corridor's later orders: the trigger includes the low-inventory floor, the quantity is the
+    # plan's cycle quantity (core/restock.py); a plan without them reorders at ROP for max(EOQ, gap).
+    rop = rop + np.nan_to_num(col("low_inventory_floor_units"))
+    eoq = col("cycle_qty", np.nan) if "cycle_qty" in plan else col("eoq", np.nan)
+    moq, pack = col("moq", np.nan), col("case_pack", np.nan)
     lead_days = np.maximum(np.rint(lead).astype(int), 1)
 
     pipeline = np.zeros((days + int(lead_days.max(initial=1)) + inbound_arrival_days + 1, n))
@@ -204,7 +209,7 @@ def project_stock(plan: pd.DataFrame, daily: pd.DataFrame | DailyMatrix | None, 
     on_order += first_order
     orders[0] = first_order  # placed today, drawn on the first day
     # A SKU the plan holds back (graded red or orange: clear it first) is not reordered later either.
-    held = (plan["blocked_by"].fillna("") != "").to_numpy() if "blocked_by" in plan else np.zeros(n, dtype=bool)
+    held = (plan["blocked_by"].fillna("") == "grade").to_numpy() if "blocked_by" in plan else np.zeros(n, dtype=bool)
 
     stock = np.nan_to_num(col("available")) + np.nan_to_num(col("reserved_transfer"))
     on_hand, arrivals = np.zeros((days, n)), np.zeros((days, n))

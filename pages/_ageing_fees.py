@@ -198,4 +198,5 @@ def save_capacity() -> None:
     """Form callback: save the limits entered (0 or empty = none)."""
     values = {name: (st.session_state.get(f"capacity_{name}") or None) for name in capacity.STORAGE_TYPES}
     settings.save_capacity(common.db_path(), capacity.CapacityLimits(**values))
+    common.data_changed()  # the restock plan caps orders by these limits: plan again
     st.session_state["capacity_message"] = "Saved."

@@ -27,7 +27,8 @@ _frame.require(__name__)  # a deep link runs this file alone in a fresh server: 
 RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or orange), not yet
 # What a seller acts on first (visible at 1440 px without scrolling), the long reason last.
 RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "order_by", "cases", "stockout_date",
-                 "days_of_supply", "days_of_cover_after", "supplier", "method", "wape", "reason"]
+                 "days_of_supply", "days_of_cover_after", "floor_units", "ceiling_units", "blocked_by",
+                 "projected_fees_12m", "supplier", "method", "wape", "reason"]
 
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
@@ -85,6 +86,37 @@ def restock_plan(params: RestockParams) -> pd.DataFrame:
     path = common.db_path()
     return _restock_plan(str(path), common.data_version(path), common.as_of(), params,
                          common.health_settings()[0])
+
+
+def capacity_plan(plan: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``core.restock.capacity_by_month`` of the whole plan against the saved storage limits, and
+    whether any limit is entered."""
+    from core import settings
+
+    limits = settings.load_capacity(common.db_path())
+    return restock.capacity_by_month(plan, limits), bool(limits.as_dict())
+
+
+def _save_exempt() -> None:
+    """Form callback: save the SKUs marked exempt from the low-inventory fee, and plan again."""
+    from core import settings
+
+    settings.save_low_inventory_exempt(common.db_path(), st.session_state.get("restock_exempt", []))
+    common.data_changed()
+
+
+def exempt_editor(skus: list[str]) -> None:
+    """The seller's list of SKUs exempt from the low-inventory-level fee (no 28-day floor), saved in
+    the database (``core.settings.save_low_inventory_exempt``)."""
+    from core import settings
+
+    saved = [s for s in settings.load_low_inventory_exempt(common.db_path()) if s in set(skus)]
+    with st.expander("SKUs exempt from the low-inventory fee"), st.form("restock_exempt_form", border=False):
+        st.multiselect("Exempt SKUs", skus, default=saved, key="restock_exempt",
+                       help="Amazon exempts SKUs selling fewer than 20 units a week and new SKUs by itself; "
+                            "mark others Amazon exempts for you (e.g. new-seller status) so the plan keeps no "
+                            "28-day floor for them.")
+        st.form_submit_button("Save exemptions", on_click=_save_exempt)
 
 
 def restock_view(plan: pd.DataFrame, frame: pd.DataFrame) -> pd.DataFrame:
@@ -149,6 +181,9 @@ WHATIF_FIGURES = [
     ("safety_stock", "Safety stock (units)", common.number, "Σ safety stock units."),
     ("holding", "Holding cost of SS", common.whole_money, "Σ annual holding cost of the safety stock."),
     ("lost_margin", "Lost margin a year", common.whole_money, "Σ expected margin lost to stockouts a year."),
+    ("fees_12m", "Fees, next 12 months", common.whole_money,
+     "Σ storage, aged surcharge and low-inventory fee the plan is expected to cost over the next 12 months "
+     "(a shorter lead time, as by air, shows here in dollars)."),
 ]
 
 

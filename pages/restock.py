@@ -9,7 +9,8 @@ _frame.require(__name__)  # a deep link runs this file alone in a fresh server: 
 st.title("Restock")
 table, frame = common.guard_skus("Nothing is loaded yet, so there is nothing to restock.", orders_only=True)
 params = plan_view.restock_params()
-plan = plan_view.restock_view(plan_view.restock_plan(params), frame)
+whole_plan = plan_view.restock_plan(params)
+plan = plan_view.restock_view(whole_plan, frame)
 common.scope_caption(table, frame)
 common.missing_notes("restock")
 
@@ -29,7 +30,11 @@ chosen = st.multiselect("Status", list(plan_view.RESTOCK_STATUSES), default=["or
 shown = plan[plan["status"].isin(chosen)]
 st.caption(f"{common.plural(len(shown), 'SKU')} shown. Order now when stock plus inbound is at or below the reorder "
            f"point plus a week's demand; soon when the order-by date falls within the lead time + "
-           f"{params.soon_margin_days:g} days. Try other service levels and lead times on the What-if page.")
+           f"{params.soon_margin_days:g} days. Each order stays in its corridor: at least the floor (the low-inventory "
+           f"fee's 28 days of supply, plus safety stock), at most the ceiling (what sells before it is 181 days "
+           f"old, when the aged-inventory surcharge starts); inside, the cheapest in fees, holding and lost sales. "
+           f"'Held back by' says why an order is held or capped (grade, ceiling, capacity, MOQ). Try other "
+           f"service levels and lead times on the What-if page.")
 if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:
@@ -37,6 +42,21 @@ else:
     why = st.selectbox("Why this quantity", shown["sku"].tolist(), key="restock_why",
                        format_func=plan_view.sku_label(shown))
     st.caption(common.md_escape(shown.loc[shown["sku"] == why, "reason"].iloc[0]))
+
+plan_view.exempt_editor(sorted(whole_plan["sku"].astype(str)))
+
+st.subheader("Storage capacity under the plan")
+months, entered = plan_view.capacity_plan(whole_plan)
+over = months[months["over_limit"]]
+if not entered:
+    st.caption("No storage limit entered (Clearance page, Storage capacity): the plan is not capped by capacity.")
+elif over.empty:
+    st.success("The plan stays within your storage limits in every month of the next year.",
+               icon=":material/check_circle:")
+else:
+    st.warning(f"{common.plural(len(over), 'month')} over your storage limit under this plan: delay the orders "
+               "named below.", icon=":material/warning:")
+    common.show_table(over[["month", "storage_type", "cubic_feet", "limit", "over_cuft", "overage_fee", "delay"]])
 
 st.subheader("Downloads")
 to_order = plan[plan["status"] == "order now"]

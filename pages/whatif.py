@@ -92,7 +92,7 @@ def draw_scenario(scope: plan_view.PlanScope, base, frame, baseline_plan, before
 
     with head:
         st.subheader("Scenario against the baseline")
-        for column, (key, name, fmt, why) in zip(st.columns(5), plan_view.WHATIF_FIGURES):
+        for column, (key, name, fmt, why) in zip(st.columns(len(plan_view.WHATIF_FIGURES)), plan_view.WHATIF_FIGURES):
             column.metric(name, fmt(after[key]), plan_view.change(after[key], before[key]), border=True,
                           help=f"{why} Baseline: {fmt(before[key])}.",
                           delta_color="off" if key == "safety_stock" else "inverse")

@@ -510,3 +510,18 @@ def test_a_path_that_is_not_a_database_is_named_not_called_locked(capsys, tmp_pa
     good, _ = files
     code, _, err = cli_run(capsys, "load", good, "--db", text)
     assert code == 2 and "not a DuckDB file" in err and text.read_text(encoding="utf-8") == "hello\n"
+
+
+def test_restock_json_carries_the_corridor_per_sku(capsys, demo_database):
+    """Every SKU has the corridor's fields; an order never goes past its ceiling unless blocked_by says
+    why (moq) and no red or orange SKU is ordered (issue 17)."""
+    plan = cli_json(capsys, "restock", "--db", demo_database, "--json")
+    fields = {"floor_units", "ceiling_units", "days_of_cover_after", "projected_fees_12m", "capacity_cuft_after",
+              "blocked_by", "order_qty", "status", "reason"}
+    assert len(plan) == 150 and all(fields <= set(r) for r in plan)
+    assert {r["blocked_by"] for r in plan} <= {None, "grade", "ceiling", "capacity", "moq"}
+    ordered = [r for r in plan if r["status"] == "order now"]
+    assert ordered and all(r["order_qty"] > 0 and r["projected_fees_12m"] >= 0 for r in ordered)
+    assert all(r["order_qty"] <= r["ceiling_units"] + 1e-6 or r["blocked_by"] == "moq" for r in ordered)
+    assert all("aged surcharges" in r["reason"] for r in ordered if r["blocked_by"] == "moq")
+    assert all(r["blocked_by"] == "grade" and r["order_qty"] == 0 for r in plan if r["status"] == "held")

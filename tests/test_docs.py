@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from core import alerts, clearance, freshness, notify, reconcile, reimbursements, returns, stock_projection
+from core import alerts, clearance, corridor, freshness, notify, reconcile, reimbursements, returns, stock_projection
 from core.fees import capacity, inputs, ipi, outlook, projection, table, table_edit
 from core.forecast import accuracy, events, methods, pattern
 from core.metrics import ageing, classify, grades, health, restock, scale, turnover, velocity
@@ -20,7 +20,7 @@ def test_every_report_is_in_reports_md(schema):
 
 
 MODULES = (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods, pattern, events,
-           stock_projection, table, table_edit, projection, inputs, outlook, ipi, capacity, clearance,
+           stock_projection, corridor, table, table_edit, projection, inputs, outlook, ipi, capacity, clearance,
            returns, reimbursements, reconcile, freshness, alerts, notify)
 FORMULAS = [(m, name) for m in MODULES
             for name, fn in inspect.getmembers(m, inspect.isfunction)

@@ -514,6 +514,23 @@ def test_restock_status_filter_narrows_the_table(demo_db):
     assert {b.key for b in at.get("download_button")} >= {"po_xlsx", "po_csv", "supplier_forecast_csv"}
 
 
+def test_restock_shows_the_corridor_and_saves_exemptions(demo_db):
+    """Floor, ceiling, what holds an order back and its 12-month fees per line (issue 17); no storage
+    limit is entered, so the capacity section says so; marking a SKU exempt saves it and replans."""
+    from core import settings
+
+    at = app("pages/restock.py")
+    shown = at.dataframe[0].value
+    assert {"floor_units", "ceiling_units", "blocked_by", "projected_fees_12m"} <= set(shown.columns)
+    assert "No storage limit entered" in texts(at.caption)
+    plan = restock.restock_from_db(demo_db)
+    sku = plan.loc[~plan["low_inventory_exempt"] & (plan["demand_per_day"] > 0), "sku"].iloc[0]
+    at.multiselect(key="restock_exempt").set_value([sku])
+    next(b for b in at.button if b.label == "Save exemptions").click().run()
+    assert not at.exception and settings.load_low_inventory_exempt(demo_db) == (sku,)
+    assert restock.restock_from_db(demo_db).set_index("sku").loc[sku, "low_inventory_exempt"]
+
+
 def whatif_tiles(at: AppTest) -> dict[str, str]:
     """The what-if's side-by-side totals: "<figure>, baseline|scenario" -> value text."""
     table = at.dataframe[0].value

@@ -256,7 +256,10 @@ EXACT = RestockParams(lead_time_sd_share=0.0)
 
 def test_restock_table_constructed_skus():
     """NOW: position 30 + 6 + 4 = 40 ≤ ROP 2·27.5 = 55 + 7·2 = 69: order max(EOQ √(2·730·50/1.5) = 220.6,
-    gap 29) = 220.6 → ≥ MOQ 100 → 10 cases of 24 = 240; $2,400; cover after (0 + 240)/2 = 120 days.
+    gap 29) = 220.6. It sells 14 units a week (< 20: exempt from the low-inventory fee, no 28-day floor),
+    so its corridor is floor 29 (the gap) to ceiling 180·2 − max(40 − 55, 0) = 360; of the accepted
+    quantities around EOQ, 9 cases (216) cost 50·730/216 + 1.5·216/2 = $330.98 a year and 10 cases
+    (240) $332.08: order 216; $2,160; cover after (0 + 216)/2 = 108 days.
     SOON: ROP 27.5, position 60: (60 − 27.5)/1 = 32.5 days → order by day 32 ≤ 27.5 + 14.
     LATER: 72.5 days > 41.5: not yet. ZERO: no demand. NOCOST: defaults L = 30 + 35 + 7 = 72."""
     t = restock_table(_skus(), _forecast(), _costs(), EXACT, AS_OF).set_index("sku")
@@ -265,12 +268,14 @@ def test_restock_table_constructed_skus():
     assert now["lead_time_days"] == 27.5 and now["safety_stock"] == 0 and now["reorder_point"] == 55
     assert now["position"] == 40 and now["service_level"] == 0.98
     assert now["eoq"] == pytest.approx(math.sqrt(2 * 730 * 50 / 1.5))
-    assert (now["order_qty"], now["cases"], now["order_value"]) == (240, 10, 2_400)
+    assert (now["order_qty"], now["cases"], now["order_value"]) == (216, 9, 2_160)
+    assert (now["floor_units"], now["ceiling_units"], now["blocked_by"]) == (29, 360, "")
+    assert now["annual_cost"] == pytest.approx(50 * 730 / 216 + 1.5 * 108)
     assert now["status"] == "order now"
-    assert now["reason"].startswith("position 40 ≤ reorder point 55 + 7 days' demand 14: order 240")
+    assert now["reason"].startswith("position 40 ≤ reorder point 55 + 7 days' demand 14: order 216")
     assert now["order_by"] == pd.Timestamp(AS_OF)
     assert now["stockout_date"] == pd.Timestamp("2026-12-05")  # 40 / 2 = 20 days
-    assert now["days_of_cover_after"] == 120
+    assert now["days_of_cover_after"] == 108
     assert now["method"] == "SES" and now["wape"] == 0.2
     assert now["unit_margin"] == pytest.approx(25 - 10 - 5)  # fees 900 / 180 units
 
@@ -291,12 +296,14 @@ def test_restock_table_constructed_skus():
     assert nocost["sigma_demand"] == pytest.approx(math.sqrt(3))
     assert np.isnan(nocost["eoq"]) and np.isnan(nocost["order_value"]) and np.isnan(nocost["cases"])
     ss = rm.z_score(0.98) * math.sqrt(3) * math.sqrt(72)
-    assert nocost["order_qty"] == math.ceil(3 * 72 + ss + 21)  # the gap, in whole units
+    # 21 units a week (≥ 20): not exempt, so the gap adds the 28-day low-inventory floor 28 × 3 = 84.
+    assert not nocost["low_inventory_exempt"] and nocost["low_inventory_floor_units"] == 84
+    assert nocost["order_qty"] == math.ceil(3 * 72 + ss + 21 + 84)  # the gap, in whole units
     assert np.isnan(nocost["unit_margin"]) and np.isnan(nocost["expected_lost_margin"])  # no cost, no margin
 
 
 def test_a_red_sku_that_would_be_ordered_now_is_held():
-    """NOW's numbers order 240 today (test above). Graded red (days of supply over 180), it is held:
+    """NOW's numbers order 216 today (test above). Graded red (days of supply over 180), it is held:
     status "held", order 0, no order-by date, blocked by its grade, and the reason says why and what
     the plan would otherwise do. SOON graded orange is held too ("soon" otherwise: its order-by date
     2026-12-17 stays in the reason). LATER graded yellow is not held by default; with
@@ -309,7 +316,7 @@ def test_a_red_sku_that_would_be_ordered_now_is_held():
     assert now["status"] == "held" and now["blocked_by"] == "grade"
     assert (now["order_qty"], now["cases"], now["order_value"]) == (0, 0, 0)
     assert pd.isna(now["order_by"]) and now["order_qty_needed"] == pytest.approx(math.sqrt(2 * 730 * 50 / 1.5))
-    assert now["reason"] == "held: graded red, clear it first (days of supply over 180); otherwise order 240 now"
+    assert now["reason"] == "held: graded red, clear it first (days of supply over 180); otherwise order 216 now"
     assert now["days_of_cover_after"] == pytest.approx(max(40 - 2 * 27.5, 0) / 2)  # nothing arrives
     soon = t.loc["SOON"]
     assert soon["status"] == "held" and soon["reason"].startswith("held: graded orange, lift its sales first (")
@@ -373,7 +380,7 @@ def test_purchase_order_lines_keep_order_now_lines():
     lines = purchase_order_lines(restock_table(_skus(), _forecast(), _costs(), EXACT, AS_OF))
     assert lines["sku"].tolist() == ["NOCOST", "NOW"]  # '(no supplier)' sorts before 'Acme'
     assert lines["supplier"].tolist() == ["(no supplier)", "Acme"]
-    assert lines.loc[1, "line_total"] == 2_400 and np.isnan(lines.loc[0, "line_total"])
+    assert lines.loc[1, "line_total"] == 2_160 and np.isnan(lines.loc[0, "line_total"])
 
 
 # --- the demo account ----------------------------------------------------------------------------
@@ -404,7 +411,8 @@ def test_restock_from_db_on_the_demo_account(demo_db):
     assert slow.any() and (plan.loc[slow, "status"] == "held").all()
     assert (plan.loc[slow, "order_qty"] == 0).all() and (plan.loc[slow, "blocked_by"] == "grade").all()
     assert plan.loc[slow, "reason"].str.startswith("held: graded ").all()
-    assert (plan.loc[~slow, "blocked_by"] == "").all() and not (plan.loc[~slow, "status"] == "held").any()
+    assert plan.loc[~slow, "blocked_by"].isin(["", "ceiling", "capacity", "moq"]).all()
+    assert not (plan.loc[~slow, "status"] == "held").any()
     assert (plan["z"] > 0).all() and (plan["reorder_point"] >= plan["safety_stock"]).all()
     assert not plan["reason"].str.contains(skus.NO_STOCK_SNAPSHOT).any()  # a snapshot: the position is known
 
@@ -413,7 +421,14 @@ def test_restock_from_db_what_if_and_empty_database(demo_db, tmp_path):
     base = restock_from_db(demo_db)
     longer = restock_from_db(demo_db, RestockParams(lead_time_shift_days=30))
     assert (longer["lead_time_days"] == base["lead_time_days"] + 30).all()
-    assert (longer["order_qty"] >= base["order_qty"]).all()
+    # A longer lead time raises every floor and never orders less in all; a SKU may order a case less,
+    # as its larger safety stock makes each later order wait longer (aged surcharge) in the corridor.
+    assert (longer["floor_units"] >= base["floor_units"] - 1e-9).all()
+    assert longer["order_qty"].sum() > base["order_qty"].sum()
+    assert ((longer["order_qty"] >= base["order_qty"]) | (longer["blocked_by"] == "")).all()
+    eoq = dataclasses.replace(RestockParams(), plan_rule="eoq")  # the former rule: per SKU too
+    assert (restock_from_db(demo_db, dataclasses.replace(eoq, lead_time_shift_days=30))["order_qty"]
+            >= restock_from_db(demo_db, eoq)["order_qty"]).all()
     empty = restock_from_db(tmp_path / "empty.duckdb")
     assert empty.empty and list(empty.columns) == RESTOCK_COLUMNS
 
@@ -536,8 +551,11 @@ def orders_only_db(tmp_path_factory):
 def test_an_orders_only_plan_takes_the_position_as_0_and_says_so(orders_only_db):
     """As of the last order day, 12 Nov. OO-A: d = 90 units in the 30 days to 12 Nov ÷ 30 = 3 a day
     (no forecast: the velocity, σ_d = √3); L = 20, σ_L = 0: σ_LT = √(20 × 3) = √60, SS = 1.6449 × √60
-    = 12.74, ROP = 3 × 20 + 12.74 = 72.74. Position 0 ≤ ROP + 7 × 3: order now, needed 72.74 + 21 −
-    0 = 93.74 (no cost, no EOQ) → 94. OO-B: no sale in the 30 days, no demand, nothing to order."""
+    = 12.74, ROP = 3 × 20 + 12.74 = 72.74. It sold 21 units in the last 7 days (≥ 20) and for 60 days
+    (not new): the low-inventory floor applies; without a cost there is no cycle quantity, so it is the
+    full 28 × 3 = 84 (stock never under 28 days' demand). Position 0 ≤ ROP + 84 + 7 × 3: order
+    now, needed 72.74 + 84 + 21 − 0 = 177.74 (no cost, no EOQ: the floor) → 178; ceiling 180 × 3 = 540.
+    OO-B: no sale in the 30 days, no demand, nothing to order."""
     params = dataclasses.replace(EXACT, lead_time_days_override=20, service_level_override=0.95)
     plan = restock_from_db(orders_only_db, params).set_index("sku")
     assert sorted(plan.index) == ["OO-A", "OO-B"]
@@ -547,10 +565,11 @@ def test_an_orders_only_plan_takes_the_position_as_0_and_says_so(orders_only_db)
     assert a["demand_per_day"] == pytest.approx(3.0) and a["sigma_demand"] == pytest.approx(math.sqrt(3))
     ss = stats.norm.ppf(0.95) * math.sqrt(60)
     assert a["safety_stock"] == pytest.approx(ss) and a["reorder_point"] == pytest.approx(60 + ss)
-    assert a["status"] == "order now" and a["order_qty_needed"] == pytest.approx(60 + ss + 21)
-    assert a["order_qty"] == 94
-    assert a["reason"] == ("no stock snapshot loaded: position taken as 0; position 0 ≤ reorder point 72.7 "
-                           "+ 7 days' demand 21: order 94 (needed 93.7, MOQ 0, case pack 1)")
+    assert a["status"] == "order now" and a["order_qty_needed"] == pytest.approx(60 + ss + 84 + 21)
+    assert a["order_qty"] == 178 and a["ceiling_units"] == pytest.approx(540)
+    assert a["reason"].startswith("no stock snapshot loaded: position taken as 0; position 0 ≤ reorder point "
+                                  "72.7 + low-inventory floor 84 + 7 days' demand 21: order 178 "
+                                  "(needed 178, MOQ 0, case pack 1)")
     b = plan.loc["OO-B"]
     assert b["demand_per_day"] == 0 and b["order_qty"] == 0 and b["status"] != "order now"
     assert b["reason"] == "no stock snapshot loaded: position taken as 0; no demand: nothing to order"
@@ -568,6 +587,6 @@ def test_an_orders_only_plan_with_the_forecast_orders_every_sku_with_demand_now(
     demand = plan[plan["demand_per_day"] > 0]
     assert "OO-A" in demand.index and (demand["method"] != VELOCITY_METHOD).all()
     assert (demand["status"] == "order now").all()
-    assert np.allclose(demand["order_qty_needed"],
-                       demand["reorder_point"] + EXACT.review_period_days * demand["demand_per_day"])
+    assert np.allclose(demand["order_qty_needed"], demand["reorder_point"] + demand["low_inventory_floor_units"]
+                       + EXACT.review_period_days * demand["demand_per_day"])
     assert plan["reason"].str.startswith(skus.NO_STOCK_SNAPSHOT + "; ").all()

@@ -143,6 +143,18 @@ def fee_inputs(db_path: Path, as_of: dt.date | None = None) -> FeeInputs:
                      age_source, fee_table_in_force(db_path, "US", as_of))
 
 
+def item_volumes(db_path: Path, as_of: dt.date) -> pd.DataFrame:
+    """Cubic feet per unit and size tier per SKU in stock at ``as_of`` (the ``items`` of ``fee_inputs``,
+    without the lots): sku, cubic_feet_per_unit, size_tier, volume_source."""
+    with db.connect(Path(db_path)) as con:
+        sources = skus.report_sources(con, as_of)
+        if sources.stock is None:
+            return pd.DataFrame(columns=["sku", "cubic_feet_per_unit", "size_tier", "volume_source"])
+        items = con.execute(_items_sql(sources), {"as_of": as_of}).df()
+    items = items.assign(size_tier=size_tier_group(items["amazon_size_tier"]))
+    return items[["sku", "cubic_feet_per_unit", "size_tier", "volume_source"]]
+
+
 def extend_demand(daily_demand: pd.DataFrame, start: dt.date, days: int,
                   tail_days: int = DEMAND_TAIL_DAYS) -> pd.DataFrame:
     """The forecast (sku, day, mean) carried to ``start + days − 1``: each SKU's later days repeat
