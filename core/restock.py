@@ -202,12 +202,16 @@ def _calibrated_reorder_point(t: pd.DataFrame, forecast) -> None:
     t.loc[index, "reorder_point"] = net[known] + ss[known]
 
 
-def _fee_table(as_of: dt.date) -> FeeTable:
-    """The US fee table in force at ``as_of`` (the earliest version before any is in force)."""
+def _fee_table(as_of: dt.date, db_path: Path | None = None) -> FeeTable:
+    """The US fee table in force at ``as_of``: the seller's edited version saved in ``db_path`` where one
+    is in force (``core.fees.table.fee_table_in_force``), else Amazon's; the earliest version before
+    any is in force."""
+    from core.fees.table import fee_table_in_force
+
     try:
-        return fee_table("US", as_of)
+        return fee_table_in_force(db_path, "US", as_of)
     except ValueError:
-        return fee_table("US", dt.date.max)
+        return fee_table_in_force(db_path, "US", dt.date.max)
 
 
 def _items(sku: pd.Series, items: pd.DataFrame | None) -> pd.DataFrame:
@@ -459,7 +463,8 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
                   params: RestockParams, as_of: dt.date, period_days: int = 90,
                   resellable_returns: pd.DataFrame | None = None, forecast=None,
                   position_known: bool = True, items: pd.DataFrame | None = None,
-                  capacity: CapacityLimits | None = None, exempt_skus: tuple[str, ...] = ()) -> pd.DataFrame:
+                  capacity: CapacityLimits | None = None, exempt_skus: tuple[str, ...] = (),
+                  table: FeeTable | None = None) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -494,6 +499,12 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
         columns are 0, so the position is taken as 0 and every reason starts with
         ``core.skus.NO_STOCK_SNAPSHOT`` ("no stock snapshot loaded: position taken as 0; ..."); every
         SKU with demand is then "order now" for the quantity it needs.
+    items, capacity, exempt_skus
+        Cubic feet and size tier per SKU, the seller's storage limits and the SKUs they mark exempt
+        from the low-inventory-level fee (``RestockInputs``).
+    table : FeeTable, optional
+        The fee schedule that prices the corridor (``core.fees.table.fee_table_in_force``: the
+        seller's edited version where one is in force); default Amazon's published one at ``as_of``.
 
     Returns
     -------
@@ -555,7 +566,7 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     t["unit_margin"] = price - t["unit_cost"] - fee_per_unit
 
     corridor = params.plan_rule == "corridor"
-    table = _fee_table(as_of)
+    table = table if table is not None else _fee_table(as_of)
     t = t.join(_items(t["sku"], items))
     t["moq"] = _column(costs, "moq")
     t["case_pack"] = _column(costs, "case_pack")
@@ -656,6 +667,7 @@ class RestockInputs:
     items: pd.DataFrame | None = None  # sku, cubic_feet_per_unit, size_tier (core.fees.inputs.item_volumes)
     capacity: CapacityLimits = CapacityLimits()  # the seller's storage limits (Settings)
     exempt_skus: tuple[str, ...] = ()  # SKUs the seller marks exempt from the low-inventory fee
+    fee_table: FeeTable | None = None  # the seller's edited version where one is in force, else Amazon's
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
@@ -683,11 +695,12 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
     resold = returns.resellable_returns_per_day(db_path, table.as_of, by_sku=returns_by_sku)
     from core import settings
     from core.fees.inputs import item_volumes
+    from core.fees.table import fee_table_in_force
 
     items = item_volumes(db_path, table.as_of) if table.sources.stock is not None else None
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
                          table.sources.stock is not None, items, settings.load_capacity(db_path),
-                         settings.load_low_inventory_exempt(db_path))
+                         settings.load_low_inventory_exempt(db_path), _fee_table(table.as_of, db_path))
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
@@ -698,7 +711,7 @@ def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | Non
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
                          inputs.resellable, forecast, position_known=inputs.position_known, items=inputs.items,
-                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus)
+                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus, table=inputs.fee_table)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,

@@ -202,3 +202,25 @@ def test_capacity_by_month_flags_the_months_over_the_limit_and_what_to_delay():
     assert july["cubic_feet"] == pytest.approx(1.64) and july["overage_fee"] == pytest.approx(6.4)
     assert july["over_limit"] and july["delay"] == "S 180 units"
     assert not capacity_by_month(plan, CapacityLimits())["over_limit"].any()  # no limit entered
+
+
+def test_the_sellers_edited_fee_table_prices_the_plan(tmp_path):
+    """A seller version saved in the database with every storage rate doubled (Settings' fee editor)
+    reaches the plan through ``RestockInputs.fee_table``: the same stock-still SKU's 12 months of storage
+    cost exactly twice Amazon's (a SKU with no demand holds its 100 units all year)."""
+    from core.fees.table import fee_table_in_force, save_seller_version, version_in_force
+    from core.restock import _fee_table
+
+    path = tmp_path / "edited.duckdb"
+    version = version_in_force(None, "US", AS_OF)
+    doubled = {tier: {season: 2 * rate for season, rate in rates.items()}
+               for tier, rates in version["storage"]["per_cuft"].items()}
+    save_seller_version(path, dict(version, effective_from="2025-01-01",
+                                   storage={**version["storage"], "per_cuft": doubled}))
+    edited = _fee_table(AS_OF, path)
+    assert edited == fee_table_in_force(path, "US", AS_OF) and edited.saved_at is not None
+    assert edited.storage_standard_off_peak == pytest.approx(2 * TABLE.storage_standard_off_peak)
+    still = {"d": 0.0, "position": 100.0, "cuft": 0.1}
+    amazon, mine = _plan(still), _plan(still, table=edited)
+    assert amazon["fees_storage_12m"] == pytest.approx(142.2)  # 10 cu ft × (9 × $0.78 + 3 × $2.40)
+    assert mine["fees_storage_12m"] == pytest.approx(2 * 142.2)
