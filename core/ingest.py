@@ -196,6 +196,11 @@ def _shown(text: str, limit: int = SHOWN_CHARS) -> str:
 
 
 def _size(n_bytes: int) -> str:
+    """A size in words: 850 bytes, 12 KB, 2.5 MB, 340 MB."""
+    if n_bytes < 1000:
+        return f"{n_bytes} bytes"
+    if n_bytes < 1e6:
+        return f"{n_bytes / 1e3:,.0f} KB"
     return f"{n_bytes / 1e6:,.1f} MB" if n_bytes < 10e6 else f"{n_bytes / 1e6:,.0f} MB"
 
 
@@ -287,8 +292,7 @@ def _scan(path: Path, compression: str, hasher=None) -> _Scan:
             except UnicodeDecodeError as error:
                 utf8 = False
                 bad_at = offset - pending + error.start
-                at = max(error.start - pending, 0)
-                bad_context = chunk[max(at - 30, 0): at + 30]
+                bad_context = _cell_around(chunk, max(error.start - pending, 0))
         if not head_done:
             ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
             head += chunk[: min(ends)] if ends else chunk
@@ -363,6 +367,17 @@ _UTF8_EVIDENCE = re.compile(
 _CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
 
 
+def _cell_around(data: bytes, at: int) -> bytes:
+    """The cell of ``data`` that holds byte ``at``: up to the nearest delimiter or line end either side
+    (at most 60 bytes each way)."""
+    ends = re.compile(rb"[\t,;\r\n]")
+    left = data[max(at - 60, 0): at]
+    right = data[at: at + 60]
+    cut_left = max((m.end() for m in ends.finditer(left)), default=0)
+    cut_right = next((m.start() for m in ends.finditer(right)), len(right))
+    return (left[cut_left:] + right[:cut_right]).strip()
+
+
 def _legacy_encoding(path: Path, compression: str, scan: _Scan) -> str:
     """The one encoding of a file that is not UTF-8 throughout, decided on the whole file in one pass.
 
@@ -386,7 +401,7 @@ def _legacy_encoding(path: Path, compression: str, scan: _Scan) -> str:
             found = _UTF8_EVIDENCE.search(window)
             if found:
                 evidence_at = offset - len(carry) + found.start()
-                evidence = window[max(found.start() - 30, 0): found.end() + 30]
+                evidence = _cell_around(window, found.start())
             carry = chunk[-3:]
         offset += len(chunk)
         if not cp932_ok and evidence_at is not None:
@@ -402,10 +417,11 @@ def _legacy_encoding(path: Path, compression: str, scan: _Scan) -> str:
         good = _line_number(path, compression, evidence_at)
         bad = _line_number(path, compression, scan.bad_at or 0)
         raise RejectedFile([
-            f'The file mixes two text encodings, so no one encoding reads all of it right: line {good:,} is '
-            f'UTF-8 ("{_shown(evidence.decode("utf-8", errors="replace").strip(), 40)}") but line {bad:,} '
-            f'is not ("{_shown(scan.bad_context.decode("cp1252", errors="replace").strip(), 40)}" read as '
-            f"Windows-1252). Open the file in a text editor or Excel, save it again as UTF-8, and load it again."])
+            f'The file mixes two text encodings, so no single one reads all of it right: line {good:,} has '
+            f'"{_shown(evidence.decode("utf-8", errors="replace"), 40)}" in UTF-8, but line {bad:,} has '
+            f'"{_shown(scan.bad_context.decode("cp1252", errors="replace"), 40)}" in another encoding '
+            f"(Windows-1252 as far as we can tell). Open the file in a text editor or Excel, save it again "
+            f"as UTF-8, and load it again."])
     return "latin-1" if undefined else "cp1252"
 
 
@@ -485,7 +501,11 @@ def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
         if "\x00" in first_line:
             raise RejectedFile(["The header line holds NUL bytes: this is not a text file. Save it as UTF-8 "
                                 "text (or Unicode Text) and load it again."])
-        delimiter, quoted, header = _read_header(first_line)
+        try:
+            delimiter, quoted, header = _read_header(first_line)
+        except csv.Error:  # a quoted name past the csv module's field limit
+            raise RejectedFile(["The header line could not be read: a column name is longer than 128 KB. "
+                                "This is not a report file."])
         if len(header) > _limit("MAX_COLUMNS"):
             raise RejectedFile([
                 f"The header has {len(header):,} columns; no report we read has more than {WIDEST_SCHEMA} "
@@ -558,7 +578,10 @@ def _peek(raw: bytes) -> ReportPeek:
     position = _column_map(schema, header)[0].get("snapshot_date")
     if not schema.snapshot_from_load and position is not None:
         for line in lines[1:-1]:  # the last line may be cut short
-            cells = _split_header(line, delimiter, quoted)
+            try:
+                cells = _split_header(line, delimiter, quoted)
+            except csv.Error:  # a cell past the csv module's field limit (128 KB)
+                continue
             found = re.match(r"\s*(\d{4}-\d{2}-\d{2})", cells[position]) if position < len(cells) else None
             if found:
                 dates.add(dt.date.fromisoformat(found.group(1)))
