@@ -1,10 +1,13 @@
 """Report file -> canonical rows -> DuckDB, one transaction per file.
 
 The steps, in order:
-1. ``prepare_file``: fingerprint the bytes (sha256), unwrap gzip, turn an XLSX cost sheet into a tab
-   file, find the encoding (UTF-8 with or without BOM, else cp932 for Japanese text, else cp1252:
-   the first 64 KB decide, and DuckDB's reader checks the rest as it reads) and
-   the delimiter (tab, comma or semicolon, sniffed from the header line), and read the header.
+1. ``prepare_file``: in one streaming pass, fingerprint the bytes (sha256), unwrap gzip (within a
+   ratio cap), check the header and line lengths, and decide the one encoding of the whole file (UTF-8
+   with or without BOM, UTF-16, else cp932 for Japanese text, else cp1252; UTF-8 in parts and
+   something else in others is rejected); turn an XLSX cost sheet into a tab file, and anything not
+   UTF-8 (or with mixed line ends) into a UTF-8 copy, a chunk at a time; sniff the delimiter (tab,
+   comma or semicolon) from the header line and read the header (at most ``MAX_COLUMNS`` columns).
+   The limits are in docs/reports.md, "File limits".
 2. ``core.schemas.detect`` recognises the report by its header names.
 3. One DuckDB statement reads the data rows and types every cell (quotes honoured for
    comma/semicolon files; for tab files see ``core.values.unwrap_quotes``) into a temp table; every

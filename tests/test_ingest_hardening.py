@@ -423,3 +423,9 @@ def test_every_bomb_fails_fast_in_bounded_memory_with_a_json_reason(tmp_path):
         assert_short_and_clean(r["errors"])
     print(f"load --json: {base} MB after imports, {peak} MB peak")
     assert peak - base < 100, f"the loads grew the process by {peak - base} MB"
+
+
+def test_every_limit_is_documented():
+    text = (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
+    for name in ingest._LIMITS:
+        assert f"`{name}`" in text, f"{name} is not in docs/reports.md"
