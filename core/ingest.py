@@ -1,10 +1,13 @@
 """Report file -> canonical rows -> DuckDB, one transaction per file.
 
 The steps, in order:
-1. ``prepare_file``: fingerprint the bytes (sha256), unwrap gzip, turn an XLSX cost sheet into a tab
-   file, find the encoding (UTF-8 with or without BOM, else cp932 for Japanese text, else cp1252:
-   the first 64 KB decide, and DuckDB's reader checks the rest as it reads) and
-   the delimiter (tab, comma or semicolon, sniffed from the header line), and read the header.
+1. ``prepare_file``: in one streaming pass, fingerprint the bytes (sha256), unwrap gzip (within a
+   ratio cap), check the header and line lengths, and decide the one encoding of the whole file (UTF-8
+   with or without BOM, UTF-16, else cp932 for Japanese text, else cp1252; UTF-8 in parts and
+   something else in others is rejected); turn an XLSX cost sheet into a tab file, and anything not
+   UTF-8 (or with mixed line ends) into a UTF-8 copy, a chunk at a time; sniff the delimiter (tab,
+   comma or semicolon) from the header line and read the header (at most ``MAX_COLUMNS`` columns).
+   The limits are in docs/reports.md, "File limits".
 2. ``core.schemas.detect`` recognises the report by its header names.
 3. One DuckDB statement reads the data rows and types every cell (quotes honoured for
    comma/semicolon files; for tab files see ``core.values.unwrap_quotes``) into a temp table; every
@@ -21,16 +24,15 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import gzip
 import hashlib
-import io
 import json
+import os
 import re
 import shutil
 import tempfile
 import zlib
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -110,34 +112,6 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _starts_as_utf8(head: bytes) -> bool:
-    """Whether the first bytes decode as UTF-8 (a character cut at the end of ``head`` is allowed).
-
-    Only the head is checked here, so a large file is not read twice: DuckDB's reader checks every
-    byte while it reads, and a later invalid byte sends the load back to ``to_utf8`` (see
-    ``load_report``).
-    """
-    try:
-        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode_legacy(data: bytes) -> tuple[str, str]:
-    """Text of a non-UTF-8 file: cp932 when it reads as Japanese (has kana), else cp1252 (Latin-1 last)."""
-    try:
-        text = data.decode("cp932")
-        if _KANA.search(text):
-            return text, "cp932"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
 
 
 # What an Excel cost sheet may expand to, checked in the zip directory before openpyxl reads a byte of
@@ -343,37 +317,356 @@ def _read_header(first_line: str) -> tuple[str, bool, list[str]]:
     return delimiter, quoted, names
 
 
+# --- limits on what a file may be (docs/reports.md, "Limits") ---------------------------------------
+# Each can be lowered for a test, or raised, by an environment variable of its name with FBA_HEALTH_ in
+# front (FBA_HEALTH_GZIP_MAX_RATIO=200). The Python side of a load holds at most a few chunks of a
+# file at once, whatever its size: it reads, checks, unpacks and converts CHUNK_BYTES at a time.
+CHUNK_BYTES = 1 << 20
+HEADER_MAX_BYTES = 1 << 20  # the header line
+MAX_LINE_BYTES = 10_000_000  # any line (also DuckDB's max_line_size)
+# A gzip file may unpack to max(GZIP_RATIO_FLOOR_BYTES, GZIP_MAX_RATIO x its own size); real reports
+# compress 5 to 20 times.
+GZIP_MAX_RATIO = 100
+GZIP_RATIO_FLOOR_BYTES = 256 << 20
+# The widest report we read has this many known columns; a header with more than MAX_COLUMNS is refused
+# before any row is read (DuckDB's planning alone grows with the column count: 8,000 columns took minutes).
+WIDEST_SCHEMA = max(len(s.columns) for s in SCHEMAS)
+MAX_COLUMNS = max(4 * WIDEST_SCHEMA, 500)
+SHOWN_CHARS = 80  # the most of a file's own text an error message quotes
+
+_LIMITS = ("CHUNK_BYTES", "HEADER_MAX_BYTES", "MAX_LINE_BYTES", "GZIP_MAX_RATIO", "GZIP_RATIO_FLOOR_BYTES",
+           "MAX_COLUMNS")
+
+
+def _limit(name: str) -> int:
+    """The limit ``name`` of this module, or its ``FBA_HEALTH_<name>`` override (a whole number)."""
+    assert name in _LIMITS
+    value = os.environ.get(f"FBA_HEALTH_{name}", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else globals()[name]
+
+
+def _shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A file's own text as an error message may quote it: printable characters only, at most ``limit``."""
+    clean = "".join(c if c.isprintable() else "?" for c in text[: limit + 1])
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
+def _size(n_bytes: int) -> str:
+    """A size in words: 850 bytes, 12 KB, 2.5 MB, 340 MB."""
+    if n_bytes < 1000:
+        return f"{n_bytes} bytes"
+    if n_bytes < 1e6:
+        return f"{n_bytes / 1e3:,.0f} KB"
+    return f"{n_bytes / 1e6:,.1f} MB" if n_bytes < 10e6 else f"{n_bytes / 1e6:,.0f} MB"
+
+
+def _chunks(path: Path, compression: str, hasher=None, size: int | None = None) -> Iterator[bytes]:
+    """The file's bytes, gunzipped when ``compression`` is 'gzip', ``CHUNK_BYTES`` (or ``size``) at a time.
+
+    The raw bytes go to ``hasher`` as they are read. A gzip file that is damaged, cut short, followed by
+    other data, or unpacks past ``max(GZIP_RATIO_FLOOR_BYTES, GZIP_MAX_RATIO x its size)`` raises
+    ``RejectedFile`` as soon as that is known. Several gzip members one after another are one stream.
+    """
+    size = size or _limit("CHUNK_BYTES")
+    with path.open("rb") as handle:
+        if compression != "gzip":
+            while raw := handle.read(size):
+                if hasher is not None:
+                    hasher.update(raw)
+                yield raw
+            return
+        packed = path.stat().st_size
+        ratio = _limit("GZIP_MAX_RATIO")
+        allowed = max(_limit("GZIP_RATIO_FLOOR_BYTES"), ratio * packed)
+        unpacked = 0
+        stream = zlib.decompressobj(wbits=31)
+        while raw := handle.read(size):
+            if hasher is not None:
+                hasher.update(raw)
+            data = raw
+            while data:
+                if stream.eof:  # another member, or something that is not gzip
+                    if data[:1] != _GZIP_MAGIC[:1]:
+                        raise RejectedFile(["The gzip file is damaged: other data follows the end of its "
+                                            "compressed text."])
+                    stream = zlib.decompressobj(wbits=31)
+                try:
+                    out = stream.decompress(data, size)
+                except zlib.error as error:
+                    raise RejectedFile([f"The gzip file is damaged ({_shown(str(error))})."])
+                data = stream.unused_data if stream.eof else stream.unconsumed_tail
+                unpacked += len(out)
+                if unpacked > allowed:
+                    raise RejectedFile([
+                        f"The gzip file unpacks to more than {_size(allowed)} from {_size(packed)}, over "
+                        f"{ratio} times its size; reports compress 5 to 20 times, so it was not read further "
+                        f"(a damaged file or a zip bomb). If it is a real report, unzip it and load the text file."])
+                if out:
+                    yield out
+        if not stream.eof:
+            raise RejectedFile(["The gzip file is cut short: its compressed text ends before its end mark "
+                                "(download it again)."])
+
+
+@dataclass
+class _Scan:
+    """What one pass over a file's unpacked bytes found."""
+
+    head: bytes  # the header line, its line end left off
+    utf16: bool  # the file starts with a UTF-16 byte-order mark (the rest was not looked at)
+    utf8: bool  # every byte sequence of the file is UTF-8
+    bad_at: int | None = None  # offset of the first byte that is not UTF-8
+    bad_context: bytes = b""  # the bytes around it
+    mixed_line_ends: bool = False  # both Windows (CR LF) and Unix (LF) line ends
+
+
+def _scan(path: Path, compression: str, hasher=None) -> _Scan:
+    """One streaming pass: the header line (up to ``HEADER_MAX_BYTES``), whether the whole file is UTF-8,
+    whether it mixes line ends, and that no line is longer than ``MAX_LINE_BYTES``.
+
+    A header or line that is too long raises ``RejectedFile`` at once, naming the line. The check costs
+    little beside reading the bytes: CPython's UTF-8 decoder checks 256 MB of report text in 0.04 s.
+    """
+    header_max, line_max = _limit("HEADER_MAX_BYTES"), _limit("MAX_LINE_BYTES")
+    chunk_size = min(_limit("CHUNK_BYTES"), line_max)  # so that a line inside one chunk is short enough
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    head, head_done, utf16, utf8 = bytearray(), False, False, True
+    bad_at, bad_context = None, b""
+    offset = 0  # of the chunk in the unpacked stream
+    line_start = 0  # offset where the current line starts
+    crlf = bare_lf = cr_before = False
+    for chunk in _chunks(path, compression, hasher, chunk_size):
+        if offset == 0 and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            utf16 = True
+        if utf16:  # read on only for the fingerprint and the gzip caps; the UTF-8 copy is scanned instead
+            offset += len(chunk)
+            continue
+        if utf8:
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                utf8 = False
+                bad_at = offset - pending + error.start
+                bad_context = _cell_around(chunk, max(error.start - pending, 0))
+        if not head_done:
+            ends = [i for i in (chunk.find(b"\n"), chunk.find(b"\r")) if i >= 0]
+            head += chunk[: min(ends)] if ends else chunk
+            head_done = bool(ends)
+            if len(head) > header_max:
+                raise RejectedFile([f"The header line is longer than {_size(header_max)} (no line end in "
+                                    f"its first {_size(header_max)}): this is not a report file."])
+        first_lf = chunk.find(b"\n")
+        if first_lf < 0:
+            if offset + len(chunk) - line_start > line_max:
+                raise _too_long(path, compression, line_start, line_max)
+        else:
+            if offset + first_lf - line_start > line_max:
+                raise _too_long(path, compression, line_start, line_max)
+            line_start = offset + chunk.rfind(b"\n") + 1
+        if not (crlf and bare_lf):
+            if chunk.find(b"\r") >= 0 or cr_before:
+                pairs = chunk.count(b"\r\n") + (cr_before and chunk.startswith(b"\n"))
+                crlf = crlf or pairs > 0
+                bare_lf = bare_lf or chunk.count(b"\n") > pairs
+            else:
+                bare_lf = bare_lf or first_lf >= 0
+            cr_before = chunk.endswith(b"\r")
+        offset += len(chunk)
+    if utf8 and not utf16:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:  # a character cut short at the very end
+            utf8, bad_at, bad_context = False, offset - len(decoder.getstate()[0]), b""
+    return _Scan(bytes(head), utf16, utf8, bad_at, bad_context, crlf and bare_lf)
+
+
+def _line_number(path: Path, compression: str, offset: int) -> int:
+    """The line (from 1) that holds byte ``offset`` of the unpacked file."""
+    lines, seen = 1, 0
+    for chunk in _chunks(path, compression):
+        if seen + len(chunk) > offset:
+            return lines + chunk.count(b"\n", 0, offset - seen)
+        lines += chunk.count(b"\n")
+        seen += len(chunk)
+    return lines
+
+
+def _too_long(path: Path, compression: str, line_start: int, line_max: int) -> RejectedFile:
+    """The rejection of a line longer than ``line_max``: its number, and its length (measured up to ten
+    times the limit)."""
+    line, seen, length, cap = 1, 0, 0, 10 * line_max
+    for chunk in _chunks(path, compression):
+        if seen + len(chunk) <= line_start:
+            line += chunk.count(b"\n")
+        else:
+            part = chunk[max(line_start - seen, 0):]
+            line += chunk.count(b"\n", 0, max(line_start - seen, 0))
+            end = part.find(b"\n")
+            length += end if end >= 0 else len(part)
+            if end >= 0 or length > cap:
+                break
+        seen += len(chunk)
+    how_long = f"{_size(length)} long" if length <= cap else f"over {_size(cap)} long"
+    return RejectedFile([f"Line {line:,} is {how_long}, longer than any report line can be (the limit is "
+                         f"{_size(line_max)}): the file is damaged, or it is not a report file."])
+
+
+# Well-formed UTF-8 that Windows-1252 text all but never holds by chance: a two-byte character of
+# U+0080-U+017F (é, ü, ł: lead bytes Â Ã Ä Å followed by a symbol byte) or any three- or four-byte
+# character (’, €, kana, CJK). Left out: two-byte characters from U+0180 on, whose bytes are a capital
+# such as É followed by ® or ™ ("NESCAFÉ®" is C9 AE, UTF-8 for "ɮ").
+_UTF8_EVIDENCE = re.compile(
+    rb"[\xc2-\xc5][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}")
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")
+
+
+def _cell_around(data: bytes, at: int) -> bytes:
+    """The cell of ``data`` that holds byte ``at``: up to the nearest delimiter or line end either side
+    (at most 60 bytes each way)."""
+    ends = re.compile(rb"[\t,;\r\n]")
+    left = data[max(at - 60, 0): at]
+    right = data[at: at + 60]
+    cut_left = max((m.end() for m in ends.finditer(left)), default=0)
+    cut_right = next((m.start() for m in ends.finditer(right)), len(right))
+    return (left[cut_left:] + right[:cut_right]).strip()
+
+
+def _legacy_encoding(path: Path, compression: str, scan: _Scan) -> str:
+    """The one encoding of a file that is not UTF-8 throughout, decided on the whole file in one pass.
+
+    cp932 when all of it decodes as cp932 and it has kana (Japanese); else, if it also holds UTF-8 text
+    (see ``_UTF8_EVIDENCE``), it is UTF-8 in parts and something else in others, and ``RejectedFile``
+    says where; else cp1252 (Latin-1 when it has a byte cp1252 leaves undefined).
+    """
+    cp932 = codecs.getincrementaldecoder("cp932")("strict")
+    cp932_ok, kana, undefined = True, False, False
+    evidence_at, evidence = None, b""
+    offset, carry = 0, b""
+    for chunk in _chunks(path, compression):
+        if cp932_ok:
+            try:
+                kana = bool(_KANA.search(cp932.decode(chunk))) or kana
+            except UnicodeDecodeError:
+                cp932_ok = False
+        undefined = undefined or any(b in chunk for b in _CP1252_UNDEFINED)
+        if evidence_at is None:
+            window = carry + chunk
+            found = _UTF8_EVIDENCE.search(window)
+            if found:
+                evidence_at = offset - len(carry) + found.start()
+                evidence = _cell_around(window, found.start())
+            carry = chunk[-3:]
+        offset += len(chunk)
+        if not cp932_ok and evidence_at is not None:
+            break  # mixed: nothing more to learn
+    if cp932_ok:
+        try:
+            cp932.decode(b"", final=True)
+        except UnicodeDecodeError:
+            cp932_ok = False
+    if cp932_ok and kana:
+        return "cp932"
+    if evidence_at is not None:
+        good = _line_number(path, compression, evidence_at)
+        bad = _line_number(path, compression, scan.bad_at or 0)
+        raise RejectedFile([
+            f'The file mixes two text encodings, so no single one reads all of it right: line {good:,} has '
+            f'"{_shown(evidence.decode("utf-8", errors="replace"), 40)}" in UTF-8, but line {bad:,} has '
+            f'"{_shown(scan.bad_context.decode("cp1252", errors="replace"), 40)}" in another encoding '
+            f"(Windows-1252 as far as we can tell). Open the file in a text editor or Excel, save it again "
+            f"as UTF-8, and load it again."])
+    return "latin-1" if undefined else "cp1252"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the header line's bytes alternate NUL and ASCII, as UTF-16 does."""
+    sample = head[:200]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.9 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def _utf8_copy(path: Path, compression: str, encoding: str, workdir: Path) -> Path:
+    """Decode the file as ``encoding`` into a UTF-8 copy with Unix line ends, one chunk at a time.
+
+    Windows line ends (CR LF) become LF; a carriage return on its own is left as it is.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    copy = workdir / "utf8.txt"
+    cr_before = False
+    try:
+        with copy.open("w", encoding="utf-8", newline="") as out:
+            for chunk in _chunks(path, compression):
+                text = ("\r" if cr_before else "") + decoder.decode(chunk)
+                cr_before = text.endswith("\r")
+                out.write((text[:-1] if cr_before else text).replace("\r\n", "\n"))
+            out.write((decoder.decode(b"", final=True) + ("\r" if cr_before else "")).replace("\r\n", "\n"))
+    except UnicodeDecodeError as error:
+        name = "UTF-16" if encoding.startswith("utf-16") else encoding
+        raise RejectedFile([f"The file is not valid {name} throughout ({_shown(error.reason)}): save it "
+                            f"again as UTF-8 and load it again."])
+    return copy
+
+
 def prepare_file(path: Path, name: str | None = None) -> PreparedFile:
-    """Fingerprint, decompress, decode and sniff one file; raise ``RejectedFile`` if it is unreadable."""
+    """Fingerprint, decompress, decode and sniff one file; raise ``RejectedFile`` if it is unreadable.
+
+    One streaming pass fingerprints the bytes and checks the unpacked text (``_scan``); a file that is
+    not UTF-8 throughout, is UTF-16, or mixes line ends gets a UTF-8 copy with Unix line ends, written
+    one chunk at a time, which is scanned in turn. Nothing holds more than a few chunks in memory.
+    """
     name = name or path.name
     if path.stat().st_size == 0:
         raise RejectedFile(["The file is empty (0 bytes)."])
-    sha = _sha256(path)
     with path.open("rb") as handle:
         magic = handle.read(4)
     workdir = Path(tempfile.mkdtemp(prefix="fba-ingest-"))
     try:
         read_path, compression = path, "none"
+        hasher = hashlib.sha256()
         if magic.startswith(_ZIP_MAGIC):
+            sha, hasher = _sha256(path), None
             read_path = workdir / "sheet.tsv"
             _xlsx_to_tsv(path, read_path)
         elif magic.startswith(_GZIP_MAGIC):
             compression = "gzip"
-
-        try:
-            with _open_binary(read_path, compression) as handle:
-                head_bytes = handle.read(1 << 16)
-        except (OSError, EOFError) as error:
-            raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
-        if _starts_as_utf8(head_bytes):
-            encoding = "utf-8-sig" if head_bytes.startswith(codecs.BOM_UTF8) else "utf-8"
-            head = head_bytes.decode("utf-8", errors="ignore")
+        scan = _scan(read_path, compression, hasher)
+        if hasher is not None:
+            sha = hasher.hexdigest()
+        if scan.utf16:
+            encoding = "utf-16"
+        elif scan.utf8:
+            encoding = "utf-8-sig" if scan.head.startswith(codecs.BOM_UTF8) else "utf-8"
         else:
-            read_path, compression, encoding, head = _legacy_copy(read_path, compression, workdir)
-        first_line = head.lstrip("\ufeff").splitlines()[0] if head.lstrip("\ufeff").strip() else ""
+            encoding = _utf16_without_bom(scan.head) or _legacy_encoding(read_path, compression, scan)
+        if encoding not in ("utf-8", "utf-8-sig") or scan.mixed_line_ends:
+            read_path = _utf8_copy(read_path, compression, encoding, workdir)
+            compression = "none"
+            scan = _scan(read_path, compression)
+        first_line = scan.head.decode("utf-8", errors="replace").lstrip("\ufeff")
         if not first_line.strip():
             raise RejectedFile(["The file has no header line: the first line is empty."])
-        delimiter, quoted, header = _read_header(first_line)
+        if "\x00" in first_line:
+            raise RejectedFile(["The header line holds NUL bytes: this is not a text file. Save it as UTF-8 "
+                                "text (or Unicode Text) and load it again."])
+        try:
+            delimiter, quoted, header = _read_header(first_line)
+        except csv.Error:  # a quoted name past the csv module's field limit
+            raise RejectedFile(["The header line could not be read: a column name is longer than 128 KB. "
+                                "This is not a report file."])
+        if len(header) > _limit("MAX_COLUMNS"):
+            raise RejectedFile([
+                f"The header has {len(header):,} columns; no report we read has more than {WIDEST_SCHEMA} "
+                f"known columns, and a header with more than {_limit('MAX_COLUMNS'):,} is refused before "
+                f"any row is read. This is not a report file, or its delimiter is wrong."])
         return PreparedFile(name, sha, read_path, compression, encoding, delimiter, quoted, header, workdir)
     except BaseException:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -396,19 +689,44 @@ PEEK_BYTES = 1 << 20
 
 def peek_head(raw: bytes, name: str) -> ReportPeek:
     """Recognise a file from its first bytes (``PEEK_BYTES`` of it, gzip or not) without loading it,
-    and read the stock snapshot dates of its first rows; never raises for a bad file."""
+    and read the stock snapshot dates of its first rows; never raises for a bad file, and reads at
+    most ``PEEK_BYTES`` of unpacked text whatever the gzip ratio."""
+    try:
+        return _peek(raw[:PEEK_BYTES])
+    except Exception:  # a guess before loading: the load itself says what is wrong
+        return ReportPeek(None, None, False, error="the file could not be read")
+
+
+def _peek(raw: bytes) -> ReportPeek:
     if raw.startswith(_ZIP_MAGIC):
         return ReportPeek(None, "Excel workbook", False)
     if raw.startswith(_GZIP_MAGIC):
         try:
-            raw = zlib.decompressobj(wbits=31).decompress(raw, 1 << 16)
+            raw = zlib.decompressobj(wbits=31).decompress(raw, PEEK_BYTES)
         except zlib.error:
             return ReportPeek(None, None, False, error="the gzip file is damaged")
-    lines = raw[: 1 << 16].decode("utf-8" if _starts_as_utf8(raw[: 1 << 16]) else "cp1252",
-                                  errors="replace").lstrip("\ufeff").splitlines()
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = raw[: len(raw) // 2 * 2].decode("utf-16", errors="replace")
+    else:
+        encoding = _utf16_without_bom(raw[:200])
+        if encoding:
+            text = raw[: len(raw) // 2 * 2].decode(encoding, errors="replace")
+        else:
+            try:
+                codecs.getincrementaldecoder("utf-8")("strict").decode(raw, final=False)
+                text = raw.decode("utf-8", errors="replace")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1252", errors="replace")
+    text = text.lstrip("\ufeff")
+    first_end = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    if first_end < 0 and len(raw) >= PEEK_BYTES:
+        return ReportPeek(None, None, False, error="the header line is too long")
+    lines = text.splitlines()
     if not lines or not lines[0].strip():
         return ReportPeek(None, None, False, error="no header line")
     delimiter, quoted, header = _read_header(lines[0])
+    if len(header) > _limit("MAX_COLUMNS"):
+        return ReportPeek(None, None, False, error=f"{len(header):,} columns, far more than any report")
     schema = detect(header).schema
     if schema is None:
         return ReportPeek(None, None, False, error="not a report we recognise")
@@ -416,7 +734,10 @@ def peek_head(raw: bytes, name: str) -> ReportPeek:
     position = _column_map(schema, header)[0].get("snapshot_date")
     if not schema.snapshot_from_load and position is not None:
         for line in lines[1:-1]:  # the last line may be cut short
-            cells = _split_header(line, delimiter, quoted)
+            try:
+                cells = _split_header(line, delimiter, quoted)
+            except csv.Error:  # a cell past the csv module's field limit (128 KB)
+                continue
             found = re.match(r"\s*(\d{4}-\d{2}-\d{2})", cells[position]) if position < len(cells) else None
             if found:
                 dates.add(dt.date.fromisoformat(found.group(1)))
@@ -428,37 +749,6 @@ def peek_report(path: Path, name: str | None = None) -> ReportPeek:
     """``peek_head`` of a file on disk."""
     with path.open("rb") as handle:
         return peek_head(handle.read(PEEK_BYTES), name or path.name)
-
-
-def _open_binary(path: Path, compression: str) -> io.BufferedIOBase:
-    """The file's bytes, gunzipped when ``compression`` is 'gzip'."""
-    return gzip.open(path, "rb") if compression == "gzip" else path.open("rb")
-
-
-def _legacy_copy(path: Path, compression: str, workdir: Path) -> tuple[Path, str, str, str]:
-    """Decode a file that is not UTF-8 (cp932 or cp1252) into a UTF-8 copy for DuckDB's reader.
-
-    Returns the copy's path, its compression ('none'), the encoding found and the first 64 KB of text.
-    """
-    try:
-        with _open_binary(path, compression) as handle:
-            text, encoding = _decode_legacy(handle.read())
-    except (OSError, EOFError) as error:
-        raise RejectedFile([f"The gzip file is damaged or cut short ({error})."])
-    copy = workdir / "utf8.txt"
-    copy.write_text(text, encoding="utf-8")
-    return copy, "none", encoding, text[: 1 << 16]
-
-
-def to_utf8(prepared: PreparedFile) -> PreparedFile:
-    """The same file as a UTF-8 copy: for a file whose head was UTF-8 but whose later bytes are not."""
-    read_path, compression, encoding, _ = _legacy_copy(prepared.read_path, prepared.compression,
-                                                        prepared.workdir)
-    return replace(prepared, read_path=read_path, compression=compression, encoding=encoding)
-
-
-class _NotUtf8(Exception):
-    """DuckDB's reader met a byte sequence that is not UTF-8 past the checked head of the file."""
 
 
 # --- step 3: read and check ---------------------------------------------------------------------
@@ -499,7 +789,7 @@ def _stage(con: duckdb.DuckDBPyConnection, schema: ReportSchema, prepared: Prepa
                 parts.append(f"{is_days_plus(f'p{i}')} AS {column.name}_plus")
     named = [i for i in unknown if prepared.header[i]]
     if named:
-        pairs = ", ".join(f"{sql_str(prepared.header[i])}, c{i}" for i in named)
+        pairs = ", ".join(f"{sql_str(key)}, c{i}" for i, key in _extra_keys(prepared.header, named).items())
         parts.append(f"json_object({pairs}) AS extra")
     else:
         parts.append("NULL AS extra")
@@ -510,31 +800,46 @@ def _stage(con: duckdb.DuckDBPyConnection, schema: ReportSchema, prepared: Prepa
             f" FROM (SELECT *, {', '.join(presents or ['NULL AS p_none'])}"
             f" FROM (SELECT {', '.join(cells)} FROM read_csv($path, delim = $delim,"
             f" quote = {quote}, escape = {quote}, header = false, skip = 1, auto_detect = false,"
-            f" columns = {columns}, compression = $compression, max_line_size = 10000000)))",
+            f" columns = {columns}, compression = $compression, max_line_size = $max_line)))",
             {"path": str(prepared.read_path), "delim": prepared.delimiter,
-             "compression": prepared.compression},
+             "compression": prepared.compression, "max_line": _limit("MAX_LINE_BYTES")},
         )
     except duckdb.Error as error:
-        if "Invalid unicode" in str(error):
-            raise _NotUtf8(str(error))
         raise RejectedFile([_explain_reader_error(str(error), n)])
 
 
 def _explain_reader_error(message: str, n_columns: int) -> str:
-    """Turn DuckDB's CSV error into a sentence a seller can act on."""
+    """Turn DuckDB's CSV error into a short sentence a seller can act on (none of the file's text
+    beyond ``SHOWN_CHARS`` characters)."""
     line = re.search(r"Line:\s*(\d+)", message)
-    where = f" at line {int(line.group(1))}" if line else ""
-    if "Expected Number of Columns" in message or "columns" in message.lower() and line:
+    where = f" at line {int(line.group(1)):,}" if line else ""
+    lower = message.lower()
+    if "expected number of columns" in lower:
         found = re.search(r"Found:\s*(\d+)", message)
         got = f" has {found.group(1)} fields where the header has {n_columns}" if found else " has the wrong number of fields"
         return (f"The file could not be read{where}: that line{got}. The file may be cut short, "
                 f"or a value may contain the delimiter.")
-    if "quote" in message.lower():
+    if "maximum line size" in lower:
+        size = re.search(r"Actual Size:\s*(\d+)", message)
+        how_long = f" is {_size(int(size.group(1)))} long," if size else " is"
+        return (f"The file could not be read{where}: that line{how_long} longer than any report line can be "
+                f"(the limit is {_size(_limit('MAX_LINE_BYTES'))}).")
+    if "unterminated quote" in lower:
         return f"The file could not be read{where}: a quoted value is never closed (unbalanced quotes)."
-    if "gzip" in message.lower():
-        return f"The gzip file is damaged or cut short ({message.strip().splitlines()[0]})."
+    if "invalid unicode" in lower:
+        return f"The file could not be read{where}: that line is not valid UTF-8. Save the file as UTF-8 and load it again."
+    if "state machine reached an invalid state" in lower:
+        return ("The file could not be read: a line holds a carriage return (a Windows line-end character) "
+                "in the middle of it, or a quote where none can be. Open it in a spreadsheet, save it again "
+                "as CSV, and load it again.")
+    if "quote" in lower:
+        return f"The file could not be read{where}: a quote is out of place (quotes must wrap a whole value)."
+    if "gzip" in lower:
+        return f"The gzip file is damaged or cut short ({_shown(message.strip().splitlines()[0])})."
+    if "columns" in lower and line:
+        return f"The file could not be read{where}: that line has the wrong number of fields."
     first = message.strip().splitlines()[0] if message.strip() else message
-    return f"The file could not be read{where}: {first}"
+    return f"The file could not be read{where}: {_shown(first)}"
 
 
 def _column_map(schema: ReportSchema, header: list[str]) -> tuple[dict[str, int], list[int]]:
@@ -548,6 +853,39 @@ def _column_map(schema: ReportSchema, header: list[str]) -> tuple[dict[str, int]
         else:
             unknown.append(i)
     return mapping, unknown
+
+
+def _repeated_columns(schema: ReportSchema, header: list[str]) -> list[str]:
+    """Errors for columns of the report that appear more than once (the same name, or two spellings of
+    one column): which copy holds the right values is not for us to guess."""
+    first: dict[str, int] = {}
+    errors = []
+    for i, raw in enumerate(header):
+        canonical = schema.canonical_for(raw)
+        if canonical is None:
+            continue
+        if canonical in first:
+            j = first[canonical]
+            spelled = (f'as "{_shown(header[j], 40)}" and "{_shown(raw, 40)}"' if header[j] != raw
+                       else f'"{_shown(raw, 40)}"')
+            errors.append(f"Column {schema.display_name(canonical)} appears twice in the header (columns "
+                          f"{j + 1} and {i + 1}, {spelled}): the file cannot say which copy is right. "
+                          f"Delete one of them and load the file again.")
+        else:
+            first[canonical] = i
+    return errors
+
+
+def _extra_keys(header: list[str], positions: list[int]) -> dict[int, str]:
+    """The name each unknown column is kept under in ``extra``: its header name, numbered from its second
+    appearance on (``note``, ``note (2)``), so that no copy is lost."""
+    keys: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for i in positions:
+        name = header[i]
+        seen[name] = seen.get(name, 0) + 1
+        keys[i] = name if seen[name] == 1 else f"{name} ({seen[name]})"
+    return keys
 
 
 def _typed_positions(schema: ReportSchema, mapping: dict[str, int]) -> list[int]:
@@ -584,7 +922,7 @@ def _check_values(con, schema: ReportSchema, prepared: PreparedFile, mapping: di
             f"SELECT rowid + 2 AS line, {raw} FROM stage_rows WHERE {cond} "
             f"ORDER BY rowid LIMIT {EXAMPLES_SHOWN}"
         ).fetchall()
-        shown = ", ".join(f"line {line}: {json.dumps(v if v is not None else '', ensure_ascii=False)}"
+        shown = ", ".join(f"line {line}: {json.dumps(_shown(v if v is not None else ''), ensure_ascii=False)}"
                           for line, v in examples)
         header_name = prepared.header[mapping[name]]
         if expected == "a value in every row":
@@ -736,6 +1074,9 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                 "and unit costs in it, then load it.",))
         dated: tuple[str, ...] = ()
         mapping, unknown = _column_map(schema, prepared.header)
+        repeated = _repeated_columns(schema, prepared.header)
+        if repeated:
+            return LoadResult(name, schema.report_type, "rejected", errors=tuple(repeated))
         own_dates = "snapshot_date" in mapping  # other-channel CSVs may have the column
         if schema.snapshot_from_load and snapshot_date is None and own_dates:
             snapshot_date = dt.date.today()  # only for its empty cells, as docs/reports.md says
@@ -765,11 +1106,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
                    if removed else ()))
         with db.writing(db_path) as con:
             report(0.2, f"Reading {schema.title} rows")
-            try:
-                _stage(con, schema, prepared, mapping, unknown, snapshot_date)
-            except _NotUtf8:
-                prepared = to_utf8(prepared)
-                _stage(con, schema, prepared, mapping, unknown, snapshot_date)
+            _stage(con, schema, prepared, mapping, unknown, snapshot_date)
             report(0.5, "Checking every value")
             orders = _settle_date_orders(con, schema, prepared, mapping, date_order)
             undecided = {o.column for o in orders if o.error}  # their values are not checked in a guessed order
@@ -780,8 +1117,12 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             warnings: list[str] = []
             unknown_names = [prepared.header[i] for i in unknown if prepared.header[i]]
             if unknown_names:
-                shown = ", ".join(unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
+                shown = ", ".join(_shown(n, 40) for n in unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
                 warnings.append(f"{len(unknown_names)} column(s) we do not use yet were kept as they are: {shown}.")
+            twice = sorted({n for n in unknown_names if unknown_names.count(n) > 1})
+            if twice:
+                warnings.append(f"Column(s) {', '.join(_shown(n, 40) for n in twice[:5])} appear more than once; "
+                                f"each copy is kept (the second as \"{_shown(twice[0], 40)} (2)\").")
             staged = con.execute("SELECT count(*) FROM stage_rows").fetchone()[0]
             if schema.skip_if_missing:
                 skip = schema.skip_if_missing[0]
@@ -809,7 +1150,7 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
 
 
 def _unrecognised(prepared: PreparedFile, detection) -> str:
-    shown = ", ".join(prepared.header[:6]) + (" …" if len(prepared.header) > 6 else "")
+    shown = _shown(", ".join(_shown(h, 30) for h in prepared.header[:6])) + (" …" if len(prepared.header) > 6 else "")
     if detection.closest is None:
         return (f"This is not a report we recognise: none of its {len(prepared.header)} column names "
                 f"({shown}) belong to a known Amazon report or the product-cost sheet.")

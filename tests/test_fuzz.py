@@ -25,6 +25,7 @@ Loaded files are removed again after the checks, which must restore the base exa
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import gzip
@@ -553,6 +554,86 @@ def test_values_in_every_supported_format_load_as_written(base, tmp_path, case):
                     wanted = want[name]
                     assert value == (pytest.approx(wanted, rel=1e-12) if isinstance(wanted, float) else wanted), \
                         (name, value, wanted)
+    finally:
+        if result.import_id and result.status == "loaded":
+            ingest.remove_import(path, result.import_id)
+    assert state(con) == before
+
+
+# --- 3b. one encoding per file (issue 16) ---------------------------------------------------------------
+
+ASCII_SKU = "ABCXYZ0189-_."
+# cp1252's accented letters are all bytes of 0xC0 and up, so two of them in a row are never UTF-8; its
+# symbols (® ™ €, bytes 0x80-0xBF) after a capital can be ("É®" is C9 AE, UTF-8 for "ɮ"): they go in
+# the UTF-8 and UTF-16 files only, and the unit tests cover that case.
+ACCENTS = "éÉüÜñÑçßøÀ"
+SYMBOLS = "®™€"
+KANA = "ステンレスあいう鍋"
+ALPHABETS = {"utf-8": ASCII_SKU + ACCENTS + SYMBOLS + KANA, "cp1252": ASCII_SKU + ACCENTS,
+             "cp932": ASCII_SKU + KANA, "mixed": ASCII_SKU + ACCENTS}
+ENCODED = {"utf-8": lambda t: t.encode("utf-8"), "utf-8-sig": lambda t: codecs.BOM_UTF8 + t.encode("utf-8"),
+           "utf-16-le": lambda t: codecs.BOM_UTF16_LE + t.encode("utf-16-le"),
+           "utf-16-be": lambda t: codecs.BOM_UTF16_BE + t.encode("utf-16-be"),
+           "cp1252": lambda t: t.encode("cp1252"), "cp932": lambda t: t.encode("cp932")}
+
+
+@st.composite
+def encoded_files(draw):
+    """(bytes, SKUs in file order, whether the file mixes UTF-8 and cp1252 text) of an other-channel
+    stock file: one encoding for the whole file, or UTF-8 and cp1252 line by line ("mixed")."""
+    encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "cp1252", "cp932", "mixed",
+                                     "mixed"]))
+    alphabet = ALPHABETS.get(encoding, ALPHABETS["utf-8"])
+    skus = draw(st.lists(st.text(alphabet, min_size=1, max_size=12).filter(lambda t: t not in MISSING),
+                         min_size=1, max_size=6, unique=True))
+    if encoding == "cp932" and not any(c in "ステンレスあいう" for c in "".join(skus)):
+        skus[0] = "ス" + skus[0]  # cp932 is told from cp1252 by its kana (docs/reports.md)
+    both = encoding == "mixed" and draw(st.booleans())  # an accented line in each encoding, for sure
+    if both:
+        skus = list(dict.fromkeys(["É" + skus[0], *skus[1:], "ñ" + skus[-1]]))
+    newlines = draw(st.lists(st.sampled_from(["\n", "\n", "\r\n"]), min_size=len(skus) + 1,
+                             max_size=len(skus) + 1))
+    lines = ["sku\tquantity\tchannel" + newlines[0]] + [
+        f"{sku}\t{i}\tshop{newline}" for i, (sku, newline) in enumerate(zip(skus, newlines[1:]))]
+    if encoding != "mixed":
+        data = ENCODED[encoding]("".join(lines))
+        mixed = False
+    else:
+        kinds = draw(st.lists(st.sampled_from(["utf-8", "cp1252"]), min_size=len(lines), max_size=len(lines)))
+        if both:
+            kinds[1], kinds[-1] = "utf-8", "cp1252"
+        data = b"".join(line.encode(kind) for line, kind in zip(lines, kinds))
+        accented = {kind for line, kind in zip(lines, kinds) if not line.isascii()}
+        mixed = accented == {"utf-8", "cp1252"}
+    if draw(st.integers(0, 3)) == 0:
+        data = gzip.compress(data, mtime=0)
+    return data, skus, mixed, encoding
+
+
+@settings(FUZZ, max_examples=60)
+@given(case=encoded_files())
+@example(case=("sku\tquantity\tchannel\nCAFÉ-1\t1\tshop\n".encode() + "CAFÉ-2\t2\tshop\n".encode("cp1252"),
+               ["CAFÉ-1", "CAFÉ-2"], True, "mixed"))
+def test_every_sku_reads_back_in_its_encoding_or_a_mixed_file_is_refused(base, tmp_path, case):
+    """Issue 16: the SKUs loaded are the SKUs written, whatever the one encoding of the file (UTF-8 with or
+    without BOM, UTF-16 either way round, cp1252, cp932), gzip or not, with Windows and Unix line ends
+    mixed; a file that is UTF-8 in some lines and cp1252 in others is refused, saying so, and changes
+    nothing."""
+    path, con, before = base
+    data, skus, mixed, encoding = case
+    file = write(tmp_path / "stock.txt", data)
+    result = ingest.load_report(path, file, file_name="stock.txt", snapshot_date=SNAPSHOT)
+    event(f"{encoding}: {result.status}")
+    try:
+        if mixed:
+            assert result.status == "rejected", (encoding, result)
+            assert len(result.errors) == 1 and result.errors[0].startswith("The file mixes two text encodings")
+            assert state(con) == before
+            return
+        assert result.status == "loaded", (encoding, result.errors)
+        got = con.execute(f"SELECT sku FROM other_channel_stock_rows WHERE import_id = {result.import_id} "
+                          f"ORDER BY source_row").fetchall()
+        assert [sku for (sku,) in got] == skus, encoding
     finally:
         if result.import_id and result.status == "loaded":
             ingest.remove_import(path, result.import_id)
