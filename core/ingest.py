@@ -400,7 +400,8 @@ def _chunks(path: Path, compression: str, hasher=None, size: int | None = None) 
                     raise RejectedFile([
                         f"The gzip file unpacks to more than {_size(allowed)} from {_size(packed)}, over "
                         f"{ratio} times its size; reports compress 5 to 20 times, so it was not read further "
-                        f"(a damaged file or a zip bomb). If it is a real report, unzip it and load the text file."])
+                        f"(a damaged file or a zip bomb). If it is a real report, unzip it and load the "
+                        f"text file."])
                 if out:
                     yield out
         if not stream.eof:
@@ -827,7 +828,8 @@ def _explain_reader_error(message: str, n_columns: int) -> str:
     if "unterminated quote" in lower:
         return f"The file could not be read{where}: a quoted value is never closed (unbalanced quotes)."
     if "invalid unicode" in lower:
-        return f"The file could not be read{where}: that line is not valid UTF-8. Save the file as UTF-8 and load it again."
+        return (f"The file could not be read{where}: that line is not valid UTF-8. Save the file as UTF-8 "
+                f"and load it again.")
     if "state machine reached an invalid state" in lower:
         return ("The file could not be read: a line holds a carriage return (a Windows line-end character) "
                 "in the middle of it, or a quote where none can be. Open it in a spreadsheet, save it again "
@@ -1117,11 +1119,13 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
             warnings: list[str] = []
             unknown_names = [prepared.header[i] for i in unknown if prepared.header[i]]
             if unknown_names:
-                shown = ", ".join(_shown(n, 40) for n in unknown_names[:5]) + (" …" if len(unknown_names) > 5 else "")
+                shown = ", ".join(_shown(n, 40) for n in unknown_names[:5])
+                shown += " …" if len(unknown_names) > 5 else ""
                 warnings.append(f"{len(unknown_names)} column(s) we do not use yet were kept as they are: {shown}.")
             twice = sorted({n for n in unknown_names if unknown_names.count(n) > 1})
             if twice:
-                warnings.append(f"Column(s) {', '.join(_shown(n, 40) for n in twice[:5])} appear more than once; "
+                names = ", ".join(_shown(n, 40) for n in twice[:5])
+                warnings.append(f"Column(s) {names} appear more than once; "
                                 f"each copy is kept (the second as \"{_shown(twice[0], 40)} (2)\").")
             staged = con.execute("SELECT count(*) FROM stage_rows").fetchone()[0]
             if schema.skip_if_missing:
@@ -1150,7 +1154,8 @@ def load_report(db_path: Path, path: Path, *, file_name: str | None = None,
 
 
 def _unrecognised(prepared: PreparedFile, detection) -> str:
-    shown = _shown(", ".join(_shown(h, 30) for h in prepared.header[:6])) + (" …" if len(prepared.header) > 6 else "")
+    shown = _shown(", ".join(_shown(h, 30) for h in prepared.header[:6]))
+    shown += " …" if len(prepared.header) > 6 else ""
     if detection.closest is None:
         return (f"This is not a report we recognise: none of its {len(prepared.header)} column names "
                 f"({shown}) belong to a known Amazon report or the product-cost sheet.")
