@@ -633,19 +633,22 @@ def test_fees_page_totals_are_the_projection_of_core(demo_db):
 
 def test_fees_page_uses_the_sellers_fee_table_and_marks_unconfirmed_rates(demo_db):
     """A seller version with every storage rate doubled, in force at the demo's as-of date, doubles
-    core's projected storage fees (storage is rate × cubic feet × days), and the page's 12-month tile is
+    core's projected storage fees on today's stock (storage is rate × cubic feet × days), and the page's 12-month tile is
     that projection; the page names the table as the seller's edit and the 2026 low-inventory fee
     (per FNSKU, bulky items included) as not confirmed."""
     from core.fees import outlook
 
-    before = outlook.fee_outlook(demo_db, restock_params=RestockParams())
+    # Today's stock alone: the restock plan is itself priced on the fee table (dearer storage orders
+    # less), so only without arrivals are the cubic-foot-days the same under both tables.
+    before = outlook.fee_outlook(demo_db, with_arrivals=False, restock_params=RestockParams())
     version = version_in_force(demo_db, "US", before.as_of)
     rates = {tier: {season: 2 * rate for season, rate in seasons.items()}
              for tier, seasons in version["storage"]["per_cuft"].items()}
     save_seller_version(demo_db, dict(version, storage={**version["storage"], "per_cuft": rates}))
+    stock_alone = outlook.fee_outlook(demo_db, with_arrivals=False, restock_params=RestockParams())
+    assert stock_alone.table.saved_at is not None
+    assert stock_alone.projection["storage_fee"].sum() == pytest.approx(2 * before.projection["storage_fee"].sum())
     after = outlook.fee_outlook(demo_db, restock_params=RestockParams())
-    assert after.table.saved_at is not None
-    assert after.projection["storage_fee"].sum() == pytest.approx(2 * before.projection["storage_fee"].sum())
     at = app("pages/fees.py")
     tiles = {m.label: m.value for m in at.metric}
     assert money_value(tiles["Fees, next 12 months"]) == pytest.approx(after.projection["total_fees"].sum(), abs=0.5)
