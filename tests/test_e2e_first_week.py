@@ -113,10 +113,11 @@ def test_an_undated_report_is_dated_before_it_loads_and_the_demo_banner_goes_at_
         click_until_visible(load, success)
         # The Fee Preview removed the demo, its cost sheet with it: the same sheet then loads as the seller's.
         # .first: while the page reruns, the old and the new alert can both be on screen for a moment.
-        expect(page.locator("[data-testid='stAlert']", has_text="Loaded 150 rows of Product costs").first).to_be_visible()
+        expect(page.locator("[data-testid='stAlert']", has_text="Loaded 150 rows of Product costs").first).to_be_visible(
+            timeout=60_000)  # the second file loads after the first; slow when both CI workers are busy
         page.wait_for_selector(IDLE, timeout=120_000)
         # The load removed the demo: the banner is gone in the same view, without a reload.
-        expect(page.get_by_text("You are looking at the demo account")).to_have_count(0)
+        expect(page.get_by_text("You are looking at the demo account")).to_have_count(0, timeout=30_000)
     with duckdb.connect(str(tmp_path / "e2e.duckdb"), read_only=True) as con:
         assert con.execute("SELECT DISTINCT snapshot_date::VARCHAR FROM fee_preview").fetchall() == [("2026-11-15",)]
         assert con.execute("SELECT count(*) FROM imports WHERE is_sample").fetchone()[0] == 0
