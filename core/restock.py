@@ -18,7 +18,7 @@ import pandas as pd
 from core import corridor as cr
 from core import db, returns, skus
 from core.fees.capacity import STORAGE_TYPES, CapacityLimits
-from core.fees.table import FeeTable, fee_table
+from core.fees.table import DEFAULT_PLACEMENT_SPLIT, FeeTable, fee_table, placement_fee_per_unit
 from core.metrics import restock as rm
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -44,6 +44,8 @@ RESTOCK_COLUMNS = [
     "cubic_feet_per_unit", "size_tier", "base_stock", "stock_at_arrival", "capacity_cuft_after",
     "annual_cost", "moq_surcharge", "fees_storage_12m", "fees_aged_12m", "fees_low_inventory_12m",
     "fees_placement_12m", "projected_fees_12m", "plan_rule", "cycle_qty",
+    # the inbound placement fee (the seller's split option; NaN without a shipping weight)
+    "weight_lb", "placement_split", "placement_fee_per_unit", "placement_fee",
 ]
 BLOCKS = ("grade", "ceiling", "capacity", "moq")  # blocked_by: why an order is held back or capped
 
@@ -215,12 +217,16 @@ def _fee_table(as_of: dt.date, db_path: Path | None = None) -> FeeTable:
 
 
 def _items(sku: pd.Series, items: pd.DataFrame | None) -> pd.DataFrame:
-    """Cubic feet per unit (NaN when unknown) and size tier ("standard" when unknown) per SKU."""
+    """Cubic feet per unit (NaN when unknown), size tier ("standard" when unknown) and shipping weight in
+    pounds (NaN when unknown) per SKU."""
     if items is None or items.empty:
-        return pd.DataFrame({"cubic_feet_per_unit": np.nan, "size_tier": "standard"}, index=sku.index)
+        return pd.DataFrame({"cubic_feet_per_unit": np.nan, "size_tier": "standard", "weight_lb": np.nan},
+                            index=sku.index)
     first = items.drop_duplicates("sku").set_index("sku")
+    weight = pd.to_numeric(first["weight_lb"], errors="coerce") if "weight_lb" in first else None
     return pd.DataFrame({
         "cubic_feet_per_unit": sku.map(pd.to_numeric(first["cubic_feet_per_unit"], errors="coerce")).astype(float),
+        "weight_lb": np.nan if weight is None else sku.map(weight).astype(float),
         "size_tier": sku.map(first["size_tier"]).where(lambda v: v.isin(STORAGE_TYPES), "standard").astype(object),
     }, index=sku.index)
 
@@ -290,12 +296,16 @@ def _units_short_per_cycle(sigma_lt: pd.Series, t: pd.DataFrame) -> pd.Series:
 def _fee_rates(t: pd.DataFrame, table: FeeTable, params: RestockParams) -> dict:
     """The per-SKU fee rates of the corridor: storage a unit-year (the fee table's where the volume is
     known, else the billed storage per unit-year), aged surcharge a unit-month per band, low-inventory
-    fee a unit."""
+    fee a unit (the table's band for today's days of supply, position ÷ d, and the shipping weight)."""
+    d = t["demand_per_day"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days_of_supply = np.where(d > 0, np.clip(t["position"].to_numpy(float), 0, None) / d, np.inf)
     storage_year = pd.Series(cr.storage_per_unit_year(table, t["size_tier"], t["cubic_feet_per_unit"]), index=t.index)
     history = (t["holding_cost_per_unit_year"] - t["unit_cost"] * params.capital_rate_annual).clip(lower=0)
     return {"storage_per_unit_year_value": storage_year.fillna(history).to_numpy(float),
             "ais_rates": cr.ais_per_unit_month(table, t["cubic_feet_per_unit"]), "table": table,
-            "low_inventory_fee": cr.low_inventory_fee_per_unit(table, t["size_tier"]),
+            "low_inventory_fee": cr.low_inventory_fee_per_unit(table, t["size_tier"], days_of_supply,
+                                                               t["weight_lb"]),
             "threshold_days": cr.low_inventory_threshold_days(table)}
 
 
@@ -388,10 +398,21 @@ def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) ->
     return pd.Series(q, index=t.index)
 
 
-def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.date) -> pd.DataFrame:
+def _placement_per_unit(t: pd.DataFrame, table: FeeTable, split: str) -> np.ndarray:
+    """The inbound placement fee a unit of each SKU under the seller's split option (NaN without a
+    shipping weight, or where the option is not offered for the size tier: partial splits of
+    standard-size items)."""
+    fee = placement_fee_per_unit(table, split, t["size_tier"].to_numpy(object), t["weight_lb"].to_numpy(float))
+    return np.asarray(fee, dtype=float).reshape(len(t))
+
+
+def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.date,
+                    split: str = DEFAULT_PLACEMENT_SPLIT) -> pd.DataFrame:
     """Per SKU under the plan: the yearly cost of its order quantity, the aged surcharge an MOQ above
-    the ceiling brings, the cubic feet when the order lands and the fees over the next 12 months."""
+    the ceiling brings, the cubic feet when the order lands, the placement fee of today's order and
+    the fees over the next 12 months."""
     q = t["order_qty"].to_numpy(float)
+    placement = _placement_per_unit(t, table, split)
     yearly = cr.annual_cost(np.where(q > 0, q, np.nan), **priced)["total"]
     ahead = t["stock_at_arrival"].to_numpy(float)
     d = t["demand_per_day"].to_numpy(float)
@@ -411,7 +432,7 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
                        cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=priced["ais_rates"], table=table,
                        low_inventory_fee=priced["low_inventory_fee"], exempt=priced["exempt"],
                        threshold_days=priced["threshold_days"],
-                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9))
+                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9), placement_per_unit=placement)
     return pd.DataFrame({
         "annual_cost": np.where(q > 0, yearly, np.nan),
         "moq_surcharge": np.where(t["blocked_by"] == "moq", over, 0.0),
@@ -419,6 +440,8 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
         "fees_storage_12m": fees["storage"], "fees_aged_12m": fees["aged"],
         "fees_low_inventory_12m": fees["low_inventory"], "fees_placement_12m": fees["placement"],
         "projected_fees_12m": fees["total"],
+        "placement_split": split, "placement_fee_per_unit": placement,
+        "placement_fee": np.where(q > 0, placement * q, 0.0),
     }, index=t.index)
 
 
@@ -464,7 +487,7 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
                   resellable_returns: pd.DataFrame | None = None, forecast=None,
                   position_known: bool = True, items: pd.DataFrame | None = None,
                   capacity: CapacityLimits | None = None, exempt_skus: tuple[str, ...] = (),
-                  table: FeeTable | None = None) -> pd.DataFrame:
+                  table: FeeTable | None = None, placement_split: str = DEFAULT_PLACEMENT_SPLIT) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -505,6 +528,9 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     table : FeeTable, optional
         The fee schedule that prices the corridor (``core.fees.table.fee_table_in_force``: the
         seller's edited version where one is in force); default Amazon's published one at ``as_of``.
+    placement_split : str, default ``DEFAULT_PLACEMENT_SPLIT``
+        The seller's inbound placement option (``core.fees.table.PLACEMENT_OPTIONS``): prices
+        ``placement_fee_per_unit``, today's order's ``placement_fee`` and ``fees_placement_12m``.
 
     Returns
     -------
@@ -620,7 +646,7 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     t["status"] = np.select([held, trigger, soon], ["held", "order now", "soon"], "not yet")
     t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
     t["blocked_by"] = np.where(held, "grade", np.where(t["status"] == "order now", block, ""))
-    t = t.join(_costs_and_fees(t, priced, table, as_of))
+    t = t.join(_costs_and_fees(t, priced, table, as_of, placement_split))
     t["plan_rule"] = params.plan_rule
     now = t["status"] == "order now"
     if corridor and now.any():
@@ -668,6 +694,7 @@ class RestockInputs:
     capacity: CapacityLimits = CapacityLimits()  # the seller's storage limits (Settings)
     exempt_skus: tuple[str, ...] = ()  # SKUs the seller marks exempt from the low-inventory fee
     fee_table: FeeTable | None = None  # the seller's edited version where one is in force, else Amazon's
+    placement_split: str = DEFAULT_PLACEMENT_SPLIT  # the seller's inbound placement option (Settings)
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
@@ -700,7 +727,8 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
     items = item_volumes(db_path, table.as_of) if table.sources.stock is not None else None
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
                          table.sources.stock is not None, items, settings.load_capacity(db_path),
-                         settings.load_low_inventory_exempt(db_path), _fee_table(table.as_of, db_path))
+                         settings.load_low_inventory_exempt(db_path), _fee_table(table.as_of, db_path),
+                         settings.load_placement_split(db_path))
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
@@ -711,7 +739,8 @@ def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | Non
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
                          inputs.resellable, forecast, position_known=inputs.position_known, items=inputs.items,
-                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus, table=inputs.fee_table)
+                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus, table=inputs.fee_table,
+                         placement_split=inputs.placement_split)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
