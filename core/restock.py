@@ -811,7 +811,9 @@ def capacity_by_month(plan: pd.DataFrame, limits: CapacityLimits, months: int = 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:
     """Lines of the purchase-order drafts: SKUs in ``statuses`` with something to order, by supplier
     then SKU. Columns: supplier, sku, product_name, order_qty, case_pack, cases, unit_cost,
-    line_total (NaN without a cost), order_by.
+    line_total (NaN without a cost), order_by, and Amazon's inbound placement fee of the line
+    (placement_split, placement_fee_per_unit, placement_fee = order_qty × fee a unit; NaN without a
+    shipping weight, or when the plan has no placement columns).
 
     Examples
     --------
@@ -829,8 +831,37 @@ def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("or
         "cases": chosen["cases"].astype(float), "unit_cost": chosen["unit_cost"].astype(float),
         "line_total": chosen["order_qty"].astype(float) * chosen["unit_cost"].astype(float),
         "order_by": chosen["order_by"],
+        "placement_split": (chosen["placement_split"] if "placement_split" in chosen else DEFAULT_PLACEMENT_SPLIT),
+        "placement_fee_per_unit": _column(chosen, "placement_fee_per_unit"),
     })
+    lines["placement_fee"] = lines["order_qty"] * lines["placement_fee_per_unit"]
     return lines.sort_values(["supplier", "sku"], kind="stable").reset_index(drop=True)
+
+
+def placement_note(plan: pd.DataFrame) -> str:
+    """One sentence on the placement fee of the SKUs to order now: the split option that prices it, and
+    how many of them have no shipping weight (their fee unknown, never silently 0); "" for an empty plan.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"status": ["order now"] * 2, "order_qty": [10.0, 5.0],
+    ...     "placement_split": ["minimal"] * 2, "placement_fee_per_unit": [0.27, float("nan")]})
+    >>> placement_note(plan)
+    'Inbound placement fee priced with minimal splits (the Settings page changes it; an estimate). 1 of 2 SKUs to order has no shipping weight, so its placement fee is unknown: load the FBA Fee Preview.'
+    """
+    from core.fees.table import display_option
+
+    if plan.empty or "placement_split" not in plan:
+        return ""
+    split = str(plan["placement_split"].iloc[0])
+    ordered = plan[(plan["status"] == "order now") & (plan["order_qty"] > 0)]
+    text = f"Inbound placement fee priced with {display_option(split)} (the Settings page changes it; an estimate)."
+    unknown = int(ordered["placement_fee_per_unit"].isna().sum())
+    if unknown:
+        one = unknown == 1
+        text += (f" {unknown} of {len(ordered)} SKUs to order {'has' if one else 'have'} no shipping weight, so "
+                 f"{'its' if one else 'their'} placement fee is unknown: load the FBA Fee Preview.")
+    return text
 
 
 def _known_sum(values: pd.Series) -> float:

@@ -28,7 +28,7 @@ RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or oran
 # What a seller acts on first (visible at 1440 px without scrolling), the long reason last.
 RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "order_by", "cases", "stockout_date",
                  "days_of_supply", "days_of_cover_after", "floor_units", "ceiling_units", "blocked_by",
-                 "projected_fees_12m", "supplier", "method", "wape", "reason"]
+                 "projected_fees_12m", "placement_fee", "supplier", "method", "wape", "reason"]
 
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
