@@ -831,7 +831,7 @@ def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("or
         "cases": chosen["cases"].astype(float), "unit_cost": chosen["unit_cost"].astype(float),
         "line_total": chosen["order_qty"].astype(float) * chosen["unit_cost"].astype(float),
         "order_by": chosen["order_by"],
-        "placement_split": (chosen["placement_split"] if "placement_split" in chosen else DEFAULT_PLACEMENT_SPLIT),
+        "placement_split": chosen["placement_split"] if "placement_split" in chosen else None,
         "placement_fee_per_unit": _column(chosen, "placement_fee_per_unit"),
     })
     lines["placement_fee"] = lines["order_qty"] * lines["placement_fee_per_unit"]
