@@ -837,3 +837,21 @@ def test_an_upload_is_written_inside_the_data_folder_whatever_its_name(empty_db)
     uploads = empty_db.parent / "uploads"
     assert uploads.is_dir() and list(uploads.iterdir()) == []
     assert not (empty_db.parent.parent.parent / "escape.txt").exists()
+
+
+def test_placement_option_saved_on_settings_prices_the_restock_plan(demo_db):
+    """Settings' inbound placement option starts at Amazon-optimised splits (free); choosing minimal
+    splits saves it in the database, and the Restock page then names it beside the plan. The demo's
+    Fee Preview gives every SKU a weight, so no SKU is said to lack one."""
+    from core import settings
+
+    at = app("pages/settings.py")
+    assert at.selectbox(key="placement_split").value == "amazon_optimised"
+    at.selectbox(key="placement_split").set_value("minimal").run()
+    assert not at.exception and "price the placement fee with this option" in texts(at.success)
+    assert settings.load_placement_split(demo_db) == "minimal"
+    restock_page = app("pages/restock.py")
+    assert not restock_page.exception
+    captions = texts(restock_page.caption)
+    assert "Inbound placement fee priced with minimal splits" in captions
+    assert "no shipping weight" not in captions
