@@ -439,6 +439,21 @@ def stock_by_month(position, demand_per_day, lead_time_days, order_qty, base_sto
     return np.where(ordered, np.maximum(wrapped, 0.0), before)
 
 
+def units_short_before_arrival(position, demand_per_day, days_to_arrival) -> np.ndarray:
+    """Units demanded that today's position cannot serve before an order lands ``days_to_arrival`` days
+    from today (placed on day D, lead time L: D + L): ``max(d·(D + L) − position, 0)``.
+
+    Examples
+    --------
+    Position 40, d = 2: landing in 30 days, 60 − 40 = 20 short; in 10 days, none.
+
+    >>> units_short_before_arrival([40.0, 40.0], [2.0, 2.0], [30.0, 10.0]).tolist()
+    [20.0, 0.0]
+    """
+    d = np.clip(_f(demand_per_day), 0, None)
+    return np.maximum(d * _f(days_to_arrival) - np.clip(_f(position), 0, None), 0.0)
+
+
 def month_offsets(as_of, months: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The next ``months`` calendar months after ``as_of``'s day: (mid-month day offset from
     ``as_of``, days counted, calendar month), the first month partial (from the day after ``as_of``).

@@ -938,3 +938,101 @@ def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFram
         both["order_qty_change"] = both["order_qty_scenario"] - both["order_qty_baseline"]
         both = both.sort_values("order_qty_change", key=lambda s: s.abs(), ascending=False, kind="stable")
     return both.reset_index(drop=True)
+
+
+# --- order now or later, by sea or by air (the What-if page) ---------------------------------------------
+
+TIMING_COLUMNS = ["option", "transit", "order_in_days", "lead_time_days", "fees_12m", "holding_12m",
+                  "lost_margin", "air_freight", "total", "difference"]
+
+
+def order_timing(plan: pd.DataFrame, table: FeeTable, params: RestockParams, as_of: dt.date,
+                 delay_weeks: int = 4, air_freight_per_unit: float = 0.0) -> pd.DataFrame:
+    """Order now or ``delay_weeks`` later, by the planned transit or by air, priced in dollars over the
+    next 12 months for the rows of ``plan`` (one SKU, or the whole plan: summed).
+
+    Each option orders the plan's quantity (``order_qty``, else the cycle quantity for SKUs not due
+    today; held SKUs and SKUs without demand are left out) on day D (0, or 7 × ``delay_weeks``) with lead
+    time L (the plan's, or by air: L − transit days + ``params.air_transit_days``, never longer), later
+    orders of the cycle quantity, and prices, per SKU, with the corridor's own pieces:
+
+    - fees_12m: ``corridor.fees_12m`` (storage, aged surcharge, low-inventory fee, placement) with the
+      first order on day D landing after L, behind S = max(position − d·(D + L), 0);
+    - holding_12m: capital on the stock held: unit cost × capital rate × the mean of the 12 mid-month
+      units on hand (``corridor.stock_by_month``) — a year's average stock;
+    - lost_margin: units unmet before the order lands, max(d·(D + L) − position, 0), × unit margin
+      (``corridor.units_short_before_arrival``);
+    - air_freight: ``air_freight_per_unit`` × units of the first order, by air only (the extra price of
+      air over the planned transit; the data holds no freight prices, so the seller enters it);
+    - total = the four; difference = total − the first option's (order now, planned transit).
+
+    Returns a frame of ``TIMING_COLUMNS``, one row per option: "order now" / "order in N weeks", transit
+    "as planned" / "air".
+    """
+    if delay_weeks < 0:
+        raise ValueError("delay_weeks must be >= 0")
+    if air_freight_per_unit < 0:
+        raise ValueError("air_freight_per_unit must be >= 0")
+    d = plan["demand_per_day"].to_numpy(float)
+    rows = plan[(plan["status"] != "held").to_numpy() & (d > 0)]
+    if rows.empty:
+        return pd.DataFrame(columns=TIMING_COLUMNS)
+    t = rows.reset_index(drop=True)
+    d = t["demand_per_day"].to_numpy(float)
+    q = np.where(t["order_qty"].to_numpy(float) > 0, t["order_qty"].to_numpy(float),
+                 np.nan_to_num(t["cycle_qty"].to_numpy(float)))
+    lead = t["lead_time_days"].to_numpy(float)
+    air = np.minimum(lead, np.clip(lead - t["transit_days"].to_numpy(float) + params.air_transit_days, 0, None))
+    rates = _fee_rates(t, table, params)
+    placement = _placement_per_unit(t, table, str(t["placement_split"].iloc[0])) if "placement_split" in t else None
+    position = t["position"].to_numpy(float)
+    margin = np.clip(np.nan_to_num(t["unit_margin"].to_numpy(float)), 0, None)
+    mid, _, _ = cr.month_offsets(as_of)
+    out = []
+    for name, day in (("order now", 0.0), (f"order in {delay_weeks} weeks", 7.0 * delay_weeks)):
+        for transit, lt in (("as planned", lead), ("air", air)):
+            first_day = np.full(len(t), day)
+            fees = cr.fees_12m(as_of=as_of, position=position, demand_per_day=d, lead_time_days=lt, order_qty=q,
+                               base_stock=t["base_stock"], stock_ahead=np.maximum(position - d * (day + lt), 0.0),
+                               first_order_day=first_day, size_tier=t["size_tier"],
+                               cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=rates["ais_rates"],
+                               table=table, low_inventory_fee=rates["low_inventory_fee"],
+                               exempt=t["low_inventory_exempt"].to_numpy(bool),
+                               threshold_days=rates["threshold_days"],
+                               later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9),
+                               placement_per_unit=placement)
+            stock = cr.stock_by_month(position, d, lt, q, t["base_stock"], mid,
+                                      np.maximum(t["cycle_qty"].to_numpy(float), 1e-9), first_day)
+            holding = np.nan_to_num(t["unit_cost"].to_numpy(float)) * params.capital_rate_annual * stock.mean(axis=1)
+            lost = cr.units_short_before_arrival(position, d, day + lt) * margin
+            freight = air_freight_per_unit * q if transit == "air" else np.zeros(len(t))
+            parts = {"fees_12m": float(np.nansum(fees["total"])), "holding_12m": float(np.nansum(holding)),
+                     "lost_margin": float(np.nansum(lost)), "air_freight": float(np.nansum(freight))}
+            out.append({"option": name, "transit": transit, "order_in_days": day,
+                        "lead_time_days": float(np.mean(lt)), **parts, "total": sum(parts.values())})
+    frame = pd.DataFrame(out)
+    frame["difference"] = frame["total"] - frame["total"].iloc[0]
+    return frame[TIMING_COLUMNS]
+
+
+def timing_verdict(timing: pd.DataFrame) -> str:
+    """One line naming the cheapest option of ``order_timing`` and what it saves against ordering now
+    as planned; "" without options.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"option": ["order now", "order now", "order in 4 weeks", "order in 4 weeks"],
+    ...     "transit": ["as planned", "air", "as planned", "air"], "total": [100.0, 130.0, 160.0, 90.0],
+    ...     "difference": [0.0, 30.0, 60.0, -10.0]})
+    >>> timing_verdict(t)
+    'Cheapest: order in 4 weeks by air, $10 less over 12 months than ordering now as planned.'
+    """
+    if timing.empty:
+        return ""
+    best = timing.loc[timing["total"].idxmin()]
+    if best["difference"] >= -0.5:
+        worst = timing["difference"].max()
+        return f"Cheapest: order now as planned; the other options cost up to ${worst:,.0f} more over 12 months."
+    how = "as planned" if best["transit"] == "as planned" else f"by {best['transit']}"
+    return (f"Cheapest: {best['option']} {how}, ${-best['difference']:,.0f} less over 12 months than ordering "
+            "now as planned.")

@@ -289,3 +289,50 @@ def test_placement_fee_without_a_weight_is_unknown_not_zero():
     assert np.isnan(row["fees_placement_12m"])
     parts = row["fees_storage_12m"] + row["fees_aged_12m"] + row["fees_low_inventory_12m"]
     assert row["projected_fees_12m"] == pytest.approx(parts)
+
+
+def test_order_now_or_later_by_sea_or_air_in_dollars():
+    """The steady SKU (d = 1, position 0, $1 a unit, price $3, Amazon fees $0.50 a unit: margin $1.50;
+    0 cu ft and exempt, so no storage, surcharge or low-inventory fee; Amazon-optimised placement: $0).
+    The plan orders 180 with L = 30 (the what-if override); by air L = 30 − 35 (sea default transit) + 7,
+    capped at 0 … here 2 days. Lost margin = units unmet before the order lands × $1.50:
+    now 30 × 1.5 = $45; in 4 weeks (28 days) 58 × 1.5 = $87; air now 2 × 1.5 = $3; air in 4 weeks
+    30 × 1.5 = $45. Air freight entered at $0.50 a unit: 180 × 0.5 = $90 on each air option.
+    Holding = $1 × 15 % × the mean of the 12 mid-month stocks of the sawtooth (0 until the order lands on
+    day D + L, then 180 − (days since mod 180)), worked out below month by month."""
+    import calendar
+
+    from core.restock import order_timing, timing_verdict
+
+    row = _plan_2026({"cuft": 0.0}, weight_lb=0.5)
+    assert row["order_qty"] == 180 and row["cycle_qty"] == 180 and row["low_inventory_exempt"]
+    plan = pd.DataFrame([row])
+    timing = order_timing(plan, fee_table("US", AS_OF_2026), PARAMS, AS_OF_2026, delay_weeks=4,
+                          air_freight_per_unit=0.5)
+    assert timing["option"].tolist() == ["order now", "order now", "order in 4 weeks", "order in 4 weeks"]
+    assert timing["transit"].tolist() == ["as planned", "air", "as planned", "air"]
+    assert timing["lead_time_days"].tolist() == [30.0, 2.0, 30.0, 2.0]
+    assert timing["lost_margin"].tolist() == pytest.approx([45.0, 3.0, 87.0, 45.0])
+    assert timing["air_freight"].tolist() == pytest.approx([0.0, 90.0, 0.0, 90.0])
+    assert timing["fees_12m"].tolist() == pytest.approx([0.0] * 4)
+    # mid-month day offsets from 31 Mar 2026: April 1-30 → 15.5, May → 30 + 16 = 46, ...
+    mids, start = [], 1
+    for year, month in [(2026, m) for m in range(4, 13)] + [(2027, m) for m in range(1, 4)]:
+        days = calendar.monthrange(year, month)[1]
+        mids.append(start + (days - 1) / 2)
+        start += days
+
+    def mean_stock(lands):
+        return np.mean([0.0 if t < lands else 180 - ((t - lands) % 180) for t in mids])
+
+    expected = [0.15 * mean_stock(lands) for lands in (30, 2, 58, 30)]
+    assert timing["holding_12m"].tolist() == pytest.approx(expected)
+    totals = [h + m + f for h, m, f in zip(expected, [45, 3, 87, 45], [0, 90, 0, 90])]
+    assert timing["total"].tolist() == pytest.approx(totals)
+    assert timing["difference"].tolist() == pytest.approx([x - totals[0] for x in totals])
+    best = int(np.argmin(totals))
+    assert timing_verdict(timing).startswith("Cheapest: " + ["order now as planned", "order now by air",
+                                                              "order in 4 weeks as planned",
+                                                              "order in 4 weeks by air"][best])
+    with pytest.raises(ValueError, match="delay_weeks"):
+        order_timing(plan, fee_table("US", AS_OF_2026), PARAMS, AS_OF_2026, delay_weeks=-1)
