@@ -943,7 +943,7 @@ def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFram
 # --- order now or later, by sea or by air (the What-if page) ---------------------------------------------
 
 TIMING_COLUMNS = ["option", "transit", "order_in_days", "lead_time_days", "fees_12m", "holding_12m",
-                  "lost_margin", "air_freight", "total", "difference"]
+                  "lost_margin", "air_freight_cost", "total_cost", "cost_difference"]
 
 
 def order_timing(plan: pd.DataFrame, table: FeeTable, params: RestockParams, as_of: dt.date,
@@ -962,9 +962,9 @@ def order_timing(plan: pd.DataFrame, table: FeeTable, params: RestockParams, as_
       units on hand (``corridor.stock_by_month``) — a year's average stock;
     - lost_margin: units unmet before the order lands, max(d·(D + L) − position, 0), × unit margin
       (``corridor.units_short_before_arrival``);
-    - air_freight: ``air_freight_per_unit`` × units of the first order, by air only (the extra price of
+    - air_freight_cost: ``air_freight_per_unit`` × units of the first order, by air only (the extra price of
       air over the planned transit; the data holds no freight prices, so the seller enters it);
-    - total = the four; difference = total − the first option's (order now, planned transit).
+    - total_cost = the four; cost_difference = total_cost − the first option's (order now, planned transit).
 
     Returns a frame of ``TIMING_COLUMNS``, one row per option: "order now" / "order in N weeks", transit
     "as planned" / "air".
@@ -1007,11 +1007,11 @@ def order_timing(plan: pd.DataFrame, table: FeeTable, params: RestockParams, as_
             lost = cr.units_short_before_arrival(position, d, day + lt) * margin
             freight = air_freight_per_unit * q if transit == "air" else np.zeros(len(t))
             parts = {"fees_12m": float(np.nansum(fees["total"])), "holding_12m": float(np.nansum(holding)),
-                     "lost_margin": float(np.nansum(lost)), "air_freight": float(np.nansum(freight))}
+                     "lost_margin": float(np.nansum(lost)), "air_freight_cost": float(np.nansum(freight))}
             out.append({"option": name, "transit": transit, "order_in_days": day,
-                        "lead_time_days": float(np.mean(lt)), **parts, "total": sum(parts.values())})
+                        "lead_time_days": float(np.mean(lt)), **parts, "total_cost": sum(parts.values())})
     frame = pd.DataFrame(out)
-    frame["difference"] = frame["total"] - frame["total"].iloc[0]
+    frame["cost_difference"] = frame["total_cost"] - frame["total_cost"].iloc[0]
     return frame[TIMING_COLUMNS]
 
 
@@ -1022,17 +1022,17 @@ def timing_verdict(timing: pd.DataFrame) -> str:
     Examples
     --------
     >>> t = pd.DataFrame({"option": ["order now", "order now", "order in 4 weeks", "order in 4 weeks"],
-    ...     "transit": ["as planned", "air", "as planned", "air"], "total": [100.0, 130.0, 160.0, 90.0],
-    ...     "difference": [0.0, 30.0, 60.0, -10.0]})
+    ...     "transit": ["as planned", "air", "as planned", "air"], "total_cost": [100.0, 130.0, 160.0, 90.0],
+    ...     "cost_difference": [0.0, 30.0, 60.0, -10.0]})
     >>> timing_verdict(t)
     'Cheapest: order in 4 weeks by air, $10 less over 12 months than ordering now as planned.'
     """
     if timing.empty:
         return ""
-    best = timing.loc[timing["total"].idxmin()]
-    if best["difference"] >= -0.5:
-        worst = timing["difference"].max()
+    best = timing.loc[timing["total_cost"].idxmin()]
+    if best["cost_difference"] >= -0.5:
+        worst = timing["cost_difference"].max()
         return f"Cheapest: order now as planned; the other options cost up to ${worst:,.0f} more over 12 months."
     how = "as planned" if best["transit"] == "as planned" else f"by {best['transit']}"
-    return (f"Cheapest: {best['option']} {how}, ${-best['difference']:,.0f} less over 12 months than ordering "
+    return (f"Cheapest: {best['option']} {how}, ${-best['cost_difference']:,.0f} less over 12 months than ordering "
             "now as planned.")

@@ -313,7 +313,7 @@ def test_order_now_or_later_by_sea_or_air_in_dollars():
     assert timing["transit"].tolist() == ["as planned", "air", "as planned", "air"]
     assert timing["lead_time_days"].tolist() == [30.0, 2.0, 30.0, 2.0]
     assert timing["lost_margin"].tolist() == pytest.approx([45.0, 3.0, 87.0, 45.0])
-    assert timing["air_freight"].tolist() == pytest.approx([0.0, 90.0, 0.0, 90.0])
+    assert timing["air_freight_cost"].tolist() == pytest.approx([0.0, 90.0, 0.0, 90.0])
     assert timing["fees_12m"].tolist() == pytest.approx([0.0] * 4)
     # mid-month day offsets from 31 Mar 2026: April 1-30 → 15.5, May → 30 + 16 = 46, ...
     mids, start = [], 1
@@ -328,8 +328,8 @@ def test_order_now_or_later_by_sea_or_air_in_dollars():
     expected = [0.15 * mean_stock(lands) for lands in (30, 2, 58, 30)]
     assert timing["holding_12m"].tolist() == pytest.approx(expected)
     totals = [h + m + f for h, m, f in zip(expected, [45, 3, 87, 45], [0, 90, 0, 90])]
-    assert timing["total"].tolist() == pytest.approx(totals)
-    assert timing["difference"].tolist() == pytest.approx([x - totals[0] for x in totals])
+    assert timing["total_cost"].tolist() == pytest.approx(totals)
+    assert timing["cost_difference"].tolist() == pytest.approx([x - totals[0] for x in totals])
     best = int(np.argmin(totals))
     assert timing_verdict(timing).startswith("Cheapest: " + ["order now as planned", "order now by air",
                                                               "order in 4 weeks as planned",
