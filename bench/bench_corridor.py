@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from core import forecast, restock, settings, skus, stock_projection  # noqa: E402
 from core.fees.inputs import fee_inputs, project_from_inputs  # noqa: E402
+from core.fees.table import PLACEMENT_OPTIONS  # noqa: E402
 from core.restock_params import baseline_restock_params  # noqa: E402
 
 
@@ -46,6 +47,10 @@ def summary(plan, grades) -> dict:
             "12-month aged surcharge $": round(float(plan["fees_aged_12m"].sum()), 0),
             "12-month low-inventory fee $": round(float(plan["fees_low_inventory_12m"].sum()), 0),
             "12-month fees $": round(float(plan["projected_fees_12m"].sum()), 0),
+            "of which low-inventory fee $": round(float(plan["fees_low_inventory_12m"].sum()), 0),
+            "of which placement $": round(float(plan["fees_placement_12m"].fillna(0).sum()), 0),
+            "placement on today's orders $": round(float(now["placement_fee"].fillna(0).sum()), 0),
+            "SKUs to order without a weight": int(now["placement_fee_per_unit"].isna().sum()),
             "lost margin a year $": round(float(plan["expected_lost_margin"].sum()), 0),
             "fees + lost margin $": round(float(plan["projected_fees_12m"].sum() + plan["expected_lost_margin"].sum()), 0)}
 
@@ -54,9 +59,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--placement", choices=PLACEMENT_OPTIONS, default=None,
+                        help="price the placement fee with this split option (default: the saved one)")
     args = parser.parse_args()
     health, _ = settings.load(args.db)
     inputs = restock.restock_inputs(args.db, health_params=health)
+    if args.placement:
+        inputs = dataclasses.replace(inputs, placement_split=args.placement)
     result = forecast.forecast_table(args.db, as_of=inputs.as_of)
     grades = skus.sku_table(args.db, health).frame.set_index("sku")["grade"]
     base = baseline_restock_params(health)

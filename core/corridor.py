@@ -41,19 +41,34 @@ def low_inventory_threshold_days(table: FeeTable) -> float:
     return float(getattr(table, "low_inventory_threshold_days", 28.0))
 
 
-def low_inventory_fee_per_unit(table: FeeTable, size_tier) -> np.ndarray:
-    """The low-inventory-level fee per unit shipped, by size tier ("standard" / "oversize").
+def low_inventory_fee_per_unit(table: FeeTable, size_tier, days_of_supply=None, weight_lb=None) -> np.ndarray:
+    """The low-inventory-level fee per unit shipped the corridor charges, from the fee table's lookup
+    (``core.fees.table.low_inventory_fee_per_unit``: size tier, days-of-supply band, shipping weight).
+
+    ``days_of_supply``: the SKU's days of supply today (position ÷ demand a day); a SKU at or above the
+    threshold pays, when its cycle falls under 28, the band just under it (21-28 in 2026), so its days
+    are capped just below the threshold. None prices every SKU in that top band. Unknown weight
+    (NaN) takes the lightest bracket (the lowest rate, a lower bound).
 
     Examples
     --------
+    The 2026-01-15 table, 0.5 lb standard: 10 days of supply is in the 0-14 band (0.89), 40 days pays
+    the 21-28 band (0.32); 2 lb at 10 days: 0.97.
+
     >>> import datetime as dt
     >>> from core.fees.table import fee_table
-    >>> low_inventory_fee_per_unit(fee_table("US", dt.date(2025, 6, 1)), ["standard", "oversize"]).tolist()
-    [0.32, 0.89]
+    >>> t = fee_table("US", dt.date(2026, 1, 15))
+    >>> low_inventory_fee_per_unit(t, ["standard"] * 3, [10.0, 40.0, 10.0], [0.5, 0.5, 2.0]).tolist()
+    [0.89, 0.32, 0.97]
     """
+    from core.fees.table import low_inventory_fee_per_unit as lookup
+
     tiers = np.asarray(size_tier, dtype=object)
-    return np.where(tiers == "oversize", float(table.low_inventory_per_unit_oversize),
-                    float(table.low_inventory_per_unit_standard)).astype(float)
+    below = np.nextafter(low_inventory_threshold_days(table), 0.0)
+    days = np.full(len(tiers), below) if days_of_supply is None else np.nan_to_num(_f(days_of_supply), nan=below)
+    days = np.clip(days, 0.0, below)
+    weight = np.zeros(len(tiers)) if weight_lb is None else np.nan_to_num(_f(weight_lb), nan=0.0)
+    return np.asarray(lookup(table, tiers, days, np.clip(weight, 0.0, None)), dtype=float).reshape(len(tiers))
 
 
 def storage_per_unit_year(table: FeeTable, size_tier, cubic_feet_per_unit) -> np.ndarray:
@@ -424,6 +439,21 @@ def stock_by_month(position, demand_per_day, lead_time_days, order_qty, base_sto
     return np.where(ordered, np.maximum(wrapped, 0.0), before)
 
 
+def units_short_before_arrival(position, demand_per_day, days_to_arrival) -> np.ndarray:
+    """Units demanded that today's position cannot serve before an order lands ``days_to_arrival`` days
+    from today (placed on day D, lead time L: D + L): ``max(d·(D + L) − position, 0)``.
+
+    Examples
+    --------
+    Position 40, d = 2: landing in 30 days, 60 − 40 = 20 short; in 10 days, none.
+
+    >>> units_short_before_arrival([40.0, 40.0], [2.0, 2.0], [30.0, 10.0]).tolist()
+    [20.0, 0.0]
+    """
+    d = np.clip(_f(demand_per_day), 0, None)
+    return np.maximum(d * _f(days_to_arrival) - np.clip(_f(position), 0, None), 0.0)
+
+
 def month_offsets(as_of, months: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The next ``months`` calendar months after ``as_of``'s day: (mid-month day offset from
     ``as_of``, days counted, calendar month), the first month partial (from the day after ``as_of``).
@@ -453,7 +483,8 @@ def month_offsets(as_of, months: int = 12) -> tuple[np.ndarray, np.ndarray, np.n
 
 def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base_stock, stock_ahead,
              size_tier, cubic_feet_per_unit, ais_rates, table: FeeTable, low_inventory_fee, exempt,
-             threshold_days, later_qty=None, first_order_day=None) -> dict[str, np.ndarray]:
+             threshold_days, later_qty=None, first_order_day=None,
+             placement_per_unit=None) -> dict[str, np.ndarray]:
     """Expected fees per SKU over the next 12 months under the plan, by component ($).
 
     - storage: Σ over the 12 calendar months of units on hand mid-month (``stock_by_month``) × cu ft ×
@@ -467,7 +498,27 @@ def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base
     - low_inventory: fee a unit × units shipped while stock is under 28 days of demand before the
       order lands, then × d × (365 − L) when the plan's cycles are charged (``low_inventory_charged``);
       0 when exempt.
-    - placement: 0 (the fee table has no inbound placement fee yet).
+    - placement: inbound placement fee a unit (``placement_per_unit``, the seller's split option:
+      ``core.fees.table.placement_fee_per_unit``) × units the plan sends in the 12 months (today's
+      order, or the later first one, plus the later orders counted for the aged surcharge, each of
+      ``later_qty``). NaN where the fee a unit is unknown (no shipping weight); the total then counts
+      the other three only. None: 0.
+
+    Examples
+    --------
+    Placement alone: $0.27 a unit, an order of 100 today, d = 1, L = 10, nothing ahead, B = 0, later
+    orders of 100: the first sells out 110 days from today, then (365 − 10 − 100) ÷ 100 = 2.55 more
+    orders land: 0.27 × (100 + 2.55 × 100) = 95.85.
+
+    >>> import datetime as dt
+    >>> from core.fees.table import fee_table
+    >>> one = np.ones(1)
+    >>> f = fees_12m(as_of=dt.date(2026, 3, 1), position=0 * one, demand_per_day=one, lead_time_days=10 * one,
+    ...     order_qty=100 * one, base_stock=0 * one, stock_ahead=0 * one, size_tier=["standard"],
+    ...     cubic_feet_per_unit=0 * one, ais_rates=np.zeros((1, 8)), table=fee_table("US", dt.date(2026, 3, 1)),
+    ...     low_inventory_fee=0 * one, exempt=one > 0, threshold_days=28.0, placement_per_unit=0.27 * one)
+    >>> round(float(f["placement"][0]), 2), round(float(f["total"][0]), 2)
+    (95.85, 95.85)
     """
     mid, counted, months = month_offsets(as_of)
     import calendar
@@ -498,6 +549,11 @@ def fees_12m(*, as_of, position, demand_per_day, lead_time_days, order_qty, base
     steady_low = (q > 0) & low_inventory_charged(base_stock, q2, d, threshold_days)
     units_low = shipped_low + np.where(steady_low, d * np.clip(DAYS_PER_YEAR - lands, 0, None), 0.0)
     low = np.where(np.asarray(exempt, dtype=bool), 0.0, _f(low_inventory_fee) * units_low)
-    out = {"storage": storage, "aged": aged, "low_inventory": low, "placement": np.zeros(len(q))}
-    out["total"] = storage + aged + low
+    if placement_per_unit is None:
+        placement = np.zeros(len(q))
+    else:
+        sent = np.where((q > 0) & (t0 < DAYS_PER_YEAR), q + np.nan_to_num(q2) * later_orders, 0.0)
+        placement = _f(placement_per_unit) * sent
+    out = {"storage": storage, "aged": aged, "low_inventory": low, "placement": placement}
+    out["total"] = storage + aged + low + np.nan_to_num(placement)
     return out

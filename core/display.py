@@ -156,6 +156,10 @@ LABELS = {
     "target": "Target", "achieved": "Achieved", "sku_origins": "SKU-origins checked",
     "floor_units": "Floor", "ceiling_units": "Ceiling", "blocked_by": "Held back by",
     "projected_fees_12m": "Fees, next 12 months", "capacity_cuft_after": "Cu ft after",
+    "placement_fee": "Placement fee (this order)",
+    "fees_12m": "Fees, 12 months", "holding_12m": "Capital on stock, 12 months",
+    "lost_margin": "Margin lost before it lands", "air_freight_cost": "Air freight", "total_cost": "Total",
+    "cost_difference": "Against ordering now as planned", "option": "When", "transit": "Transit",
 }
 _ACRONYMS = {"abc": "ABC", "sku": "SKU", "fnsku": "FNSKU", "asin": "ASIN", "afn": "AFN", "mfn": "MFN", "fc": "FC",
              "id": "ID", "moq": "MOQ", "efn": "EFN", "uk": "UK", "de": "DE", "fr": "FR", "it": "IT",

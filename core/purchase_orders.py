@@ -52,9 +52,15 @@ QTY_FORMAT, DATE_FORMAT = "#,##0", "yyyy-mm-dd"
 FORMULA_PATTERN = re.compile(r'^=[A-Z0-9:*/(),"= ]*$')
 
 PO_LINE_COLUMNS = ["supplier", "sku", "asin", "fnsku", "product_name", "order_qty", "moq", "case_pack", "cases",
-                   "currency", "unit_cost", "line_total", "order_by", "lead_time_days", "required_by"]
+                   "currency", "unit_cost", "line_total", "order_by", "lead_time_days", "required_by",
+                   "placement_split", "placement_fee_per_unit", "placement_fee"]
 PO_CSV_COLUMNS = ["po_reference", "po_date", "supplier", "sku", "asin", "fnsku", "product_name", "order_qty",
-                  "moq", "case_pack", "cases", "currency", "unit_cost", "line_total", "cost_note", "required_by"]
+                  "moq", "case_pack", "cases", "currency", "unit_cost", "line_total", "cost_note", "required_by",
+                  "placement_fee_per_unit", "placement_fee", "placement_note"]
+# Amazon's inbound placement fee is paid to Amazon when the shipment is created, not to the supplier: a
+# cost line of the draft under the supplier's total, never inside it.
+PLACEMENT_LABEL = "Amazon inbound placement fee"
+NO_WEIGHT = "placement fee unknown: no shipping weight (load the FBA Fee Preview)"
 
 _CURRENCY_SYMBOLS = {"USD": "$", "CAD": "CA$", "MXN": "MX$", "BRL": "R$", "AUD": "A$", "EUR": "€", "GBP": "£",
                      "SEK": "kr", "PLN": "zł", "JPY": "¥", "CNY": "CN¥", "INR": "₹", "AED": "AED", "SAR": "SAR"}
@@ -254,7 +260,8 @@ def po_lines(plan: pd.DataFrame, identifiers: pd.DataFrame | None = None,
     ids = ids[[c for c in ("sku", "asin", "fnsku", "currency") if c in ids.columns]].drop_duplicates("sku")
     lines = lines.merge(extra, on="sku", how="left").merge(ids, on="sku", how="left")
     for column, default in {"asin": None, "fnsku": None, "currency": None, "moq": np.nan,
-                            "lead_time_days": np.nan}.items():
+                            "lead_time_days": np.nan, "placement_split": None,
+                            "placement_fee_per_unit": np.nan, "placement_fee": np.nan}.items():
         if column not in lines.columns:
             lines[column] = default
     for column in ("asin", "fnsku"):
@@ -419,6 +426,7 @@ def _po_sheet(sheet, supplier: str, lines: pd.DataFrame, reference: str, made_on
         if costs.isna().all():  # no cost known: the total is unknown, not 0
             amount = f'=IF(COUNT({totals})=0,"{UNKNOWN_COST}",{amount[1:]})'
         _put(sheet, row, c["line_total"], amount, money_format(currency), bold=True, formula=True)
+    row = _placement_rows(sheet, row, lines)
     notes = []
     missing = int(lines["unit_cost"].isna().sum())
     if missing:
@@ -445,12 +453,37 @@ def _po_sheet(sheet, supplier: str, lines: pd.DataFrame, reference: str, made_on
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+def _placement_rows(sheet, row: int, lines: pd.DataFrame) -> int:
+    """Under the supplier's total, Amazon's inbound placement fee of these lines (Σ placement_fee, the
+    plan's split option, an estimate) and how many lines it leaves out for want of a weight; the last
+    row written. Nothing when the lines carry no placement option (older lines)."""
+    from core.fees.table import display_option
+
+    split = lines["placement_split"].dropna()
+    if split.empty:
+        return row
+    fees = lines["placement_fee"].astype(float)
+    row += 1
+    _put(sheet, row, "A", f"{PLACEMENT_LABEL} ({display_option(split.iloc[0])}; estimate, paid to Amazon, "
+                          "not in the total above)", bold=True)
+    money = money_format(lines["currency"].iloc[0])
+    if fees.notna().any():
+        _put(sheet, row, COLUMN["line_total"], float(fees.sum()), money, bold=True)
+    unknown = int(fees.isna().sum())
+    if unknown:
+        row += 1
+        _put(sheet, row, "A", f"{unknown} line{'s' if unknown > 1 else ''}: {NO_WEIGHT}"
+                              + ("; not in the sum" if fees.notna().any() else ""))
+    return row
+
+
 def _with_line_columns(order_lines: pd.DataFrame) -> pd.DataFrame:
     """Lines from ``po_lines`` as they are; older lines (``core.restock.purchase_order_lines``) get
     the columns they lack: no ASIN or FNSKU, USD, no MOQ or required-by date."""
     lines = order_lines.copy()
     defaults = {"asin": None, "fnsku": None, "moq": np.nan, "lead_time_days": np.nan, "currency": None,
-                "required_by": pd.NaT, "order_by": pd.NaT}
+                "required_by": pd.NaT, "order_by": pd.NaT, "placement_split": None,
+                "placement_fee_per_unit": np.nan, "placement_fee": np.nan}
     for column, default in defaults.items():
         if column not in lines.columns:
             lines[column] = default
@@ -527,21 +560,26 @@ def purchase_order_csv(order_lines: pd.DataFrame, as_of: dt.date | None = None,
     With ``as_of`` or ``made_on``, the columns ``PO_CSV_COLUMNS``: each supplier's PO number and the
     PO date (``made_on``, today by default), then supplier, sku, asin, fnsku, product_name,
     order_qty, moq, case_pack, cases, currency, unit_cost, line_total (empty without a cost),
-    cost_note ("unknown cost" there) and required_by; without either, the same minus the first two.
+    cost_note ("unknown cost" there), required_by, and Amazon's inbound placement fee of the line
+    (placement_fee_per_unit, placement_fee = order_qty × fee a unit, placement_note ``NO_WEIGHT`` where
+    the plan priced it but the weight is unknown); without either date, the same minus the first two.
 
     Examples
     --------
     >>> lines = pd.DataFrame({"supplier": ["Acme"], "sku": ["@x"], "product_name": ["Mug"],
     ...     "order_qty": [48.0], "case_pack": [24.0], "cases": [2.0], "unit_cost": [1.5], "line_total": [72.0]})
     >>> purchase_order_csv(lines).decode("utf-8-sig").splitlines()[1]
-    "Acme,'@x,,,Mug,48,,24,2,USD,1.50,72.00,,"
+    "Acme,'@x,,,Mug,48,,24,2,USD,1.50,72.00,,,,,"
     """
     lines = _with_line_columns(order_lines)
     out = lines.assign(
         supplier=lines["supplier"].where(lines["supplier"] != "", NO_SUPPLIER),
         line_total=lines["order_qty"].astype(float) * lines["unit_cost"].astype(float),
         cost_note=np.where(lines["unit_cost"].isna(), UNKNOWN_COST, None),
-        required_by=pd.to_datetime(lines["required_by"]).dt.date)
+        required_by=pd.to_datetime(lines["required_by"]).dt.date,
+        placement_fee=lines["order_qty"].astype(float) * lines["placement_fee_per_unit"].astype(float),
+        placement_note=np.where(lines["placement_fee_per_unit"].isna() & lines["placement_split"].notna(),
+                                NO_WEIGHT, None))
     if as_of is not None or made_on is not None:
         made_on = made_on or dt.date.today()
         suppliers = sorted(lines["supplier"].unique())

@@ -18,7 +18,7 @@ import pandas as pd
 from core import corridor as cr
 from core import db, returns, skus
 from core.fees.capacity import STORAGE_TYPES, CapacityLimits
-from core.fees.table import FeeTable, fee_table
+from core.fees.table import DEFAULT_PLACEMENT_SPLIT, FeeTable, fee_table, placement_fee_per_unit
 from core.metrics import restock as rm
 from core.params import HealthParams
 from core.restock_params import RestockParams
@@ -44,6 +44,8 @@ RESTOCK_COLUMNS = [
     "cubic_feet_per_unit", "size_tier", "base_stock", "stock_at_arrival", "capacity_cuft_after",
     "annual_cost", "moq_surcharge", "fees_storage_12m", "fees_aged_12m", "fees_low_inventory_12m",
     "fees_placement_12m", "projected_fees_12m", "plan_rule", "cycle_qty",
+    # the inbound placement fee (the seller's split option; NaN without a shipping weight)
+    "weight_lb", "placement_split", "placement_fee_per_unit", "placement_fee",
 ]
 BLOCKS = ("grade", "ceiling", "capacity", "moq")  # blocked_by: why an order is held back or capped
 
@@ -215,12 +217,16 @@ def _fee_table(as_of: dt.date, db_path: Path | None = None) -> FeeTable:
 
 
 def _items(sku: pd.Series, items: pd.DataFrame | None) -> pd.DataFrame:
-    """Cubic feet per unit (NaN when unknown) and size tier ("standard" when unknown) per SKU."""
+    """Cubic feet per unit (NaN when unknown), size tier ("standard" when unknown) and shipping weight in
+    pounds (NaN when unknown) per SKU."""
     if items is None or items.empty:
-        return pd.DataFrame({"cubic_feet_per_unit": np.nan, "size_tier": "standard"}, index=sku.index)
+        return pd.DataFrame({"cubic_feet_per_unit": np.nan, "size_tier": "standard", "weight_lb": np.nan},
+                            index=sku.index)
     first = items.drop_duplicates("sku").set_index("sku")
+    weight = pd.to_numeric(first["weight_lb"], errors="coerce") if "weight_lb" in first else None
     return pd.DataFrame({
         "cubic_feet_per_unit": sku.map(pd.to_numeric(first["cubic_feet_per_unit"], errors="coerce")).astype(float),
+        "weight_lb": np.nan if weight is None else sku.map(weight).astype(float),
         "size_tier": sku.map(first["size_tier"]).where(lambda v: v.isin(STORAGE_TYPES), "standard").astype(object),
     }, index=sku.index)
 
@@ -290,12 +296,16 @@ def _units_short_per_cycle(sigma_lt: pd.Series, t: pd.DataFrame) -> pd.Series:
 def _fee_rates(t: pd.DataFrame, table: FeeTable, params: RestockParams) -> dict:
     """The per-SKU fee rates of the corridor: storage a unit-year (the fee table's where the volume is
     known, else the billed storage per unit-year), aged surcharge a unit-month per band, low-inventory
-    fee a unit."""
+    fee a unit (the table's band for today's days of supply, position ÷ d, and the shipping weight)."""
+    d = t["demand_per_day"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        days_of_supply = np.where(d > 0, np.clip(t["position"].to_numpy(float), 0, None) / d, np.inf)
     storage_year = pd.Series(cr.storage_per_unit_year(table, t["size_tier"], t["cubic_feet_per_unit"]), index=t.index)
     history = (t["holding_cost_per_unit_year"] - t["unit_cost"] * params.capital_rate_annual).clip(lower=0)
     return {"storage_per_unit_year_value": storage_year.fillna(history).to_numpy(float),
             "ais_rates": cr.ais_per_unit_month(table, t["cubic_feet_per_unit"]), "table": table,
-            "low_inventory_fee": cr.low_inventory_fee_per_unit(table, t["size_tier"]),
+            "low_inventory_fee": cr.low_inventory_fee_per_unit(table, t["size_tier"], days_of_supply,
+                                                               t["weight_lb"]),
             "threshold_days": cr.low_inventory_threshold_days(table)}
 
 
@@ -388,10 +398,21 @@ def _capacity_trim(t: pd.DataFrame, capacity: CapacityLimits, as_of: dt.date) ->
     return pd.Series(q, index=t.index)
 
 
-def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.date) -> pd.DataFrame:
+def _placement_per_unit(t: pd.DataFrame, table: FeeTable, split: str) -> np.ndarray:
+    """The inbound placement fee a unit of each SKU under the seller's split option (NaN without a
+    shipping weight, or where the option is not offered for the size tier: partial splits of
+    standard-size items)."""
+    fee = placement_fee_per_unit(table, split, t["size_tier"].to_numpy(object), t["weight_lb"].to_numpy(float))
+    return np.asarray(fee, dtype=float).reshape(len(t))
+
+
+def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.date,
+                    split: str = DEFAULT_PLACEMENT_SPLIT) -> pd.DataFrame:
     """Per SKU under the plan: the yearly cost of its order quantity, the aged surcharge an MOQ above
-    the ceiling brings, the cubic feet when the order lands and the fees over the next 12 months."""
+    the ceiling brings, the cubic feet when the order lands, the placement fee of today's order and
+    the fees over the next 12 months."""
     q = t["order_qty"].to_numpy(float)
+    placement = _placement_per_unit(t, table, split)
     yearly = cr.annual_cost(np.where(q > 0, q, np.nan), **priced)["total"]
     ahead = t["stock_at_arrival"].to_numpy(float)
     d = t["demand_per_day"].to_numpy(float)
@@ -411,7 +432,7 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
                        cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=priced["ais_rates"], table=table,
                        low_inventory_fee=priced["low_inventory_fee"], exempt=priced["exempt"],
                        threshold_days=priced["threshold_days"],
-                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9))
+                       later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9), placement_per_unit=placement)
     return pd.DataFrame({
         "annual_cost": np.where(q > 0, yearly, np.nan),
         "moq_surcharge": np.where(t["blocked_by"] == "moq", over, 0.0),
@@ -419,6 +440,8 @@ def _costs_and_fees(t: pd.DataFrame, priced: dict, table: FeeTable, as_of: dt.da
         "fees_storage_12m": fees["storage"], "fees_aged_12m": fees["aged"],
         "fees_low_inventory_12m": fees["low_inventory"], "fees_placement_12m": fees["placement"],
         "projected_fees_12m": fees["total"],
+        "placement_split": split, "placement_fee_per_unit": placement,
+        "placement_fee": np.where(q > 0, placement * q, 0.0),
     }, index=t.index)
 
 
@@ -464,7 +487,7 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
                   resellable_returns: pd.DataFrame | None = None, forecast=None,
                   position_known: bool = True, items: pd.DataFrame | None = None,
                   capacity: CapacityLimits | None = None, exempt_skus: tuple[str, ...] = (),
-                  table: FeeTable | None = None) -> pd.DataFrame:
+                  table: FeeTable | None = None, placement_split: str = DEFAULT_PLACEMENT_SPLIT) -> pd.DataFrame:
     """The restock plan, one row per SKU of ``skus_frame`` (see docs/metrics.md, "Restock").
 
     Parameters
@@ -505,6 +528,9 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     table : FeeTable, optional
         The fee schedule that prices the corridor (``core.fees.table.fee_table_in_force``: the
         seller's edited version where one is in force); default Amazon's published one at ``as_of``.
+    placement_split : str, default ``DEFAULT_PLACEMENT_SPLIT``
+        The seller's inbound placement option (``core.fees.table.PLACEMENT_OPTIONS``): prices
+        ``placement_fee_per_unit``, today's order's ``placement_fee`` and ``fees_placement_12m``.
 
     Returns
     -------
@@ -620,7 +646,7 @@ def restock_table(skus_frame: pd.DataFrame, forecast_summary: pd.DataFrame | Non
     t["status"] = np.select([held, trigger, soon], ["held", "order now", "soon"], "not yet")
     t["reason"] = _reasons(t, params.review_period_days, params.soon_margin_days)
     t["blocked_by"] = np.where(held, "grade", np.where(t["status"] == "order now", block, ""))
-    t = t.join(_costs_and_fees(t, priced, table, as_of))
+    t = t.join(_costs_and_fees(t, priced, table, as_of, placement_split))
     t["plan_rule"] = params.plan_rule
     now = t["status"] == "order now"
     if corridor and now.any():
@@ -668,6 +694,7 @@ class RestockInputs:
     capacity: CapacityLimits = CapacityLimits()  # the seller's storage limits (Settings)
     exempt_skus: tuple[str, ...] = ()  # SKUs the seller marks exempt from the low-inventory fee
     fee_table: FeeTable | None = None  # the seller's edited version where one is in force, else Amazon's
+    placement_split: str = DEFAULT_PLACEMENT_SPLIT  # the seller's inbound placement option (Settings)
 
 
 def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: HealthParams = HealthParams(),
@@ -700,7 +727,8 @@ def restock_inputs(db_path: Path, as_of: dt.date | None = None, health_params: H
     items = item_volumes(db_path, table.as_of) if table.sources.stock is not None else None
     return RestockInputs(frame, costs, resold, table.as_of, health_params.period_days,
                          table.sources.stock is not None, items, settings.load_capacity(db_path),
-                         settings.load_low_inventory_exempt(db_path), _fee_table(table.as_of, db_path))
+                         settings.load_low_inventory_exempt(db_path), _fee_table(table.as_of, db_path),
+                         settings.load_placement_split(db_path))
 
 
 def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | None,
@@ -711,7 +739,8 @@ def plan_from_inputs(inputs: RestockInputs, forecast_summary: pd.DataFrame | Non
         return pd.DataFrame(columns=RESTOCK_COLUMNS)
     return restock_table(inputs.frame, forecast_summary, inputs.costs, params, inputs.as_of, inputs.period_days,
                          inputs.resellable, forecast, position_known=inputs.position_known, items=inputs.items,
-                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus, table=inputs.fee_table)
+                         capacity=inputs.capacity, exempt_skus=inputs.exempt_skus, table=inputs.fee_table,
+                         placement_split=inputs.placement_split)
 
 
 def restock_from_db(db_path: Path, params: RestockParams = RestockParams(), as_of: dt.date | None = None,
@@ -782,7 +811,9 @@ def capacity_by_month(plan: pd.DataFrame, limits: CapacityLimits, months: int = 
 def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("order now",)) -> pd.DataFrame:
     """Lines of the purchase-order drafts: SKUs in ``statuses`` with something to order, by supplier
     then SKU. Columns: supplier, sku, product_name, order_qty, case_pack, cases, unit_cost,
-    line_total (NaN without a cost), order_by.
+    line_total (NaN without a cost), order_by, and Amazon's inbound placement fee of the line
+    (placement_split, placement_fee_per_unit, placement_fee = order_qty × fee a unit; NaN without a
+    shipping weight, or when the plan has no placement columns).
 
     Examples
     --------
@@ -800,8 +831,37 @@ def purchase_order_lines(restock: pd.DataFrame, statuses: tuple[str, ...] = ("or
         "cases": chosen["cases"].astype(float), "unit_cost": chosen["unit_cost"].astype(float),
         "line_total": chosen["order_qty"].astype(float) * chosen["unit_cost"].astype(float),
         "order_by": chosen["order_by"],
+        "placement_split": chosen["placement_split"] if "placement_split" in chosen else None,
+        "placement_fee_per_unit": _column(chosen, "placement_fee_per_unit"),
     })
+    lines["placement_fee"] = lines["order_qty"] * lines["placement_fee_per_unit"]
     return lines.sort_values(["supplier", "sku"], kind="stable").reset_index(drop=True)
+
+
+def placement_note(plan: pd.DataFrame) -> str:
+    """One sentence on the placement fee of the SKUs to order now: the split option that prices it, and
+    how many of them have no shipping weight (their fee unknown, never silently 0); "" for an empty plan.
+
+    Examples
+    --------
+    >>> plan = pd.DataFrame({"status": ["order now"] * 2, "order_qty": [10.0, 5.0],
+    ...     "placement_split": ["minimal"] * 2, "placement_fee_per_unit": [0.27, float("nan")]})
+    >>> placement_note(plan)
+    'Inbound placement fee priced with minimal splits (the Settings page changes it; an estimate). 1 of 2 SKUs to order has no shipping weight, so its placement fee is unknown: load the FBA Fee Preview.'
+    """
+    from core.fees.table import display_option
+
+    if plan.empty or "placement_split" not in plan:
+        return ""
+    split = str(plan["placement_split"].iloc[0])
+    ordered = plan[(plan["status"] == "order now") & (plan["order_qty"] > 0)]
+    text = f"Inbound placement fee priced with {display_option(split)} (the Settings page changes it; an estimate)."
+    unknown = int(ordered["placement_fee_per_unit"].isna().sum())
+    if unknown:
+        one = unknown == 1
+        text += (f" {unknown} of {len(ordered)} SKUs to order {'has' if one else 'have'} no shipping weight, so "
+                 f"{'its' if one else 'their'} placement fee is unknown: load the FBA Fee Preview.")
+    return text
 
 
 def _known_sum(values: pd.Series) -> float:
@@ -878,3 +938,101 @@ def compare_plans(baseline: pd.DataFrame, scenario: pd.DataFrame) -> pd.DataFram
         both["order_qty_change"] = both["order_qty_scenario"] - both["order_qty_baseline"]
         both = both.sort_values("order_qty_change", key=lambda s: s.abs(), ascending=False, kind="stable")
     return both.reset_index(drop=True)
+
+
+# --- order now or later, by sea or by air (the What-if page) ---------------------------------------------
+
+TIMING_COLUMNS = ["option", "transit", "order_in_days", "lead_time_days", "fees_12m", "holding_12m",
+                  "lost_margin", "air_freight_cost", "total_cost", "cost_difference"]
+
+
+def order_timing(plan: pd.DataFrame, table: FeeTable, params: RestockParams, as_of: dt.date,
+                 delay_weeks: int = 4, air_freight_per_unit: float = 0.0) -> pd.DataFrame:
+    """Order now or ``delay_weeks`` later, by the planned transit or by air, priced in dollars over the
+    next 12 months for the rows of ``plan`` (one SKU, or the whole plan: summed).
+
+    Each option orders the plan's quantity (``order_qty``, else the cycle quantity for SKUs not due
+    today; held SKUs and SKUs without demand are left out) on day D (0, or 7 × ``delay_weeks``) with lead
+    time L (the plan's, or by air: L − transit days + ``params.air_transit_days``, never longer), later
+    orders of the cycle quantity, and prices, per SKU, with the corridor's own pieces:
+
+    - fees_12m: ``corridor.fees_12m`` (storage, aged surcharge, low-inventory fee, placement) with the
+      first order on day D landing after L, behind S = max(position − d·(D + L), 0);
+    - holding_12m: capital on the stock held: unit cost × capital rate × the mean of the 12 mid-month
+      units on hand (``corridor.stock_by_month``) — a year's average stock;
+    - lost_margin: units unmet before the order lands, max(d·(D + L) − position, 0), × unit margin
+      (``corridor.units_short_before_arrival``);
+    - air_freight_cost: ``air_freight_per_unit`` × units of the first order, by air only (the extra price of
+      air over the planned transit; the data holds no freight prices, so the seller enters it);
+    - total_cost = the four; cost_difference = total_cost − the first option's (order now, planned transit).
+
+    Returns a frame of ``TIMING_COLUMNS``, one row per option: "order now" / "order in N weeks", transit
+    "as planned" / "air".
+    """
+    if delay_weeks < 0:
+        raise ValueError("delay_weeks must be >= 0")
+    if air_freight_per_unit < 0:
+        raise ValueError("air_freight_per_unit must be >= 0")
+    d = plan["demand_per_day"].to_numpy(float)
+    rows = plan[(plan["status"] != "held").to_numpy() & (d > 0)]
+    if rows.empty:
+        return pd.DataFrame(columns=TIMING_COLUMNS)
+    t = rows.reset_index(drop=True)
+    d = t["demand_per_day"].to_numpy(float)
+    q = np.where(t["order_qty"].to_numpy(float) > 0, t["order_qty"].to_numpy(float),
+                 np.nan_to_num(t["cycle_qty"].to_numpy(float)))
+    lead = t["lead_time_days"].to_numpy(float)
+    air = np.minimum(lead, np.clip(lead - t["transit_days"].to_numpy(float) + params.air_transit_days, 0, None))
+    rates = _fee_rates(t, table, params)
+    placement = _placement_per_unit(t, table, str(t["placement_split"].iloc[0])) if "placement_split" in t else None
+    position = t["position"].to_numpy(float)
+    margin = np.clip(np.nan_to_num(t["unit_margin"].to_numpy(float)), 0, None)
+    mid, _, _ = cr.month_offsets(as_of)
+    out = []
+    for name, day in (("order now", 0.0), (f"order in {delay_weeks} weeks", 7.0 * delay_weeks)):
+        for transit, lt in (("as planned", lead), ("air", air)):
+            first_day = np.full(len(t), day)
+            fees = cr.fees_12m(as_of=as_of, position=position, demand_per_day=d, lead_time_days=lt, order_qty=q,
+                               base_stock=t["base_stock"], stock_ahead=np.maximum(position - d * (day + lt), 0.0),
+                               first_order_day=first_day, size_tier=t["size_tier"],
+                               cubic_feet_per_unit=t["cubic_feet_per_unit"], ais_rates=rates["ais_rates"],
+                               table=table, low_inventory_fee=rates["low_inventory_fee"],
+                               exempt=t["low_inventory_exempt"].to_numpy(bool),
+                               threshold_days=rates["threshold_days"],
+                               later_qty=np.maximum(t["cycle_qty"].to_numpy(float), 1e-9),
+                               placement_per_unit=placement)
+            stock = cr.stock_by_month(position, d, lt, q, t["base_stock"], mid,
+                                      np.maximum(t["cycle_qty"].to_numpy(float), 1e-9), first_day)
+            holding = np.nan_to_num(t["unit_cost"].to_numpy(float)) * params.capital_rate_annual * stock.mean(axis=1)
+            lost = cr.units_short_before_arrival(position, d, day + lt) * margin
+            freight = air_freight_per_unit * q if transit == "air" else np.zeros(len(t))
+            parts = {"fees_12m": float(np.nansum(fees["total"])), "holding_12m": float(np.nansum(holding)),
+                     "lost_margin": float(np.nansum(lost)), "air_freight_cost": float(np.nansum(freight))}
+            out.append({"option": name, "transit": transit, "order_in_days": day,
+                        "lead_time_days": float(np.mean(lt)), **parts, "total_cost": sum(parts.values())})
+    frame = pd.DataFrame(out)
+    frame["cost_difference"] = frame["total_cost"] - frame["total_cost"].iloc[0]
+    return frame[TIMING_COLUMNS]
+
+
+def timing_verdict(timing: pd.DataFrame) -> str:
+    """One line naming the cheapest option of ``order_timing`` and what it saves against ordering now
+    as planned; "" without options.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"option": ["order now", "order now", "order in 4 weeks", "order in 4 weeks"],
+    ...     "transit": ["as planned", "air", "as planned", "air"], "total_cost": [100.0, 130.0, 160.0, 90.0],
+    ...     "cost_difference": [0.0, 30.0, 60.0, -10.0]})
+    >>> timing_verdict(t)
+    'Cheapest: order in 4 weeks by air, $10 less over 12 months than ordering now as planned.'
+    """
+    if timing.empty:
+        return ""
+    best = timing.loc[timing["total_cost"].idxmin()]
+    if best["cost_difference"] >= -0.5:
+        worst = timing["cost_difference"].max()
+        return f"Cheapest: order now as planned; the other options cost up to ${worst:,.0f} more over 12 months."
+    how = "as planned" if best["transit"] == "as planned" else f"by {best['transit']}"
+    return (f"Cheapest: {best['option']} {how}, ${-best['cost_difference']:,.0f} less over 12 months than ordering "
+            "now as planned.")

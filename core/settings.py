@@ -78,6 +78,25 @@ def save_low_inventory_exempt(db_path: Path, skus) -> None:
     save_raw(db_path, "low_inventory_exempt", {"skus": sorted({str(s).strip() for s in skus if str(s).strip()})})
 
 
+def load_placement_split(db_path: Path) -> str:
+    """The inbound placement split option the seller ships with (``core.fees.table.PLACEMENT_OPTIONS``),
+    which prices the placement fee of the restock plan; ``DEFAULT_PLACEMENT_SPLIT`` when none is saved
+    (or the saved one is no longer an option)."""
+    from core.fees.table import DEFAULT_PLACEMENT_SPLIT, PLACEMENT_OPTIONS
+
+    saved = load_raw(db_path, "placement_split") or {}
+    option = saved.get("option") if isinstance(saved, dict) else None
+    return option if option in PLACEMENT_OPTIONS else DEFAULT_PLACEMENT_SPLIT
+
+
+def save_placement_split(db_path: Path, option: str) -> None:
+    from core.fees.table import PLACEMENT_OPTIONS
+
+    if option not in PLACEMENT_OPTIONS:
+        raise ValueError(f"option must be one of {PLACEMENT_OPTIONS}, got {option!r}")
+    save_raw(db_path, "placement_split", {"option": option})
+
+
 # The forecast parameters the Settings page edits: the built-in events' default uplifts, used where
 # neither the SKU, its product group nor the account has sold through a past occurrence.
 FORECAST_FIELDS = ("prime_day_uplift", "bfcm_uplift")

@@ -28,7 +28,7 @@ RESTOCK_STATUSES = restock.STATUSES  # order now, soon, held (graded red or oran
 # What a seller acts on first (visible at 1440 px without scrolling), the long reason last.
 RESTOCK_SHOWN = ["sku", "product_name", "status", "order_qty", "order_value", "order_by", "cases", "stockout_date",
                  "days_of_supply", "days_of_cover_after", "floor_units", "ceiling_units", "blocked_by",
-                 "projected_fees_12m", "supplier", "method", "wape", "reason"]
+                 "projected_fees_12m", "placement_fee", "supplier", "method", "wape", "reason"]
 
 
 # A resource: large frames shared read-only across reruns and sessions, never copied.
@@ -353,3 +353,24 @@ def po_csv(plan: pd.DataFrame, as_of_date: dt.date) -> bytes:
 def supplier_forecast_csv(plan: pd.DataFrame, daily: pd.DataFrame, review_period_days: float) -> bytes:
     return export.to_csv_bytes(purchase_orders.supplier_forecast(plan, daily,
                                                                  review_period_days=review_period_days))
+
+
+# --- order now or later, sea or air (What-if) ----------------------------------------------------------
+
+TIMING_SHOWN = ["option", "transit", "lead_time_days", "fees_12m", "holding_12m", "lost_margin", "air_freight_cost",
+                "total_cost", "cost_difference"]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _order_timing(path: str, version: tuple, as_of_date: dt.date | None, health: HealthParams, plan: pd.DataFrame,
+                  params: RestockParams, delay_weeks: int, air_freight_per_unit: float) -> pd.DataFrame:
+    inputs = _restock_inputs(path, version, as_of_date, health)
+    table = inputs.fee_table if inputs.fee_table is not None else restock._fee_table(inputs.as_of)
+    return restock.order_timing(plan, table, params, inputs.as_of, delay_weeks, air_freight_per_unit)
+
+
+def order_timing(scope: PlanScope, plan: pd.DataFrame, params: RestockParams, delay_weeks: int,
+                 air_freight_per_unit: float) -> pd.DataFrame:
+    """``core.restock.order_timing`` of ``plan``'s rows on the fee table the plan was priced with."""
+    return _order_timing(scope.path, scope.version, scope.as_of, scope.health, plan, params, delay_weeks,
+                         air_freight_per_unit)

@@ -138,6 +138,32 @@ def reset_settings() -> None:
     st.session_state["settings_message"] = ("success", "Settings reset to the defaults.")
 
 
+# --- inbound placement split option ------------------------------------------------------------------
+
+PLACEMENT_KEY = "placement_split"
+
+
+def save_placement_split() -> None:
+    """Select callback: save the split option the restock plan prices the placement fee with."""
+    settings.save_placement_split(common.db_path(), st.session_state[PLACEMENT_KEY])
+    common.data_changed()  # cached plans priced the old option
+    st.session_state["settings_message"] = ("success", "Saved. The restock plan and purchase orders price "
+                                                       "the placement fee with this option now.")
+
+
+def placement_split_input() -> None:
+    """The seller's inbound placement option (``core.fees.table.PLACEMENT_OPTIONS``), saved on change."""
+    from core.fees.table import DEFAULT_PLACEMENT_SPLIT, PLACEMENT_OPTIONS, display_option
+
+    saved = settings.load_placement_split(common.db_path())
+    st.selectbox("Inbound placement option", PLACEMENT_OPTIONS, index=PLACEMENT_OPTIONS.index(saved),
+                 format_func=lambda o: display_option(o).capitalize(), key=PLACEMENT_KEY,
+                 on_change=save_placement_split,
+                 help=f"Default: {display_option(DEFAULT_PLACEMENT_SPLIT)}, free for shipments of at least five "
+                      "identical cartons per item. Minimal splits (one inbound location) pay a fee by size tier "
+                      "and weight; partial splits are offered for large bulky items only.")
+
+
 # --- fee table editor ------------------------------------------------------------------------------
 
 FEE_ROUND = "fees_edit_round"  # part of every editor's key: a save or reset starts fresh editors

@@ -35,6 +35,8 @@ st.caption(f"{common.plural(len(shown), 'SKU')} shown. Order now when stock plus
            f"old, when the aged-inventory surcharge starts); inside, the cheapest in fees, holding and lost sales. "
            f"'Held back by' says why an order is held or capped (grade, ceiling, capacity, MOQ). Try other "
            f"service levels and lead times on the What-if page.")
+if note := plan_view.restock.placement_note(whole_plan):
+    st.caption(note)
 if shown.empty:
     st.success("No SKU with the chosen status.", icon=":material/check_circle:")
 else:

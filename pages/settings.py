@@ -38,5 +38,10 @@ with st.form("settings_form"):
 st.button("Reset to defaults", key="settings_reset", on_click=settings_view.reset_settings,
           help="Forget the saved settings and use the documented defaults.")
 
+st.subheader("Inbound placement")
+st.caption("The split option you choose when you create shipments. The restock plan, its 12-month fees and the "
+           "purchase orders price Amazon's inbound placement fee with it.")
+settings_view.placement_split_input()
+
 st.subheader("Fee table")
 settings_view.fee_table_editor()

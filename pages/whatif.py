@@ -121,3 +121,22 @@ def draw_scenario(scope: plan_view.PlanScope, base, frame, baseline_plan, before
 
 
 scenario_view(scope, base, frame, baseline_plan, before, sku, baseline_projection)
+
+st.subheader("Order now or later, by sea or by air")
+whole = st.toggle("The whole plan", key="whatif_timing_whole", help="Off: the SKU chosen above.")
+left, right, _ = st.columns([1, 1, 2])
+weeks = left.number_input("Order later by (weeks)", 1, 26, 4, 1, key="whatif_delay_weeks")
+freight = right.number_input("Air freight over sea, per unit", 0.0, 100.0, 0.0, 0.1, key="whatif_air_freight",
+                             format="%.2f", help="The data holds no freight prices: enter what air costs you "
+                                                 "more than the planned transit, per unit.")
+rows = baseline_plan if whole or sku is None else baseline_plan[baseline_plan["sku"] == sku]
+timing = plan_view.order_timing(scope, rows, base, int(weeks), float(freight))
+if timing.empty:
+    st.caption("Nothing to compare: the chosen SKUs are held or sell nothing.")
+else:
+    st.markdown(common.md_escape(restock.timing_verdict(timing)))
+    common.show_table(timing[plan_view.TIMING_SHOWN], width="content", key="whatif_timing")
+    st.caption("Each option orders the plan's quantity, then the plan's later orders; over the next 12 months: fees "
+               "(storage, aged surcharge, low-inventory fee, placement), the capital tied in stock, the margin lost "
+               "while nothing is left before the order lands, and air freight as entered. "
+               + ("" if freight else "With no air freight entered, air costs only what it saves in stock-outs."))

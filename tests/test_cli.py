@@ -525,3 +525,31 @@ def test_restock_json_carries_the_corridor_per_sku(capsys, demo_database):
     assert all(r["order_qty"] <= r["ceiling_units"] + 1e-6 or r["blocked_by"] == "moq" for r in ordered)
     assert all("aged surcharges" in r["reason"] for r in ordered if r["blocked_by"] == "moq")
     assert all(r["blocked_by"] == "grade" and r["order_qty"] == 0 for r in plan if r["status"] == "held")
+
+
+def test_restock_json_carries_the_placement_fee_of_the_saved_split_option(capsys, demo_database, tmp_path):
+    """With minimal splits saved (Settings), each standard-size SKU to order carries the 2026 minimal-split
+    fee for its Fee Preview weight (us.json: up to 1 lb $0.27, 2 lb $0.34, 3 lb $0.40, then $0.40 +
+    $0.016 a lb over 3), its order's ``placement_fee`` = order qty × that, and 12 months of it at least
+    today's order's; with the default (Amazon-optimised) every placement field is 0."""
+    import shutil
+
+    from core import settings
+
+    def minimal_standard(lb):
+        return 0.27 if lb <= 1 else 0.34 if lb <= 2 else 0.40 if lb <= 3 else 0.40 + 0.016 * (lb - 3)
+
+    free = cli_json(capsys, "restock", "--db", demo_database, "--json")
+    assert all(r["placement_split"] == "amazon_optimised" and r["placement_fee"] == 0 for r in free)
+    path = tmp_path / "minimal.duckdb"
+    shutil.copy(demo_database, path)
+    settings.save_placement_split(path, "minimal")
+    plan = cli_json(capsys, "restock", "--db", path, "--json")
+    ordered = [r for r in plan if r["status"] == "order now" and r["size_tier"] == "standard"]
+    assert ordered and all(r["weight_lb"] is not None for r in ordered)
+    for r in ordered:
+        assert r["placement_fee_per_unit"] == pytest.approx(minimal_standard(r["weight_lb"]))
+        assert r["placement_fee"] == pytest.approx(r["order_qty"] * r["placement_fee_per_unit"])
+        assert r["fees_placement_12m"] >= r["placement_fee"] - 1e-9
+    with pytest.raises(ValueError, match="option must be one of"):
+        settings.save_placement_split(path, "west coast")

@@ -224,3 +224,115 @@ def test_the_sellers_edited_fee_table_prices_the_plan(tmp_path):
     amazon, mine = _plan(still), _plan(still, table=edited)
     assert amazon["fees_storage_12m"] == pytest.approx(142.2)  # 10 cu ft × (9 × $0.78 + 3 × $2.40)
     assert mine["fees_storage_12m"] == pytest.approx(2 * 142.2)
+
+
+# --- the 2026 schedule: low-inventory fee by days-of-supply band and weight, inbound placement ----------
+
+AS_OF_2026 = dt.date(2026, 3, 31)  # the 2026-02-15 version is in force
+
+
+def _plan_2026(sku_args=None, weight_lb=0.5, **kwargs):
+    frame, summary, costs, items = _sku(**(sku_args or {}))
+    items = items.assign(weight_lb=[weight_lb])
+    return restock_table(frame, summary, costs, PARAMS, AS_OF_2026, items=items,
+                         table=fee_table("US", AS_OF_2026), **kwargs).iloc[0]
+
+
+@pytest.mark.parametrize("weight_lb, band_fee", [(0.5, 0.89), (2.0, 0.97), (8.0, 1.11), (np.nan, 0.89)])
+def test_a_sku_at_10_days_of_supply_pays_the_0_to_14_day_band_for_its_weight(weight_lb, band_fee):
+    """The SKU of the floor test (d = 5, position 50: 10 days of supply, not exempt) on the 2026 table:
+    the 50 units it ships before its order lands are all under 28 days, and 10 days is in the 0-14 band:
+    standard up to 1 lb $0.89, up to 3 lb $0.97, 3-20 lb $1.11 a unit (webgility rates in us.json).
+    50 × 0.89 = 44.50; 50 × 0.97 = 48.50; 50 × 1.11 = 55.50. Unknown weight takes the lightest bracket.
+    After the order lands the cycle's 90-day figure is at 28 days: not charged."""
+    row = _plan_2026({"d": 5.0, "position": 50.0, "unit_cost": 100.0}, weight_lb)
+    assert row["fees_low_inventory_12m"] == pytest.approx(50 * band_fee)
+
+
+def test_a_sku_above_28_days_is_priced_in_the_21_to_28_day_band():
+    """Position 200 at d = 5 is 40 days of supply: the corridor's rate is the band it would fall into
+    first, 21-28 days ($0.32 a unit up to 1 lb), not the 0-14 one ($0.89)."""
+    frame, summary, costs, items = _sku(d=5.0, position=200.0, unit_cost=100.0)
+    from core.restock import _fee_rates
+
+    t = frame.assign(size_tier="standard", weight_lb=0.5, position=200.0, cubic_feet_per_unit=0.01,
+                     holding_cost_per_unit_year=15.0)
+    assert _fee_rates(t, fee_table("US", AS_OF_2026), PARAMS)["low_inventory_fee"].tolist() == [0.32]
+
+
+def test_placement_fee_of_the_order_and_over_12_months_by_split_option():
+    """d = 1, position 0, $1 a unit, exempt: the corridor orders the ceiling, 180 units, today, and
+    later orders of 180. Minimal splits, standard 0.8 lb: $0.27 a unit (us.json 2026).
+    - today's order: 180 × 0.27 = $48.60 (``placement_fee``);
+    - 12 months: the order lands on day 30 and sells out 180 days later, then (365 − 30 − 180) ÷ 180 =
+      0.861 more orders land: 0.27 × (180 + 0.861 × 180) = 0.27 × 335 = $90.45;
+    - the 12-month total counts it on top of storage, aged surcharge and low-inventory fee."""
+    row = _plan_2026(weight_lb=0.8, placement_split="minimal")
+    assert row["order_qty"] == 180 and row["cycle_qty"] == 180
+    assert row["placement_fee_per_unit"] == pytest.approx(0.27)
+    assert row["placement_fee"] == pytest.approx(48.60)
+    assert row["fees_placement_12m"] == pytest.approx(0.27 * 335)
+    parts = row["fees_storage_12m"] + row["fees_aged_12m"] + row["fees_low_inventory_12m"]
+    assert row["projected_fees_12m"] == pytest.approx(parts + 90.45)
+    # Amazon-optimised splits (the default): no fee; the order quantity does not change.
+    free = _plan_2026(weight_lb=0.8)
+    assert free["placement_split"] == "amazon_optimised" and free["placement_fee"] == 0
+    assert free["fees_placement_12m"] == 0 and free["order_qty"] == 180
+    assert free["projected_fees_12m"] == pytest.approx(parts)
+
+
+def test_placement_fee_without_a_weight_is_unknown_not_zero():
+    """Minimal splits priced by weight: no shipping weight loaded, so the fee is NaN (the pages and the
+    PO say so), and the 12-month total holds the other fees only."""
+    row = _plan_2026(weight_lb=np.nan, placement_split="minimal")
+    assert np.isnan(row["placement_fee_per_unit"]) and np.isnan(row["placement_fee"])
+    assert np.isnan(row["fees_placement_12m"])
+    parts = row["fees_storage_12m"] + row["fees_aged_12m"] + row["fees_low_inventory_12m"]
+    assert row["projected_fees_12m"] == pytest.approx(parts)
+
+
+def test_order_now_or_later_by_sea_or_air_in_dollars():
+    """The steady SKU (d = 1, position 0, $1 a unit, price $3, Amazon fees $0.50 a unit: margin $1.50;
+    0 cu ft and exempt, so no storage, surcharge or low-inventory fee; Amazon-optimised placement: $0).
+    The plan orders 180 with L = 30 (the what-if override); by air L = 30 − 35 (sea default transit) + 7,
+    capped at 0 … here 2 days. Lost margin = units unmet before the order lands × $1.50:
+    now 30 × 1.5 = $45; in 4 weeks (28 days) 58 × 1.5 = $87; air now 2 × 1.5 = $3; air in 4 weeks
+    30 × 1.5 = $45. Air freight entered at $0.50 a unit: 180 × 0.5 = $90 on each air option.
+    Holding = $1 × 15 % × the mean of the 12 mid-month stocks of the sawtooth (0 until the order lands on
+    day D + L, then 180 − (days since mod 180)), worked out below month by month."""
+    import calendar
+
+    from core.restock import order_timing, timing_verdict
+
+    row = _plan_2026({"cuft": 0.0}, weight_lb=0.5)
+    assert row["order_qty"] == 180 and row["cycle_qty"] == 180 and row["low_inventory_exempt"]
+    plan = pd.DataFrame([row])
+    timing = order_timing(plan, fee_table("US", AS_OF_2026), PARAMS, AS_OF_2026, delay_weeks=4,
+                          air_freight_per_unit=0.5)
+    assert timing["option"].tolist() == ["order now", "order now", "order in 4 weeks", "order in 4 weeks"]
+    assert timing["transit"].tolist() == ["as planned", "air", "as planned", "air"]
+    assert timing["lead_time_days"].tolist() == [30.0, 2.0, 30.0, 2.0]
+    assert timing["lost_margin"].tolist() == pytest.approx([45.0, 3.0, 87.0, 45.0])
+    assert timing["air_freight_cost"].tolist() == pytest.approx([0.0, 90.0, 0.0, 90.0])
+    assert timing["fees_12m"].tolist() == pytest.approx([0.0] * 4)
+    # mid-month day offsets from 31 Mar 2026: April 1-30 → 15.5, May → 30 + 16 = 46, ...
+    mids, start = [], 1
+    for year, month in [(2026, m) for m in range(4, 13)] + [(2027, m) for m in range(1, 4)]:
+        days = calendar.monthrange(year, month)[1]
+        mids.append(start + (days - 1) / 2)
+        start += days
+
+    def mean_stock(lands):
+        return np.mean([0.0 if t < lands else 180 - ((t - lands) % 180) for t in mids])
+
+    expected = [0.15 * mean_stock(lands) for lands in (30, 2, 58, 30)]
+    assert timing["holding_12m"].tolist() == pytest.approx(expected)
+    totals = [h + m + f for h, m, f in zip(expected, [45, 3, 87, 45], [0, 90, 0, 90])]
+    assert timing["total_cost"].tolist() == pytest.approx(totals)
+    assert timing["cost_difference"].tolist() == pytest.approx([x - totals[0] for x in totals])
+    best = int(np.argmin(totals))
+    assert timing_verdict(timing).startswith("Cheapest: " + ["order now as planned", "order now by air",
+                                                              "order in 4 weeks as planned",
+                                                              "order in 4 weeks by air"][best])
+    with pytest.raises(ValueError, match="delay_weeks"):
+        order_timing(plan, fee_table("US", AS_OF_2026), PARAMS, AS_OF_2026, delay_weeks=-1)

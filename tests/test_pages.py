@@ -837,3 +837,51 @@ def test_an_upload_is_written_inside_the_data_folder_whatever_its_name(empty_db)
     uploads = empty_db.parent / "uploads"
     assert uploads.is_dir() and list(uploads.iterdir()) == []
     assert not (empty_db.parent.parent.parent / "escape.txt").exists()
+
+
+def test_placement_option_saved_on_settings_prices_the_restock_plan(demo_db):
+    """Settings' inbound placement option starts at Amazon-optimised splits (free); choosing minimal
+    splits saves it in the database, and the Restock page then names it beside the plan. The demo's
+    Fee Preview gives every SKU a weight, so no SKU is said to lack one."""
+    from core import settings
+
+    at = app("pages/settings.py")
+    assert at.selectbox(key="placement_split").value == "amazon_optimised"
+    at.selectbox(key="placement_split").set_value("minimal").run()
+    assert not at.exception and "price the placement fee with this option" in texts(at.success)
+    assert settings.load_placement_split(demo_db) == "minimal"
+    restock_page = app("pages/restock.py")
+    assert not restock_page.exception
+    captions = texts(restock_page.caption)
+    assert "Inbound placement fee priced with minimal splits" in captions
+    assert "no shipping weight" not in captions
+
+
+def _timing(at: AppTest) -> pd.DataFrame:
+    return next(df for df in at.dataframe if "cost_difference" in df.value.columns).value
+
+
+def test_whatif_compares_ordering_now_or_later_by_sea_or_air_in_dollars(demo_db):
+    """The What-if page prices four options for the chosen SKU (now / in 4 weeks, as planned / by air) and
+    names the cheapest. Air freight entered at $2 a unit adds 2 × the order quantity to both air rows
+    (the same quantity: equal amounts) and to their totals, and nothing to the sea rows; the whole-plan
+    toggle sums every SKU not held, so its fees are at least the one SKU's."""
+    at = app("pages/whatif.py")
+    assert not at.exception
+    before = _timing(at)
+    assert before["option"].tolist() == ["order now", "order now", "order in 4 weeks", "order in 4 weeks"]
+    assert before["transit"].tolist() == ["as planned", "air", "as planned", "air"]
+    assert before["cost_difference"].iloc[0] == 0 and (before["air_freight_cost"] == 0).all()
+    assert "Cheapest: " in texts(at.markdown) and "over 12 months" in texts(at.markdown)
+    at.number_input(key="whatif_air_freight").set_value(2.0).run()
+    assert not at.exception
+    after = _timing(at)
+    freight = after["air_freight_cost"].tolist()
+    assert freight[0] == 0 and freight[2] == 0 and freight[1] > 0 and freight[1] == pytest.approx(freight[3])
+    assert freight[1] % 2 == pytest.approx(0)  # 2 × whole units
+    assert (after["total_cost"] - before["total_cost"]).tolist() == pytest.approx(freight)
+    at.toggle(key="whatif_timing_whole").set_value(True).run()
+    assert not at.exception
+    whole = _timing(at)
+    assert whole["fees_12m"].iloc[0] >= after["fees_12m"].iloc[0]
+    assert whole[["fees_12m", "holding_12m", "lost_margin", "total_cost"]].notna().all().all()

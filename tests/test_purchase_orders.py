@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from core import restock, skus
-from core.purchase_orders import (FBA_DESTINATION, FBA_NOTE, HEADER_ROW, LINE_HEADER, PO_CSV_COLUMNS,
+from core.purchase_orders import (COLUMN, FBA_DESTINATION, FBA_NOTE, HEADER_ROW, LINE_HEADER, PO_CSV_COLUMNS,
                                   SUPPLIER_FORECAST_COLUMNS, Party, PurchaseOrderDetails, currency_code,
                                   identifiers_from_db, load_details, money_format, po_lines, po_lines_from_db,
                                   po_reference, purchase_order_csv, purchase_order_xlsx, required_by_date,
@@ -371,11 +371,13 @@ def test_csv_columns_rounding_references_and_unknown_costs():
     rows = text.splitlines()
     assert rows[0] == ",".join(PO_CSV_COLUMNS)
     assert rows[0] == ("po_reference,po_date,supplier,sku,asin,fnsku,product_name,order_qty,moq,case_pack,cases,"
-                       "currency,unit_cost,line_total,cost_note,required_by")
-    assert rows[1] == "PO-20261118-01,2026-11-18,No supplier,Z-1,B0Z1,,Lamp,30,,,,USD,3.00,90.00,,2026-11-25"
+                       "currency,unit_cost,line_total,cost_note,required_by,"
+                       "placement_fee_per_unit,placement_fee,placement_note")
+    # lines without placement columns (older lines): the three placement columns stay empty
+    assert rows[1] == "PO-20261118-01,2026-11-18,No supplier,Z-1,B0Z1,,Lamp,30,,,,USD,3.00,90.00,,2026-11-25,,,"
     assert rows[2].startswith("PO-20261118-02,2026-11-18,Acme,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",B0A2")
-    assert rows[3] == "PO-20261118-02,2026-11-18,Acme,A-1,B0A1,X0A1,Mug,240,240,24,10,USD,2.50,600.00,,2027-01-26"
-    assert rows[4] == "PO-20261118-02,2026-11-18,Acme,A-3,,X0A3,Bowl,7,,,,USD,,,unknown cost,2026-12-30"
+    assert rows[3] == "PO-20261118-02,2026-11-18,Acme,A-1,B0A1,X0A1,Mug,240,240,24,10,USD,2.50,600.00,,2027-01-26,,,"
+    assert rows[4] == "PO-20261118-02,2026-11-18,Acme,A-3,,X0A3,Bowl,7,,,,USD,,,unknown cost,2026-12-30,,,"
     assert rows[5].startswith('PO-20261118-03,2026-11-18,"Ningbo')
     assert purchase_order_csv(_lines()).decode("utf-8-sig").splitlines()[0].startswith("supplier,sku,asin,")
     today = _csv(purchase_order_csv(_lines(), AS_OF))
@@ -511,3 +513,29 @@ def test_supplier_forecast_validates():
         supplier_forecast(_fplan(), months=0)
     with pytest.raises(ValueError, match="as_of"):
         supplier_forecast(_fplan().drop(columns="as_of"))
+
+
+# --- Amazon's inbound placement fee, a cost line under the supplier's total ------------------------------
+
+def test_placement_fee_is_a_cost_line_under_the_total_and_unknown_without_a_weight():
+    """Two lines priced with minimal splits: 100 units at $0.27 (standard, 0.8 lb) = $27.00, and 40 units
+    without a shipping weight (fee unknown). The sheet shows the $27.00 under the supplier's total, outside
+    it (the total stays 100 × 2 + 40 × 1 = $240), and says one line's fee is unknown; the CSV carries the
+    per-line fee and the note."""
+    plan = pd.DataFrame({"sku": ["a", "b"], "product_name": ["A", "B"], "supplier": ["S", "S"],
+                         "status": ["order now"] * 2, "order_qty": [100.0, 40.0], "case_pack": [1.0, 1.0],
+                         "cases": [100.0, 40.0], "unit_cost": [2.0, 1.0], "moq": [np.nan, np.nan],
+                         "order_by": pd.to_datetime(["2026-11-20"] * 2), "lead_time_days": [30.0, 30.0],
+                         "placement_split": ["minimal"] * 2, "placement_fee_per_unit": [0.27, np.nan]})
+    lines = po_lines(plan)
+    assert lines["placement_fee"].tolist()[0] == pytest.approx(27.0) and np.isnan(lines["placement_fee"][1])
+    sheet = openpyxl.load_workbook(io.BytesIO(purchase_order_xlsx(lines, AS_OF, MADE_ON))).active
+    cells = {c.value: c for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    label = next(v for v in cells if v.startswith("Amazon inbound placement fee (minimal splits"))
+    fee_cell = sheet[f"{COLUMN['line_total']}{cells[label].row}"]
+    assert fee_cell.value == pytest.approx(27.0)
+    assert evaluate(sheet, f"{COLUMN['line_total']}{cells[label].row - 1}") == pytest.approx(240.0)
+    assert any(v.startswith("1 line: placement fee unknown: no shipping weight") for v in cells)
+    rows = _csv(purchase_order_csv(lines, AS_OF, MADE_ON))
+    assert [r["placement_fee"] for r in rows] == ["27.00", ""]
+    assert rows[1]["placement_note"].startswith("placement fee unknown")

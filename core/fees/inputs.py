@@ -87,6 +87,20 @@ def _volume_case(value: str, unit: str, default_divisor: str) -> str:
         END"""
 
 
+POUNDS_PER_KG = 2.20462
+GRAMS_PER_POUND = 453.592
+
+
+def _weight_case(value: str, unit: str) -> str:
+    """Shipping weight in pounds from a report's weight and unit (pounds when the unit is missing)."""
+    return f"""{value} / CASE
+        WHEN {unit} IS NULL OR lower({unit}) LIKE '%pound%' OR lower({unit}) LIKE 'lb%' THEN 1.0
+        WHEN lower({unit}) LIKE '%ounce%' OR lower({unit}) LIKE 'oz%' THEN 16.0
+        WHEN lower({unit}) LIKE '%kilo%' OR lower({unit}) LIKE 'kg%' THEN {1 / POUNDS_PER_KG}
+        WHEN lower({unit}) LIKE '%gram%' OR lower({unit}) = 'g' THEN {GRAMS_PER_POUND}
+        END"""
+
+
 def _items_sql(sources: skus.Sources) -> str:
     plan = ("SELECT sku, max(" + _volume_case("item_volume", "volume_unit_measurement", "1.0") + ") AS cuft "
             "FROM inventory_planning WHERE snapshot_date = $as_of GROUP BY sku")
@@ -95,14 +109,17 @@ def _items_sql(sources: skus.Sources) -> str:
         plan AS ({plan}),
         preview AS (SELECT sku,
                            arg_max({_volume_case(sides, "unit_of_dimension", "NULL")}, snapshot_date) AS cuft,
-                           arg_max(product_size_tier, snapshot_date) AS tier
+                           arg_max(product_size_tier, snapshot_date) AS tier,
+                           arg_max({_weight_case("item_package_weight", "unit_of_weight")}, snapshot_date) AS lb
                     FROM fee_preview WHERE snapshot_date <= $as_of GROUP BY sku),
         myi AS (SELECT sku, arg_max(per_unit_volume, snapshot_date) AS cuft FROM manage_inventory
                 WHERE snapshot_date <= $as_of GROUP BY sku),
-        charged AS (SELECT fnsku, arg_max(product_size_tier, month_of_charge) AS tier FROM storage_fees
+        charged AS (SELECT fnsku, arg_max(product_size_tier, month_of_charge) AS tier,
+                           arg_max({_weight_case("weight", "weight_units")}, month_of_charge) AS lb FROM storage_fees
                     WHERE month_of_charge <= $as_of GROUP BY fnsku)
         SELECT s.sku, coalesce(p.cuft, f.cuft, m.cuft)::DOUBLE AS cubic_feet_per_unit,
                coalesce(f.tier, c.tier) AS amazon_size_tier,
+               coalesce(f.lb, c.lb)::DOUBLE AS weight_lb,
                CASE WHEN p.cuft IS NOT NULL THEN 'inventory_planning'
                     WHEN f.cuft IS NOT NULL THEN 'fee_preview'
                     WHEN m.cuft IS NOT NULL THEN 'manage_inventory' END AS volume_source
@@ -144,15 +161,17 @@ def fee_inputs(db_path: Path, as_of: dt.date | None = None) -> FeeInputs:
 
 
 def item_volumes(db_path: Path, as_of: dt.date) -> pd.DataFrame:
-    """Cubic feet per unit and size tier per SKU in stock at ``as_of`` (the ``items`` of ``fee_inputs``,
-    without the lots): sku, cubic_feet_per_unit, size_tier, volume_source."""
+    """Cubic feet per unit, size tier and shipping weight per SKU in stock at ``as_of`` (the ``items`` of
+    ``fee_inputs``, without the lots): sku, cubic_feet_per_unit, size_tier, volume_source, weight_lb
+    (pounds: the Fee Preview's item-package-weight, else the storage-fee report's weight; NaN when
+    neither is loaded)."""
     with db.connect(Path(db_path)) as con:
         sources = skus.report_sources(con, as_of)
         if sources.stock is None:
-            return pd.DataFrame(columns=["sku", "cubic_feet_per_unit", "size_tier", "volume_source"])
+            return pd.DataFrame(columns=["sku", "cubic_feet_per_unit", "size_tier", "volume_source", "weight_lb"])
         items = con.execute(_items_sql(sources), {"as_of": as_of}).df()
     items = items.assign(size_tier=size_tier_group(items["amazon_size_tier"]))
-    return items[["sku", "cubic_feet_per_unit", "size_tier", "volume_source"]]
+    return items[["sku", "cubic_feet_per_unit", "size_tier", "volume_source", "weight_lb"]]
 
 
 def extend_demand(daily_demand: pd.DataFrame, start: dt.date, days: int,

@@ -31,6 +31,12 @@ BLOCKS = ("storage", "utilisation_surcharge", "aged_surcharge", "overage", "remo
 # Amazon's inbound placement options, by how many inbound locations the shipment is split across:
 # one (minimal), two or three (partial), four or more as Amazon chooses (amazon_optimised).
 PLACEMENT_OPTIONS = ("minimal", "partial", "amazon_optimised")
+# The split option the restock plan prices until the seller picks one (Settings): Amazon-optimised splits,
+# the option with no placement fee that Amazon's Send to Amazon offers for shipments of at least five
+# identical cartons per item (Amazon's "FBA inbound placement service fee" help page, as quoted by
+# accelerlist and Seller Assistant, whose calculator defaults to it too). Sellers who ship to one
+# location choose "minimal" on the Settings page.
+DEFAULT_PLACEMENT_SPLIT = "amazon_optimised"
 SETTINGS_PREFIX = "fee_table_"  # the settings-table name of a marketplace's seller versions: fee_table_us
 
 
