@@ -757,7 +757,7 @@ SYNC_FAILED = 9
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
-    from core.spapi import sync as spapi_sync
+    from core.spapi import engine as spapi_sync
     db_path = db.resolve_db_path(args.db)
     check_database_file(db_path)
     try:

@@ -504,7 +504,7 @@ def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
-    """Sync from Amazon (``core.spapi.sync``): one row per report requested, so an interrupted sync
+    """Sync from Amazon (``core.spapi.engine``): one row per report requested, so an interrupted sync
     resumes where it stopped and never loads a report twice. No credential is ever stored here."""
     con.execute("""
         CREATE TABLE IF NOT EXISTS sync_reports (

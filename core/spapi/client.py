@@ -48,6 +48,7 @@ class Pace:
 
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
+    calls: list = field(default_factory=list)  # (clock, operation) of every paced request, for tests
 
 
 class FakeClock(Pace):
@@ -56,7 +57,7 @@ class FakeClock(Pace):
     def __init__(self):
         self.now = 0.0
         self.slept: list[float] = []
-        super().__init__(clock=lambda: self.now, sleep=self._sleep)
+        super().__init__(clock=lambda: self.now, sleep=self._sleep, calls=[])
 
     def _sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
@@ -71,7 +72,6 @@ class RateLimiter:
     rates: dict = field(default_factory=lambda: dict(RATES))
     _tokens: dict = field(default_factory=dict)
     _stamp: dict = field(default_factory=dict)
-    calls: list = field(default_factory=list)  # (clock, operation), for tests and the request count
 
     def acquire(self, operation: str) -> None:
         rate, burst = self.rates[operation]
@@ -83,7 +83,7 @@ class RateLimiter:
             tokens = 1.0
         self._tokens[operation] = tokens - 1
         self._stamp[operation] = now
-        self.calls.append((now, operation))
+        self.pace.calls.append((now, operation))
 
     def penalise(self, operation: str) -> None:
         """After a 429 the bucket is empty: Amazon counted more than we did."""

@@ -53,8 +53,10 @@ class CredentialsStatus:
         if self.source is None:
             return ("No Amazon credentials are set up: set SP_API_REFRESH_TOKEN, LWA_APP_ID and "
                     f"LWA_CLIENT_SECRET in the environment, or write them to {self.path} (Settings).")
-        where = "the environment" if self.source == "environment" else f"the file {self.path}"
-        return f"The Amazon credentials in {where} lack the {', '.join(self.missing)}."
+        if self.source == "environment":
+            names = ", ".join(f"{m} ({ENV_NAMES[k]})" for k, m in LABELS.items() if m in self.missing)
+            return f"The Amazon credentials in the environment lack the {names}."
+        return f"The Amazon credentials in the file {self.path} lack the {', '.join(self.missing)}."
 
 
 def credentials_file() -> Path:
@@ -77,10 +79,12 @@ def _from_file(path: Path) -> dict[str, str]:
 
 def _found() -> tuple[str | None, dict[str, str]]:
     env = {k: os.environ[name] for k, name in ENV_NAMES.items() if os.environ.get(name)}
-    if env:  # the library tries the environment before its file
+    if len(env) == len(ENV_NAMES):  # the library tries the environment first, then its file
         return "environment", env
     from_file = _from_file(credentials_file())
-    return ("file", from_file) if from_file else (None, {})
+    if len(from_file) == len(ENV_NAMES) or (from_file and not env):
+        return "file", from_file
+    return ("environment", env) if env else (None, {})
 
 
 def credentials_status() -> CredentialsStatus:

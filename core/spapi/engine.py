@@ -388,8 +388,8 @@ def _open_api(db_path: Path, pace: Pace):
 
 def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | None = None,
          progress: Callable[[SyncEvent], None] | None = None, now: dt.datetime | None = None,
-         pace: Pace | None = None, poll_interval: float = POLL_INTERVAL_S,
-         max_wait: float = MAX_WAIT_S) -> list[ReportResult]:
+         pace: Pace | None = None, poll_interval: float | None = None,
+         max_wait: float | None = None) -> list[ReportResult]:
     """Sync the reports from Amazon into ``db_path``; one ``ReportResult`` per report type, in catalogue order.
 
     Parameters
@@ -410,7 +410,8 @@ def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | No
     start = (dt.datetime.combine(since, dt.time(), dt.timezone.utc) if since else None)
     api = _open_api(db_path, pace)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    run = _Run(db_path, api, pace, progress, poll_interval, max_wait)
+    run = _Run(db_path, api, pace, progress, POLL_INTERVAL_S if poll_interval is None else poll_interval,
+               MAX_WAIT_S if max_wait is None else max_wait)
     failures: dict[str, str] = {}
     try:
         for report in chosen:  # all requests first, so Amazon prepares them side by side
