@@ -300,3 +300,12 @@ def test_credentials_file_is_written_0600_and_used_by_the_library(fake, tmp_path
     assert result.status == "loaded"
     token = fake.calls("/auth/o2/token")[-1].body
     assert token["refresh_token"] == refresh and token["client_id"] == APP_ID  # read from the file
+
+
+@pytest.mark.parametrize("report", CATALOGUE, ids=lambda r: r.name)
+def test_every_synced_report_is_documented(report):
+    from pathlib import Path
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"| `{report.name}` | `{report.report_type}` |" in docs
+    assert "fba-health sync" in readme and "fba-health alerts --markdown" in readme
