@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -309,3 +310,38 @@ def test_every_synced_report_is_documented(report):
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"| `{report.name}` | `{report.report_type}` |" in docs
     assert "fba-health sync" in readme and "fba-health alerts --markdown" in readme
+
+
+@pytest.mark.parametrize("after", [6, 9, 12])
+def test_killed_sync_command_resumes_identical(fake, tmp_path, after):
+    """``fba-health sync`` in its own process, SIGKILLed once the fake has seen ``after`` requests
+    (anywhere: waiting, downloading or inside a load), then a second run finishes the job."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    fake.polls_before_done = 0  # DONE at the first poll: no real waits in the child process
+    reports = ["fba-inventory", "manage-inventory", "restock", "fee-preview"]
+    types = [PLANNING, MYI, "GET_RESTOCK_INVENTORY_RECOMMENDATIONS_REPORT", "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"]
+    path = tmp_path / "killed.duckdb"
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    child = subprocess.Popen([sys.executable, "-m", "core", "sync", "--db", str(path), "--json",
+                              "--report", *reports], env=env, cwd=root,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(fake.requests) < after and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    child.send_signal(signal.SIGKILL)
+    out, err = child.communicate()
+    for secret in (REFRESH.encode(), SECRET.encode()):
+        assert secret not in out + err
+    snapshot_day = dt.datetime.fromisoformat(fake.reports["50001"]["dataEndTime"].replace("Z", "+00:00")).date()
+    results = sync(path, reports=reports, pace=FakeClock())  # today, as the killed command's run
+    assert all(r.status in ("loaded", "unchanged") for r in results), results
+    hand = tmp_path / "hand.duckdb"
+    by_hand(hand, types, snapshot_date=snapshot_day)
+    assert contents(path) == contents(hand)
+    imports = ingest.list_imports(path)
+    assert sorted(imports["report_type"]) == sorted(types)  # each loaded once
+    assert len(fake.created()) == 4  # nothing requested twice
