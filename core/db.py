@@ -503,31 +503,6 @@ def _migration_3(con: duckdb.DuckDBPyConnection) -> None:
         )""")
 
 
-def _migration_4(con: duckdb.DuckDBPyConnection) -> None:
-    """Sync from Amazon (``core.spapi.engine``): one row per report requested, so an interrupted sync
-    resumes where it stopped and never loads a report twice. No credential is ever stored here."""
-    con.execute("""
-        CREATE TABLE IF NOT EXISTS sync_reports (
-            request_key VARCHAR PRIMARY KEY,
-            report_type VARCHAR NOT NULL,
-            data_start TIMESTAMP,
-            data_end TIMESTAMP,
-            snapshot_date DATE,
-            report_id VARCHAR,
-            status VARCHAR NOT NULL,
-            document_path VARCHAR,
-            header VARCHAR[],
-            row_count BIGINT,
-            import_id INTEGER,
-            rows_loaded BIGINT,
-            date_min DATE,
-            date_max DATE,
-            message VARCHAR,
-            requested_at TIMESTAMP NOT NULL,
-            updated_at TIMESTAMP NOT NULL
-        )""")
-
-
 # Versioned, ordered; never edit one that has shipped, add the next. Column additions to a report
 # schema need no migration: ``_sync_report_tables`` adds new canonical columns on open. A change an
 # older program would misread (a report column renamed, removed or retyped, a table's meaning
@@ -537,7 +512,6 @@ MIGRATIONS: list[tuple[int, Callable[[duckdb.DuckDBPyConnection], None]]] = [
     (1, _migration_1),
     (2, _migration_2),
     (3, _migration_3),
-    (4, _migration_4),
 ]
 SCHEMA_VERSION = max(version for version, _ in MIGRATIONS)
 REPORT_LAYOUT = 1  # the report tables' layout (``physical_columns``); raise on an incompatible change

@@ -250,7 +250,7 @@ def test_the_schema_version_is_written_and_an_older_file_is_brought_up_to_it(tmp
     db.ensure_schema(path)
     with duckdb.connect(str(path), read_only=True) as con:
         assert db.file_schema(con) == db.FileSchema(db.SCHEMA_VERSION, db.REPORT_LAYOUT, db.app_version())
-    assert db.SCHEMA_VERSION == 4
+    assert db.SCHEMA_VERSION == 3
     before = sha(path)
     db._ready.discard(path)
     db.ensure_schema(path)  # up to date: opened without a change

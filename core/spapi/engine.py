@@ -1,6 +1,6 @@
 """Sync from Amazon: request, wait for, download and load the reports the app reads.
 
-Each request is a row of ``sync_reports`` in the database (migration 4) before anything else
+Each request is a row of ``sync_reports`` in the database (made by the first sync) before anything else
 happens to it, and moves through ``requested`` -> ``downloaded`` -> ``loaded`` | ``unchanged`` |
 ``empty`` | ``held`` | ``failed`` (| ``accepted``). A sync that is killed resumes on the next run:
 requested reports are polled again, downloaded files are loaded, and nothing is requested twice
@@ -135,6 +135,42 @@ def _naive(value: dt.datetime | None) -> dt.datetime | None:
 
 
 # --- state ------------------------------------------------------------------------------------------
+
+# The sync's own table, made by the first sync (not a migration: a database that never syncs stays as it
+# is, and an older fba-health reads a synced one unchanged, ignoring the table). No credential is ever
+# stored here. A change to its layout adds columns with ALTER TABLE ... ADD COLUMN IF NOT EXISTS.
+STATE_TABLE = """CREATE TABLE IF NOT EXISTS sync_reports (
+            request_key VARCHAR PRIMARY KEY,
+            report_type VARCHAR NOT NULL,
+            data_start TIMESTAMP,
+            data_end TIMESTAMP,
+            snapshot_date DATE,
+            report_id VARCHAR,
+            status VARCHAR NOT NULL,
+            document_path VARCHAR,
+            header VARCHAR[],
+            row_count BIGINT,
+            import_id INTEGER,
+            rows_loaded BIGINT,
+            date_min DATE,
+            date_max DATE,
+            message VARCHAR,
+            requested_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )"""
+
+
+def _ensure_state(db_path: Path) -> None:
+    with db.writing(db_path) as con:
+        con.execute(STATE_TABLE)
+
+
+def _has_state(db_path: Path) -> bool:
+    if not Path(db_path).exists():
+        return False
+    with db.connect(db_path) as con:
+        return bool(con.execute("SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_schema = 'main' AND table_name = 'sync_reports'").fetchone()[0])
 
 _COLUMNS = ("request_key", "report_type", "data_start", "data_end", "snapshot_date", "report_id", "status",
             "document_path", "header", "row_count", "import_id", "rows_loaded", "date_min", "date_max",
@@ -381,7 +417,7 @@ def _summarise(report: SyncReport, rows: list[dict], requests: int) -> ReportRes
 
 def _open_api(db_path: Path, pace: Pace):
     credentials = load_credentials()  # MissingCredentials: the seller's message, before any file is made
-    db.ensure_schema(db_path)
+    _ensure_state(db_path)
     account = load_account(db_path)
     return ReportsApi(credentials, account.marketplace, limiter=RateLimiter(pace))
 
@@ -460,7 +496,7 @@ def last_sync(db_path: Path) -> LastSync | None:
 
 def held_reports(db_path: Path) -> list[HeldReport]:
     """The downloaded reports a guardrail held back, oldest first."""
-    if not Path(db_path).exists():
+    if not _has_state(db_path):
         return []
     return [HeldReport(r["request_key"], r["report_type"], BY_TYPE[r["report_type"]].title, Path(r["document_path"]),
                        r["message"] or "", r["data_start"] and r["data_start"].isoformat(),
@@ -475,6 +511,8 @@ def accept_held(db_path: Path, report_type: str | None = None, *, request_key: s
     Needs no credentials and makes no request: the files are already on disk.
     """
     results = []
+    if not _has_state(db_path):
+        return results
     run = _Run(db_path, None, Pace(), progress, 0, 0)
     for report in CATALOGUE:
         if report_type and catalogue.find(report_type) != report:
