@@ -275,7 +275,8 @@ def test_cli_sync_json_fields_and_exit_codes(fake, tmp_path, capsys, monkeypatch
     lines = [json.loads(line) for line in out.splitlines()]
     assert [d["report_type"] for d in lines] == [MYI, "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"]
     for d in lines:
-        assert {"report_type", "status", "rows_loaded", "date_min", "date_max", "requests", "errors"} <= set(d)
+        assert set(d) == {"report_type", "status", "rows_loaded", "date_min", "date_max", "requests", "errors",
+                          "label"}
         assert d["status"] == "loaded" and d["rows_loaded"] == 150 and d["requests"] == 1 + 3 + 1
     for secret in (REFRESH, SECRET):
         assert secret not in out + err

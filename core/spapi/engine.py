@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -73,8 +73,7 @@ class ReportResult:
     date_min: str | None = None
     date_max: str | None = None
     requests: int = 0
-    errors: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    errors: tuple[str, ...] = ()  # why a report failed, or why it is held (in the seller's words)
 
     @property
     def title(self) -> str:
@@ -88,7 +87,7 @@ class ReportResult:
             "loaded": f"{self.rows_loaded:,} rows loaded{span}",
             "unchanged": "nothing new",
             "empty": "Amazon had no data for it",
-            "held": "held back, not loaded: " + "; ".join(self.warnings or self.errors),
+            "held": "held back, not loaded: " + "; ".join(self.errors),
             "failed": "failed: " + "; ".join(self.errors),
         }[self.status]
         return f"{self.title}: {said}"
@@ -96,7 +95,7 @@ class ReportResult:
     def to_json(self) -> dict:
         return {"report_type": self.report_type, "status": self.status, "rows_loaded": self.rows_loaded,
                 "date_min": self.date_min, "date_max": self.date_max, "requests": self.requests,
-                "errors": list(self.errors), "warnings": list(self.warnings), "label": self.label}
+                "errors": list(self.errors), "label": self.label}
 
 
 @dataclass(frozen=True)
@@ -391,8 +390,7 @@ class _Run:
                         date_min=result.date_min, date_max=result.date_max,
                         message="; ".join(result.warnings) or None)
                 return {**row, "status": status, "rows_loaded": result.rows_loaded if status == "loaded" else 0,
-                        "date_min": result.date_min, "date_max": result.date_max,
-                        "warnings": result.warnings if status == "loaded" else ()}
+                        "date_min": result.date_min, "date_max": result.date_max}
             message = "; ".join(result.errors) or "the report could not be loaded"
             _update(self.db_path, key, status="failed", message=message)
             return {**row, "status": "failed", "message": message}
@@ -409,10 +407,9 @@ def _summarise(report: SyncReport, rows: list[dict], requests: int) -> ReportRes
     maxs = [str(r["date_max"]) for r in loaded if r.get("date_max")]
     errors = tuple(r.get("message") or "" for r in rows if r["status"] in ("failed", "pending"))
     errors = tuple(e or "Amazon is still preparing it: the next sync picks it up" for e in errors)
-    warnings = tuple(r["message"] for r in rows if r["status"] == "held" and r.get("message"))
-    warnings += tuple(w for r in loaded for w in r.get("warnings", ()))
+    errors += tuple(r["message"] for r in rows if r["status"] == "held" and r.get("message"))
     return ReportResult(report.report_type, status, sum(r.get("rows_loaded") or 0 for r in loaded),
-                        min(mins) if mins else None, max(maxs) if maxs else None, requests, errors, warnings)
+                        min(mins) if mins else None, max(maxs) if maxs else None, requests, errors)
 
 
 def _open_api(db_path: Path, pace: Pace):
@@ -470,8 +467,7 @@ def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | No
             result = _summarise(report, done, run.requests.get(report.report_type, 0))
             if report.report_type in failures:
                 result = ReportResult(report.report_type, "failed", result.rows_loaded, result.date_min,
-                                      result.date_max, result.requests, result.errors + (failures[report.report_type],),
-                                      result.warnings)
+                                      result.date_max, result.requests, result.errors + (failures[report.report_type],))
             results.append(result)
             run.say(report, "done", result.status, result.label)
     finally:
@@ -489,8 +485,7 @@ def last_sync(db_path: Path) -> LastSync | None:
     saved = settings.load_raw(db_path, LAST_SYNC)
     if not saved:
         return None
-    results = tuple(ReportResult(**{**r, "errors": tuple(r["errors"]), "warnings": tuple(r.get("warnings", ()))})
-                    for r in saved["results"])
+    results = tuple(ReportResult(**{**r, "errors": tuple(r["errors"])}) for r in saved["results"])
     return LastSync(saved["started_at"], saved["finished_at"], results)
 
 
