@@ -19,6 +19,7 @@ Subcommands, flags and JSON field names are a contract relied on by scripts: add
                       [--email TO ...]
     fba-health where [--db PATH] [--json]
     fba-health compact [--db PATH] [--keep-imports N] [--json]
+    fba-health sync [--db PATH] [--since YYYY-MM-DD] [--report NAME ...] [--json] [--accept-held]
 
 The database is ``--db``, else ``FBA_HEALTH_DB``, else the default of ``core.db.locate_db`` (the
 checkout's data/inventory.duckdb, or the per-user data folder): never relative to the current directory.
@@ -37,6 +38,9 @@ for a command that changes it (the read commands work on a read-only file or mou
 file that needs an upgrade, or the disk is full. ``where --json`` names the reason for scripts
 (``error``: locked, not_a_database, permission_denied, newer_version, read_only, needs_upgrade, disk_full).
 ``load`` goes on to the next file after a full disk: that file's result is ``failed``, with the reason.
+``sync``: 8 no Amazon credentials are set up, or Amazon refused them (the message says which, never
+their values); 9 a report failed (the others are loaded; each result says why). A report held back
+by a guardrail is not a failure (exit 0, a warning on stderr): ``sync --accept-held`` loads it.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ import pandas as pd
 
 from core import db, export, housekeeping, ingest, sample, settings, skus
 from core.schemas import BY_TYPE
+from core.spapi import catalogue as spapi_catalogue
 
 NOTHING_LOADED = 5
 REPORT_MISSING = 6
@@ -733,7 +738,60 @@ def build_parser() -> argparse.ArgumentParser:
                        help='{"db": path, "source": rule, "exists": bool, "read_only": bool, "error": null or '
                             '{"kind": reason, "message": text}}')
     where.set_defaults(run=_cmd_where)
+
+    fetch = sub.add_parser("sync", help="fetch the reports from Amazon (Selling Partner API) and load them")
+    fetch.add_argument("--db", help=db_help)
+    fetch.add_argument("--since", type=dt.date.fromisoformat, default=None, metavar="YYYY-MM-DD",
+                       help="first day to fetch (default: the last synced day minus 2, or as far back as allowed)")
+    fetch.add_argument("--report", nargs="+", action="extend", default=None, metavar="NAME",
+                       help="only these reports: " + ", ".join(r.name for r in spapi_catalogue.CATALOGUE))
+    fetch.add_argument("--json", action="store_true", help="one JSON object per report type")
+    fetch.add_argument("--accept-held", action="store_true",
+                       help="load the reports a guardrail held back (no request to Amazon)")
+    fetch.set_defaults(run=_cmd_sync)
     return parser
+
+
+NO_CREDENTIALS = 8
+SYNC_FAILED = 9
+
+
+def _cmd_sync(args: argparse.Namespace) -> int:
+    from core.spapi import engine as spapi_sync
+    db_path = db.resolve_db_path(args.db)
+    check_database_file(db_path)
+    try:
+        names = [spapi_catalogue.find(n).name for n in args.report or ()]
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 2
+
+    def show(event) -> None:
+        if not args.json and event.stage != "done":
+            print(f"  {event.title}: {event.message}", file=sys.stderr, flush=True)
+
+    try:
+        if args.accept_held:
+            results = spapi_sync.accept_held(db_path, names[0] if len(names) == 1 else None)
+        else:
+            results = spapi_sync.sync(db_path, since=args.since, reports=names or None, progress=show)
+    except spapi_sync.MissingCredentials as missing:
+        print(missing, file=sys.stderr)
+        return NO_CREDENTIALS
+    for result in results:
+        if args.json:
+            print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(result.label)
+    held = [r for r in results if r.status == "held"]
+    if held:
+        print(f"{len(held)} report(s) held back and not loaded: check them, then `fba-health sync --accept-held`.",
+              file=sys.stderr)
+    failed = [r for r in results if r.status == "failed"]
+    if failed and any("credentials" in e for r in failed for e in r.errors) and \
+            all(r.status == "failed" for r in results):
+        return NO_CREDENTIALS
+    return SYNC_FAILED if failed else 0
 
 
 def _cmd_where(args: argparse.Namespace) -> int:
