@@ -39,7 +39,8 @@ file that needs an upgrade, or the disk is full. ``where --json`` names the reas
 (``error``: locked, not_a_database, permission_denied, newer_version, read_only, needs_upgrade, disk_full).
 ``load`` goes on to the next file after a full disk: that file's result is ``failed``, with the reason.
 ``sync``: 8 no Amazon credentials are set up, or Amazon refused them (the message says which, never
-their values); 9 a report failed (the others are loaded; each result says why). A report held back
+their values); 9 a report failed (the others are loaded; each result says why); 10 Amazon could not be
+reached (network down, after the retries): the sync stops at once, and the next one resumes it. A report held back
 by a guardrail is not a failure (exit 0, a warning on stderr): ``sync --accept-held`` loads it.
 """
 
@@ -754,6 +755,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 NO_CREDENTIALS = 8
 SYNC_FAILED = 9
+AMAZON_UNREACHABLE = 10
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -778,6 +780,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     except spapi_sync.MissingCredentials as missing:
         print(missing, file=sys.stderr)
         return NO_CREDENTIALS
+    except spapi_sync.AmazonUnreachable as unreachable:
+        print(unreachable, file=sys.stderr)
+        return AMAZON_UNREACHABLE
     for result in results:
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)

@@ -346,3 +346,51 @@ def test_killed_sync_command_resumes_identical(fake, tmp_path, after):
     imports = ingest.list_imports(path)
     assert sorted(imports["report_type"]) == sorted(types)  # each loaded once
     assert len(fake.created()) == 4  # nothing requested twice
+
+
+def closed_port_url() -> str:
+    """An address on this machine where nothing listens (bound, then released)."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def test_amazon_unreachable_stops_the_sync_at_once_with_one_message(fake, tmp_path, monkeypatch, capsys):
+    """Network down: each request is tried MAX_ATTEMPTS = 6 times, sleeping 2, 4, 8, 16, 32 s between
+    (doubling from BACKOFF_START_S = 2 s), then the whole sync stops: the first report's failure is
+    not repeated for the eight others (9 × 62 s of waits), and the CLI says so in words, exit 10."""
+    from core.spapi import AmazonUnreachable
+    url = closed_port_url()
+    monkeypatch.setenv("FBA_HEALTH_SPAPI_ENDPOINT", url)
+    monkeypatch.setenv("FBA_HEALTH_LWA_ENDPOINT", url)
+    clock = FakeClock()
+    with pytest.raises(AmazonUnreachable, match=r"could not be reached at 127\.0\.0\.1:\d+ after 6 tries"):
+        sync(tmp_path / "x.duckdb", now=NOW, pace=clock)
+    assert clock.slept == [2.0, 4.0, 8.0, 16.0, 32.0]
+    # The CLI runs on the real clock: shrink the backoff so the same six tries take 0.3 s, not 62 s.
+    monkeypatch.setattr("core.spapi.client.BACKOFF_START_S", 0.01)
+    assert main(["sync", "--db", str(tmp_path / "x.duckdb"), "--json"]) == 10
+    out = capsys.readouterr()
+    assert out.out == "" and "check the internet connection" in out.err and "Traceback" not in out.err
+
+
+def test_a_connection_lost_mid_sync_keeps_what_was_loaded(fake, tmp_path):
+    """The fake goes away while the second report is being fetched: the first one's rows stay loaded,
+    its state row says so, and the sync ends with the network message (no traceback, no half load)."""
+    from core.spapi import AmazonUnreachable
+    path = tmp_path / "x.duckdb"
+
+    def drop(event):
+        if event.report_type == "GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA" and event.stage == "downloading":
+            fake.stop()
+
+    with pytest.raises(AmazonUnreachable):
+        sync(path, now=NOW, pace=FakeClock(), reports=["manage-inventory", "fee-preview"], progress=drop)
+    hand = tmp_path / "hand.duckdb"
+    by_hand(hand, [MYI])
+    assert contents(path)["manage_inventory"] == contents(hand)["manage_inventory"]
+    with db.connect(path) as con:
+        states = dict(con.execute("SELECT report_type, status FROM sync_reports").fetchall())
+    assert states[MYI] == "loaded" and states["GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"] != "loaded"

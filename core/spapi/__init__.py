@@ -7,12 +7,12 @@ through ``core.ingest.load_report``). See ``core.spapi.engine`` for the public A
 """
 
 from core.spapi.catalogue import CATALOGUE, SyncReport
-from core.spapi.client import FakeClock, Pace, SpapiError
+from core.spapi.client import AmazonUnreachable, FakeClock, Pace, SpapiError
 from core.spapi.credentials import (AccountSettings, CredentialsStatus, MissingCredentials, credentials_status,
                                     load_account, save_account, write_credentials_file)
 from core.spapi.engine import (HeldReport, LastSync, ReportResult, SyncEvent, accept_held, held_reports, last_sync,
                              sync)
 
-__all__ = ["CATALOGUE", "SyncReport", "FakeClock", "Pace", "SpapiError", "AccountSettings", "CredentialsStatus",
+__all__ = ["CATALOGUE", "SyncReport", "AmazonUnreachable", "FakeClock", "Pace", "SpapiError", "AccountSettings", "CredentialsStatus",
            "MissingCredentials", "credentials_status", "load_account", "save_account", "write_credentials_file",
            "HeldReport", "LastSync", "ReportResult", "SyncEvent", "accept_held", "held_reports", "last_sync", "sync"]

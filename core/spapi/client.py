@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
+import httpx
+
 RATES = {  # operation: (requests per second, burst)
     "createReport": (1 / 60, 15),
     "getReport": (2.0, 15),
@@ -40,6 +42,10 @@ class SpapiError(Exception):
 
 class CredentialsRefused(SpapiError):
     """Login with Amazon refused the credentials: no request can succeed."""
+
+
+class AmazonUnreachable(SpapiError):
+    """No connection to Amazon after every retry: no other request would get through either."""
 
 
 @dataclass
@@ -124,6 +130,10 @@ class ReportsApi:
     def close(self) -> None:
         self._client.close()
 
+    def _where(self) -> str:
+        """The host the requests go to (never a token: the address carries none)."""
+        return urlsplit(self._client.endpoint).netloc or self._client.endpoint
+
     def _call(self, operation: str, function, *args, **kwargs):
         from sp_api.auth.exceptions import AuthorizationError
         from sp_api.base.exceptions import SellingApiException
@@ -153,13 +163,15 @@ class ReportsApi:
                     raise SpapiError("Amazon refused access to the reports (403): the app needs the "
                                      f"Inventory and Order Tracking role. Amazon said: {message}") from None
                 raise SpapiError(f"Amazon answered {code} to {operation}: {message}") from None
-            except OSError as error:  # network down, refused connection
+            except (OSError, httpx.TransportError):  # network down, refused connection, DNS, timeout
+                # httpx's errors are not OSErrors: without them a refused connection was a traceback.
                 if attempt < MAX_ATTEMPTS:
                     self.limiter.pace.sleep(delay)
                     delay *= 2
                     continue
-                raise SpapiError(f"Amazon could not be reached (a network error): "
-                                 "check the internet connection and run the sync again.") from None
+                raise AmazonUnreachable(f"Amazon could not be reached at {self._where()} after {MAX_ATTEMPTS} tries "
+                                        "(a network error): check the internet connection and run the sync "
+                                        "again: it resumes where this one stopped.") from None
         raise AssertionError("unreachable")
 
     def create_report(self, report_type: str, start=None, end=None) -> str:

@@ -38,7 +38,7 @@ from core import db, ingest, settings
 from core.schemas import BY_TYPE, normalise_header
 from core.spapi import catalogue
 from core.spapi.catalogue import CATALOGUE, OVERLAP_DAYS, SyncReport
-from core.spapi.client import CredentialsRefused, Pace, RateLimiter, ReportsApi, SpapiError, download
+from core.spapi.client import AmazonUnreachable, CredentialsRefused, Pace, RateLimiter, ReportsApi, SpapiError, download
 from core.spapi.credentials import MissingCredentials, load_account, load_credentials
 
 SHRINK_RATIO = 0.5  # a snapshot with fewer SKUs than this share of the last one is held
@@ -49,7 +49,7 @@ STATUSES = ("loaded", "unchanged", "empty", "held", "failed")
 _PRECEDENCE = {"failed": 4, "held": 3, "loaded": 2, "unchanged": 1, "empty": 0}
 
 __all__ = ["sync", "last_sync", "held_reports", "accept_held", "ReportResult", "SyncEvent", "HeldReport",
-           "LastSync", "MissingCredentials", "SpapiError", "data_folder"]
+           "LastSync", "MissingCredentials", "SpapiError", "AmazonUnreachable", "data_folder"]
 
 
 @dataclass(frozen=True)
@@ -452,6 +452,8 @@ def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | No
                 run.request(report, now, start)
             except CredentialsRefused as refused:
                 raise MissingCredentials(str(refused)) from None
+            except AmazonUnreachable:
+                raise  # every other report would wait through the same retries: stop at once
             except SpapiError as error:
                 failures[report.report_type] = str(error)
         results = []
@@ -462,6 +464,8 @@ def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | No
             for row in open_rows:
                 try:
                     done.append(run.advance(report, row))
+                except AmazonUnreachable:
+                    raise  # the requests stay in sync_reports: the next sync polls them again
                 except SpapiError as error:
                     done.append({**row, "status": "failed", "message": str(error)})
             result = _summarise(report, done, run.requests.get(report.report_type, 0))
