@@ -40,7 +40,8 @@ file that needs an upgrade, or the disk is full. ``where --json`` names the reas
 ``load`` goes on to the next file after a full disk: that file's result is ``failed``, with the reason.
 ``sync``: 8 no Amazon credentials are set up, or Amazon refused them (the message says which, never
 their values); 9 a report failed (the others are loaded; each result says why); 10 Amazon could not be
-reached (network down, after the retries): the sync stops at once, and the next one resumes it. A report held back
+reached (network down, after the retries): the sync stops at once, and the next one resumes it; 11 another
+sync of the same database is running (the app's button or the cron job). A report held back
 by a guardrail is not a failure (exit 0, a warning on stderr): ``sync --accept-held`` loads it.
 """
 
@@ -756,6 +757,7 @@ def build_parser() -> argparse.ArgumentParser:
 NO_CREDENTIALS = 8
 SYNC_FAILED = 9
 AMAZON_UNREACHABLE = 10
+SYNC_RUNNING = 11
 
 
 def _cmd_sync(args: argparse.Namespace) -> int:
@@ -783,6 +785,9 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     except spapi_sync.AmazonUnreachable as unreachable:
         print(unreachable, file=sys.stderr)
         return AMAZON_UNREACHABLE
+    except spapi_sync.SyncAlreadyRunning as running:
+        print(running, file=sys.stderr)
+        return SYNC_RUNNING
     for result in results:
         if args.json:
             print(json.dumps(result.to_json(), ensure_ascii=False), flush=True)

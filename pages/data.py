@@ -1,9 +1,9 @@
-"""Upload reports: load files, see what is loaded, remove an import."""
+"""Upload reports: load files, sync them from Amazon, see what is loaded, remove an import."""
 
 import streamlit as st
 
 from core.charts import coverage_timeline
-from pages import _common as common, _frame, _upload as upload_view
+from pages import _common as common, _frame, _sync as sync_view, _upload as upload_view
 
 _frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
@@ -28,6 +28,8 @@ if st.button("Load files", key="load_button", type="primary",
              disabled=not files or bool(undated) or common.read_only(),
              help="Give every report without a date of its own its date first." if undated else None):
     upload_view.load_uploaded_files(files, snapshot_dates=dates, date_order=date_order)
+
+sync_view.sync_section()
 
 st.subheader("What is loaded")
 loaded = common.summary()

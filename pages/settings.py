@@ -1,9 +1,10 @@
 """Settings: the health score's targets and weights, the slow-mover thresholds, the events'
-default uplifts and the fee table, saved in the database for every page and the ``fba-health`` command."""
+default uplifts and the fee table, saved in the database for every page and the ``fba-health`` command;
+and the Amazon account for Sync from Amazon (its marketplace in the database, its credentials in a 0600 file)."""
 
 import streamlit as st
 
-from pages import _common as common, _frame, _settings_form as settings_view
+from pages import _common as common, _frame, _settings_form as settings_view, _sync as sync_view
 
 _frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
@@ -45,3 +46,5 @@ settings_view.placement_split_input()
 
 st.subheader("Fee table")
 settings_view.fee_table_editor()
+
+sync_view.account_section()

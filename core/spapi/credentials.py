@@ -22,6 +22,13 @@ ENV_NAMES = {"refresh_token": "SP_API_REFRESH_TOKEN", "lwa_app_id": "LWA_APP_ID"
 LABELS = {"refresh_token": "refresh token", "lwa_app_id": "LWA client id",
           "lwa_client_secret": "LWA client secret"}
 REGIONS = ("NA", "EU", "FE")
+REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+MARKETPLACE_NAMES = {  # the library's marketplace codes (UK and GB are the same store)
+    "US": "United States", "CA": "Canada", "MX": "Mexico", "BR": "Brazil", "GB": "United Kingdom",
+    "UK": "United Kingdom", "DE": "Germany", "FR": "France", "IT": "Italy", "ES": "Spain", "NL": "Netherlands",
+    "BE": "Belgium", "PL": "Poland", "SE": "Sweden", "IE": "Ireland", "TR": "Türkiye", "AE": "United Arab Emirates",
+    "SA": "Saudi Arabia", "EG": "Egypt", "IN": "India", "ZA": "South Africa", "JP": "Japan", "AU": "Australia",
+    "SG": "Singapore"}
 SETTINGS_NAME = "spapi"
 
 
@@ -141,6 +148,11 @@ class AccountSettings:
         from sp_api.base import Marketplaces
         if self.marketplace not in Marketplaces.__members__:
             raise ValueError(f"marketplace must be one of {', '.join(Marketplaces.__members__)}")
+
+    @property
+    def label(self) -> str:
+        """"Germany (amazon.de, Europe region)" style: what the seller picks."""
+        return f"{MARKETPLACE_NAMES.get(self.marketplace, self.marketplace)} ({REGION_NAMES[self.region]} region)"
 
     @property
     def region(self) -> str:

@@ -29,7 +29,11 @@ request's state, or the final status at ``done``) and a ``message`` in the selle
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Callable
@@ -38,7 +42,8 @@ from core import db, ingest, settings
 from core.schemas import BY_TYPE, normalise_header
 from core.spapi import catalogue
 from core.spapi.catalogue import CATALOGUE, OVERLAP_DAYS, SyncReport
-from core.spapi.client import AmazonUnreachable, CredentialsRefused, Pace, RateLimiter, ReportsApi, SpapiError, download
+from core.spapi.client import (RATES, AmazonUnreachable, CredentialsRefused, Pace, RateLimiter, ReportsApi, SpapiError,
+                               download)
 from core.spapi.credentials import MissingCredentials, load_account, load_credentials
 
 SHRINK_RATIO = 0.5  # a snapshot with fewer SKUs than this share of the last one is held
@@ -49,7 +54,12 @@ STATUSES = ("loaded", "unchanged", "empty", "held", "failed")
 _PRECEDENCE = {"failed": 4, "held": 3, "loaded": 2, "unchanged": 1, "empty": 0}
 
 __all__ = ["sync", "last_sync", "held_reports", "accept_held", "ReportResult", "SyncEvent", "HeldReport",
-           "LastSync", "MissingCredentials", "SpapiError", "AmazonUnreachable", "data_folder"]
+           "LastSync", "MissingCredentials", "SpapiError", "AmazonUnreachable", "SyncAlreadyRunning", "data_folder",
+           "planned_requests", "expected_minutes"]
+
+
+class SyncAlreadyRunning(SpapiError):
+    """Another sync of the same database is running (the app's button, or the nightly cron job)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,30 @@ class LastSync:
 def data_folder(db_path: Path) -> Path:
     """Where downloaded reports are kept: ``amazon_sync`` beside the database."""
     return Path(db_path).resolve().parent / "amazon_sync"
+
+
+@contextmanager
+def _sync_lock(db_path: Path) -> Iterator[None]:
+    """One sync per database at a time, across processes (the app and a cron job): an ``flock`` on
+    ``amazon_sync/sync.lock``, released by the kernel if the process dies, so a kill never leaves it stuck.
+    Two syncs at once would each request the same windows and load the same documents."""
+    folder = data_folder(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "sync.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SyncAlreadyRunning("Another sync of this database is running (the app's Sync now button or "
+                                     "the scheduled job): it goes on by itself; run this one after it ends.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def utc_now() -> dt.datetime:
+    """The sync's "now" when none is given: the windows end here (one place, so a test can fix the day)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
 def _utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -412,8 +446,7 @@ def _summarise(report: SyncReport, rows: list[dict], requests: int) -> ReportRes
                         min(mins) if mins else None, max(maxs) if maxs else None, requests, errors)
 
 
-def _open_api(db_path: Path, pace: Pace):
-    credentials = load_credentials()  # MissingCredentials: the seller's message, before any file is made
+def _open_api(db_path: Path, credentials: dict[str, str], pace: Pace):
     _ensure_state(db_path)
     account = load_account(db_path)
     return ReportsApi(credentials, account.marketplace, limiter=RateLimiter(pace))
@@ -433,15 +466,23 @@ def sync(db_path: Path, *, since: dt.date | None = None, reports: list[str] | No
     progress : called with a ``SyncEvent`` per step.
     now : the sync's "now" (UTC), for tests; pace : the clock and sleep of the waits (``FakeClock``).
 
-    Raises ``MissingCredentials`` (no credentials) before any request; a request that fails for good
-    makes its report ``failed`` with the reason, and the sync goes on with the next one.
+    Raises ``MissingCredentials`` (no credentials) before any request, ``SyncAlreadyRunning`` when
+    another sync of this database holds its lock, and ``AmazonUnreachable`` when the network is down
+    (what was loaded stays); a request that fails for good makes its report ``failed`` with the reason,
+    and the sync goes on with the next one.
     """
     pace = pace or Pace()
-    now = _utc(now) or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = _utc(now) or utc_now()
     chosen = [catalogue.find(r) for r in reports] if reports else list(CATALOGUE)
     chosen = [r for r in CATALOGUE if r in chosen]
     start = (dt.datetime.combine(since, dt.time(), dt.timezone.utc) if since else None)
-    api = _open_api(db_path, pace)
+    credentials = load_credentials()  # MissingCredentials: the seller's message, before any file is made
+    with _sync_lock(db_path):
+        return _sync(db_path, credentials, chosen, start, now, pace, progress, poll_interval, max_wait)
+
+
+def _sync(db_path, credentials, chosen, start, now, pace, progress, poll_interval, max_wait) -> list[ReportResult]:
+    api = _open_api(db_path, credentials, pace)
     started = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     run = _Run(db_path, api, pace, progress, POLL_INTERVAL_S if poll_interval is None else poll_interval,
                MAX_WAIT_S if max_wait is None else max_wait)
@@ -512,6 +553,12 @@ def accept_held(db_path: Path, report_type: str | None = None, *, request_key: s
     results = []
     if not _has_state(db_path):
         return results
+    with _sync_lock(db_path):
+        return _accept_held(db_path, report_type, request_key, progress)
+
+
+def _accept_held(db_path, report_type, request_key, progress) -> list[ReportResult]:
+    results = []
     run = _Run(db_path, None, Pace(), progress, 0, 0)
     for report in CATALOGUE:
         if report_type and catalogue.find(report_type) != report:
@@ -522,3 +569,33 @@ def accept_held(db_path: Path, report_type: str | None = None, *, request_key: s
             done = [run.advance(report, row, accept=True) for row in rows]
             results.append(_summarise(report, done, 0))
     return results
+
+
+# --- how long a sync takes ---------------------------------------------------------------------------
+
+def planned_requests(db_path: Path, *, reports: list[str] | None = None, now: dt.datetime | None = None) -> int:
+    """How many reports the next sync asks Amazon for (``createReport`` calls): one per window of each
+    report from where the last sync stopped (``catalogue.windows``), minus those already requested."""
+    now = _utc(now) or utc_now()
+    chosen = [catalogue.find(r) for r in reports] if reports else list(CATALOGUE)
+    known = {r["request_key"] for r in _rows(db_path)} if _has_state(db_path) else set()
+    total = 0
+    for report in chosen:
+        since = _since(db_path, report) if _has_state(db_path) else None
+        total += sum(_request_key(report, w, now) not in known for w in catalogue.windows(report, now, since))
+    return total
+
+
+def expected_minutes(requests: int) -> int:
+    """Minutes of Amazon's pacing a sync of ``requests`` reports waits through (rounded up).
+
+    Amazon's usage plan for createReport and for getReportDocument is a token bucket: a burst of 15, then
+    one a minute (``client.RATES``). Each report needs one of each, so past the burst a sync waits about a
+    minute per report twice: ``2 × max(0, requests − 15)`` minutes, plus Amazon's own time to prepare the
+    reports, which this does not count.
+
+    >>> expected_minutes(9), expected_minutes(57)
+    (0, 84)
+    """
+    rate, burst = RATES["createReport"]
+    return math.ceil(2 * max(0, requests - burst) / rate / 60)
