@@ -99,19 +99,21 @@ def sync_section() -> None:
     else:
         account = load_account(path) if path.exists() else AccountSettings()
         st.caption(f"Marketplace: {account.label}. {status.describe()}")
-        if job is not None and job.running:
+        running = job is not None and job.running
+        # Always drawn (disabled while a sync runs): a widget left out of a run forgets its value.
+        chosen = st.multiselect("Reports to sync", options=[r.name for r in CATALOGUE], key="sync_reports",
+                                format_func=lambda name: BY_NAME[name].title, placeholder="All nine reports",
+                                disabled=running, help="Leave empty to sync every report the app reads.") or None
+        if running:
             _progress()
         else:
-            _sync_button(path)
+            _sync_button(path, chosen)
     _last_sync(path, job)
     _held(path)
     _schedule()
 
 
-def _sync_button(path) -> None:
-    chosen = st.multiselect("Reports to sync", options=[r.name for r in CATALOGUE], key="sync_reports",
-                            format_func=lambda name: BY_NAME[name].title, placeholder="All nine reports",
-                            help="Leave empty to sync every report the app reads.") or None
+def _sync_button(path, chosen: list[str] | None) -> None:
     planned = spapi_engine.planned_requests(path, reports=chosen) if path.exists() else 0
     minutes = spapi_engine.expected_minutes(planned)
     if planned:

@@ -10,7 +10,8 @@ Shapes follow the Reports API model: createReport -> ``{"reportId"}``; getReport
 Behaviours a test can set: ``polls_before_done`` (IN_QUEUE, then IN_PROGRESS polls), ``throttle``
 (the next N createReport calls answer 429 with ``Retry-After``), ``server_errors`` (the next N
 getReport calls answer 503), ``cancelled`` / ``fatal`` (report types that end CANCELLED, or FATAL with
-an error document), ``shrink`` (report type -> share of its rows served: a 5% snapshot), and
+an error document), ``shrink`` (report type -> share of its rows served: a 5% snapshot),
+``download_seconds`` (each document download waits this long first: a slow line), and
 ``files`` (report type -> the file served). Every request is recorded in ``requests``.
 """
 
@@ -20,6 +21,7 @@ import datetime as dt
 import gzip
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -73,6 +75,7 @@ class FakeSpapi:
     cancelled: set = field(default_factory=lambda: {"GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL"})
     fatal: set = field(default_factory=set)
     shrink: dict = field(default_factory=dict)
+    download_seconds: float = 0.0
     requests: list = field(default_factory=list)
     reports: dict = field(default_factory=dict)
     documents: dict = field(default_factory=dict)
@@ -118,6 +121,7 @@ class FakeSpapi:
                 fake._record("GET", url.path, {k: v for k, v in parse_qs(url.query).items()}, self.headers)
                 parts = url.path.strip("/").split("/")
                 if parts[:1] == ["download"]:
+                    time.sleep(fake.download_seconds)  # a slow line: the app's progress shows meanwhile
                     data = fake.documents.get(parts[1])
                     return self._send(200, data, "application/octet-stream") if data else self._send(404, b"")
                 if parts[:3] == ["reports", "2021-06-30", "reports"] and len(parts) == 4:

@@ -394,3 +394,64 @@ def test_a_connection_lost_mid_sync_keeps_what_was_loaded(fake, tmp_path):
     with db.connect(path) as con:
         states = dict(con.execute("SELECT report_type, status FROM sync_reports").fetchall())
     assert states[MYI] == "loaded" and states["GET_FBA_ESTIMATED_FBA_FEES_TXT_DATA"] != "loaded"
+
+
+def test_one_sync_per_database_at_a_time_across_the_app_and_the_cli(fake, tmp_path, capsys):
+    """The lock is an flock on amazon_sync/sync.lock: while it is held (here, by this test, as a running
+    sync would), a second sync and an accept are refused in words (CLI exit 11) and request nothing."""
+    path = tmp_path / "x.duckdb"
+    sync(path, now=NOW, pace=FakeClock(), reports=["fee-preview"])
+    before = len(fake.created())
+    with spapi_sync._sync_lock(path):
+        with pytest.raises(spapi_sync.SyncAlreadyRunning, match="Another sync of this database is running"):
+            sync(path, now=NOW, pace=FakeClock(), reports=["restock"])
+        with pytest.raises(spapi_sync.SyncAlreadyRunning):
+            spapi_sync.accept_held(path)
+        assert main(["sync", "--db", str(path), "--report", "restock"]) == 11
+        assert "Another sync of this database is running" in capsys.readouterr().err
+    assert len(fake.created()) == before
+    [result] = sync(path, now=NOW, pace=FakeClock(), reports=["restock"])  # released: it runs
+    assert result.status == "loaded"
+
+
+def test_planned_requests_count_the_windows_still_to_ask_for(fake, tmp_path):
+    """A first sync: 730 days of orders and of shipments in 30-day windows (25 each: 24 × 30 + 10 days),
+    one request for each of the other seven. After it, the same day asks for none of the windows again
+    (their keys are known) but for today's four snapshots... which are known too: nothing."""
+    path = tmp_path / "x.duckdb"
+    assert spapi_sync.planned_requests(path, now=NOW) == 57
+    assert spapi_sync.planned_requests(path, now=NOW, reports=["all-orders", "restock"]) == 26
+    sync(path, now=NOW, pace=FakeClock(), reports=["all-orders", "restock"])
+    assert spapi_sync.planned_requests(path, now=NOW, reports=["all-orders", "restock"]) == 1  # the overlap window
+    later = NOW + dt.timedelta(days=1)
+    assert spapi_sync.planned_requests(path, now=later, reports=["all-orders", "restock"]) == 2
+    assert len(fake.created()) == 26
+
+
+@pytest.mark.parametrize("requests, minutes", [(0, 0), (15, 0), (16, 2), (57, 84)])
+def test_expected_minutes_of_amazons_pacing(requests, minutes):
+    """A burst of 15, then one a minute, for the request and again for the download: 2 × (n − 15)."""
+    assert spapi_sync.expected_minutes(requests) == minutes
+
+
+def test_a_background_sync_records_each_step_and_its_results(fake, tmp_path):
+    from core.spapi import background
+    path = tmp_path / "x.duckdb"
+    job = background.start_sync(path, reports=["restock", "fee-preview"], now=NOW, pace=FakeClock())
+    again = background.start_sync(path, reports=["restock"], now=NOW, pace=FakeClock())
+    assert again is job or not job.running  # while it runs, a second press returns the same sync
+    assert job.wait(timeout=60)
+    assert background.current_job(path) is job
+    assert job.stopped is None and [r.status for r in job.results] == ["loaded", "loaded"]
+    assert job.reports_done() == 2
+    assert [e.stage for e in job.steps()] == ["done", "done"]
+    assert job.finished_at >= job.started_at
+
+
+def test_a_background_sync_without_credentials_says_why_it_stopped(fake, tmp_path, monkeypatch):
+    from core.spapi import background
+    monkeypatch.delenv("LWA_CLIENT_SECRET")
+    job = background.start_sync(tmp_path / "x.duckdb", now=NOW, pace=FakeClock())
+    assert job.wait(timeout=30)
+    assert job.results is None and job.stopped_kind == "credentials"
+    assert "lack the LWA client secret (LWA_CLIENT_SECRET)" in job.stopped

@@ -388,7 +388,7 @@ class _Run:
                 message = "Amazon could not produce the report"
                 if document_id:
                     meta = self.call(report, self.api.get_report_document, document_id)
-                    target = data_folder(self.db_path) / f"{report.report_type}_{row['report_id']}_error.txt"
+                    target = data_folder(self.db_path) / f"{report.name}_{row['report_id']}_error.txt"
                     target.parent.mkdir(parents=True, exist_ok=True)
                     download(meta["url"], meta.get("compressionAlgorithm"), target)
                     message += f": {_error_document_text(target)}"
@@ -396,7 +396,7 @@ class _Run:
                 return {**row, "status": "failed", "message": message}
             self.say(report, "downloading", "done", "Downloading the report")
             meta = self.call(report, self.api.get_report_document, document_id)
-            target = data_folder(self.db_path) / f"{report.report_type}_{row['report_id']}.txt"
+            target = data_folder(self.db_path) / f"{report.name}_{row['report_id']}.txt"
             target.parent.mkdir(parents=True, exist_ok=True)
             download(meta["url"], meta.get("compressionAlgorithm"), target)
             header, n_rows = _header_and_rows(target)
