@@ -9,6 +9,8 @@ session's state after the save, the database or the log.
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -24,8 +26,6 @@ from pages import _common as common, _frame, _upload as upload_view
 
 _frame.require(__name__)  # a deep link runs this file alone in a fresh server: through app.py
 
-CRON_LINE = ("15 3 * * * fba-health sync --json >> ~/fba-health-sync.log 2>&1 && "
-             "fba-health alerts --email you@example.com")
 RESULT_WORDS = {"loaded": "Loaded", "unchanged": "Nothing new", "empty": "No data from Amazon",
                 "held": "Held back", "failed": "Failed"}
 COUNT_WORDS = {"loaded": "loaded", "unchanged": "with nothing new", "empty": "with no data from Amazon",
@@ -39,13 +39,14 @@ STOPPED_TITLES = {"credentials": "Amazon did not accept the credentials",
 
 
 def _local(value: dt.datetime | str | None) -> str:
-    """A UTC time as the seller's local "7 Dec 2026, 03:15"."""
+    """A UTC time as this machine's local "7 Dec 2026, 03:15 CET" (the zone named: other tables say UTC)."""
     if value is None:
         return "—"
     when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.timezone.utc)
-    return display.date_time(when.astimezone().replace(tzinfo=None))
+    local = when.astimezone()
+    return f"{display.date_time(local.replace(tzinfo=None))} {local.tzname() or ''}".strip()
 
 
 def _span(start: str | None, end: str | None) -> str:
@@ -228,13 +229,14 @@ def _schedule() -> None:
     crontab = schedule.read_crontab()
     found = schedule.scheduled_sync(crontab or "", dt.datetime.now())
     if found is not None:
-        st.caption(f"Next scheduled sync: {display.date_time(found.next_run)} (this machine's crontab: "
+        st.caption(f"Next scheduled sync: {display.date_time(found.next_run)}, this machine's time (its crontab: "
                    f"`{found.line}`).")
         return
     where = "this machine has no cron" if crontab is None else "no line of your crontab runs `fba-health sync`"
-    st.caption(f"No sync is scheduled ({where}). To sync every night at 03:15 and send the alerts after it, "
-               "add this line with `crontab -e`:")
-    st.code(CRON_LINE, language="bash")
+    st.caption(f"No sync is scheduled ({where}). To sync every night at 06:30 and e-mail the alert digest after "
+               "it, add this line with `crontab -e` (with the three credentials as variables in the crontab, "
+               "or the credentials file from Settings):")
+    st.code(schedule.suggested_line(Path(sys.executable).parent), language="bash")
 
 
 # --- the Settings page ----------------------------------------------------------------------------

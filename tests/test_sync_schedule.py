@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core.spapi.schedule import next_run, parse_line, scheduled_sync
+from core.spapi.schedule import next_run, parse_line, scheduled_sync, suggested_line
 
 MONDAY = dt.datetime(2026, 12, 7, 15, 30)  # Monday 7 December 2026, 15:30
 
@@ -54,3 +54,13 @@ def test_the_soonest_sync_line_of_a_crontab_and_none_without_one():
     assert found.line == "0 16 * * 1 fba-health sync --report restock"
     assert scheduled_sync("0 * * * * fba-health alerts\n", MONDAY) is None
     assert scheduled_sync("", MONDAY) is None
+
+
+def test_the_suggested_line_is_one_the_schedule_reads_back(tmp_path):
+    """The line the Upload page offers runs this installation's fba-health, and once in the crontab the
+    page finds it: next run 06:30 tomorrow (it is 15:30)."""
+    (tmp_path / "fba-health").write_text("#!/bin/sh\n")
+    line = suggested_line(tmp_path)
+    assert line.startswith(f"30 6 * * * {tmp_path / 'fba-health'} sync && {tmp_path / 'fba-health'} alerts")
+    assert scheduled_sync(line + "\n", MONDAY).next_run == dt.datetime(2026, 12, 8, 6, 30)
+    assert suggested_line(tmp_path / "elsewhere").startswith("30 6 * * * fba-health sync")

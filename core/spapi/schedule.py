@@ -16,6 +16,7 @@ import datetime as dt
 import shutil
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 SYNC_COMMAND = "fba-health sync"
 MACROS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
@@ -124,6 +125,14 @@ def scheduled_sync(crontab: str, now: dt.datetime) -> ScheduledSync | None:
         if when is not None:
             runs.append(ScheduledSync(when, line.text))
     return min(runs, key=lambda r: r.next_run, default=None)
+
+
+def suggested_line(bin_folder: Path) -> str:
+    """The nightly crontab line the README gives (sync at 06:30, then the alert digest on fresh data),
+    with this installation's ``fba-health`` (cron's PATH does not have the project's .venv)."""
+    command = bin_folder / "fba-health"
+    fba = str(command) if command.exists() else "fba-health"
+    return f"30 6 * * * {fba} sync && {fba} alerts --markdown --email you@example.com"
 
 
 def read_crontab() -> str | None:
