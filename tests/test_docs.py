@@ -10,6 +10,7 @@ from core.fees import capacity, inputs, ipi, outlook, projection, table, table_e
 from core.forecast import accuracy, events, methods, pattern
 from core.metrics import ageing, classify, grades, health, restock, scale, turnover, velocity
 from core.schemas import SCHEMAS
+from core.spapi import engine as spapi_engine, schedule as sync_schedule
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -21,10 +22,11 @@ def test_every_report_is_in_reports_md(schema):
 
 MODULES = (velocity, turnover, health, classify, ageing, scale, restock, accuracy, methods, pattern, events,
            stock_projection, corridor, table, table_edit, projection, inputs, outlook, ipi, capacity, clearance,
-           returns, reimbursements, reconcile, freshness, alerts, notify)
+           returns, reimbursements, reconcile, freshness, alerts, notify, sync_schedule)
 FORMULAS = [(m, name) for m in MODULES
             for name, fn in inspect.getmembers(m, inspect.isfunction)
             if fn.__module__ == m.__name__ and not name.startswith("_")]
+FORMULAS += [(spapi_engine, "planned_requests"), (spapi_engine, "expected_minutes")]
 
 
 @pytest.mark.parametrize("module, name", FORMULAS, ids=[f"{m.__name__}.{n}" for m, n in FORMULAS])
